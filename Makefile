@@ -1,0 +1,35 @@
+# Tessera: `make demo` and `make test` each do everything from a fresh clone:
+# install missing Debian packages -> configure -> build -> run.
+PRESET ?= release
+BUILD_DIR := build/$(PRESET)
+TESSERA := $(BUILD_DIR)/tessera
+JOBS ?= 2
+
+.PHONY: all deps configure build test demo asan format clean
+
+all: build
+
+deps:
+	bash scripts/install-deps.sh
+
+configure: deps
+	cmake --preset $(PRESET) >/dev/null
+
+build: configure
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+test: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+demo: build
+	bash scripts/demo.sh $(TESSERA)
+
+# The sanitizer build and its tests (ASan + UBSan).
+asan:
+	$(MAKE) test PRESET=asan-ubsan
+
+format:
+	git ls-files -co --exclude-standard -- '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build

@@ -1,0 +1,107 @@
+// Scaling of the exact planners on seeded random instances (tests/support/random_instance).
+// Results are summarised in docs/benchmarks.md.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "support/random_instance.hpp"
+#include "tessera/plan/pareto_front.hpp"
+#include "tessera/plan/solve.hpp"
+
+namespace {
+
+using tessera::plan::Objective;
+using tessera::plan::PlanOptions;
+using tessera::testing::RandomInstanceSpec;
+
+RandomInstanceSpec spec(std::int32_t layers, std::vector<std::int32_t> classes, double tight) {
+  RandomInstanceSpec s;
+  s.layers = layers;
+  s.class_sizes = std::move(classes);
+  s.seed = 42;
+  s.memory_tightness = tight;
+  return s;
+}
+
+void run_solve(benchmark::State& state, const RandomInstanceSpec& s, Objective objective) {
+  const tessera::cost::CostTable table = tessera::testing::random_cost_table(s);
+  PlanOptions options;
+  options.objective = objective;
+  std::int64_t states = 0;
+  for (auto _ : state) {
+    const tessera::plan::PlanResult r = tessera::plan::solve(table, options);
+    if (!r.has_plan()) state.SkipWithError(r.infeasible().constraint.c_str());
+    states = r.stats().states_explored;
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["states"] = static_cast<double>(states);
+}
+
+std::vector<std::int32_t> distinct(std::int32_t n) { return std::vector<std::int32_t>(static_cast<std::size_t>(n), 1); }
+
+// Throughput, distinct devices: the 2^D subsets dominate.
+void BM_ThroughputDistinct(benchmark::State& state) {
+  run_solve(state, spec(static_cast<std::int32_t>(state.range(0)), distinct(static_cast<std::int32_t>(state.range(1))), 0.5),
+            Objective::kThroughput);
+}
+BENCHMARK(BM_ThroughputDistinct)
+    ->ArgsProduct({{48}, {4, 8, 12, 16, 20}})
+    ->Args({150, 16})
+    ->Unit(benchmark::kMillisecond);
+
+// Throughput, devices in classes of identical devices.
+void BM_ThroughputClasses(benchmark::State& state) {
+  const auto layers = static_cast<std::int32_t>(state.range(0));
+  const auto devices = static_cast<std::int32_t>(state.range(1));
+  const auto classes = static_cast<std::int32_t>(state.range(2));
+  run_solve(state, spec(layers, std::vector<std::int32_t>(static_cast<std::size_t>(classes), devices / classes), 0.5),
+            Objective::kThroughput);
+}
+BENCHMARK(BM_ThroughputClasses)
+    ->Args({150, 16, 8})
+    ->Args({50, 64, 4})
+    ->Args({150, 64, 4})
+    ->Args({500, 64, 4})
+    ->Args({1000, 64, 4})
+    ->Args({1000, 4, 4})
+    ->Args({1000, 16, 4})
+    ->Args({1000, 32, 4})
+    ->Unit(benchmark::kMillisecond);
+
+void BM_LatencyDistinct(benchmark::State& state) {
+  run_solve(state, spec(static_cast<std::int32_t>(state.range(0)), distinct(static_cast<std::int32_t>(state.range(1))), 0.5),
+            Objective::kLatency);
+}
+BENCHMARK(BM_LatencyDistinct)->Args({48, 16})->Args({150, 16})->Unit(benchmark::kMillisecond);
+
+void BM_EnergyDistinct(benchmark::State& state) {
+  run_solve(state, spec(static_cast<std::int32_t>(state.range(0)), distinct(static_cast<std::int32_t>(state.range(1))), 0.5),
+            Objective::kEnergy);
+}
+BENCHMARK(BM_EnergyDistinct)->Args({48, 16})->Args({150, 16})->Unit(benchmark::kMillisecond);
+
+// The exact (period, energy) front of a ResNet-152-sized chain (160 layers).
+void BM_ParetoFront(benchmark::State& state) {
+  const auto layers = static_cast<std::int32_t>(state.range(0));
+  const auto devices = static_cast<std::int32_t>(state.range(1));
+  const auto classes = static_cast<std::int32_t>(state.range(2));
+  const tessera::cost::CostTable table = tessera::testing::random_cost_table(
+      spec(layers, std::vector<std::int32_t>(static_cast<std::size_t>(classes), devices / classes), 0.5));
+  std::size_t points = 0;
+  for (auto _ : state) {
+    const tessera::plan::ParetoFront f = tessera::plan::pareto_front(table, PlanOptions{});
+    if (f.infeasible) state.SkipWithError(f.infeasible->constraint.c_str());
+    points = f.points.size();
+    benchmark::DoNotOptimize(f);
+  }
+  state.counters["points"] = static_cast<double>(points);
+}
+BENCHMARK(BM_ParetoFront)
+    ->Args({160, 16, 4})
+    ->Args({160, 16, 16})
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

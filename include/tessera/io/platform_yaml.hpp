@@ -1,0 +1,49 @@
+#pragma once
+/// Platform descriptions in YAML (`format: tessera.platform/1`, documented in docs/formats.md)
+/// and the presets that ship in presets/. Parsing goes parse → validate (every problem, with its
+/// file, line and field) → build (`hw::build_platform`).
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/core/result.hpp"
+#include "tessera/hw/platform.hpp"
+
+namespace tessera::io {
+
+/// The `format` value this reader accepts.
+inline constexpr std::string_view kPlatformFormat = "tessera.platform/1";
+
+/// Parses a platform document. `file_name` is only used in diagnostics and
+/// `Platform::source_file`. Fails with every problem found: YAML syntax (with its line), a
+/// missing or wrong `format`, missing required fields, non-numeric, negative or zero values
+/// where a positive one is needed, an unknown device kind or topology (the valid ones are
+/// listed), duplicate device names, links or placements naming unknown devices, unknown keys
+/// (with a "did you mean" suggestion), `count` < 1, a quantity given in two units at once.
+[[nodiscard]] Result<hw::Platform> parse_platform_yaml(std::string_view text,
+                                                       std::string file_name);
+
+/// A preset name (`edge-cpu`: resolves to <preset dir>/edge-cpu.yaml) or a path (anything
+/// containing '/' or ending in .yaml or .yml). Fails for an unknown preset (listing the known
+/// ones), a file that cannot be read or is a directory, or any problem `parse_platform_yaml`
+/// finds.
+[[nodiscard]] Result<hw::Platform> load_platform(std::string_view name_or_path);
+
+/// The directory presets are read from (set at build time).
+[[nodiscard]] std::string preset_dir();
+
+/// One shipped preset, as `tessera platforms` lists it.
+struct PresetInfo {
+  std::string name;               ///< file stem, what `--platform` accepts
+  std::string description;        ///< the preset's `description`
+  std::int32_t device_count = 0;  ///< device instances after `count` expansion
+  std::string file;               ///< full path
+  /// Empty when the preset loads; otherwise why it does not (then `device_count` is 0).
+  std::vector<Diagnostic> diagnostics;
+};
+
+/// Every *.yaml file in `preset_dir()`, sorted by name.
+[[nodiscard]] std::vector<PresetInfo> list_presets();
+
+}  // namespace tessera::io

@@ -1,0 +1,513 @@
+#include "tessera/graph/zoo.hpp"
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "tessera/graph/graph_builder.hpp"
+
+namespace tessera::graph {
+
+namespace {
+
+/// A diagnostic about a value built in code (no file or line).
+Diagnostic problem(std::string field, std::string message) {
+  Diagnostic d;
+  d.field = std::move(field);
+  d.message = std::move(message);
+  return d;
+}
+
+/// The input size a model is built for, after validation.
+struct InputSize {
+  std::int64_t batch = 1;
+  std::int64_t sequence_length = 0;  ///< 0 for models with a fixed input
+};
+
+using ModelFn = Result<Graph> (*)(const InputSize&);
+
+struct ModelSpec {
+  std::string_view name;
+  std::string_view description;
+  ModelFn build;
+  std::int64_t default_sequence_length;  ///< 0: fixed input size, no sequence_length option
+  std::int64_t max_sequence_length;
+};
+
+std::string indexed(std::string_view prefix, std::int64_t i) {
+  return std::string(prefix) + "." + std::to_string(i);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Convolutional networks
+
+/// VGG8 for CIFAR-10 as defined in DNN+NeuroSim V1.4 (models/VGG.py, cfg "cifar10"): six 3x3
+/// 'same' convolutions (128, 128, M, 256, 256, M, 512, 512, M), then FC 8192->1024 and 1024->10;
+/// NeuroSim's QConv2d/QLinear layers are built with bias=False and there is no BatchNorm. ReLU
+/// follows every convolution and the first FC layer. The compute layers are named conv1..conv6,
+/// fc1, fc2, NeuroSim's eight layers.
+Result<Graph> build_vgg8(const InputSize& size) {
+  GraphBuilder b("vgg8");
+  TensorId x = b.input("input", {size.batch, 3, 32, 32});
+  constexpr std::array<std::int64_t, 6> kChannels = {128, 128, 256, 256, 512, 512};
+  for (std::size_t i = 0; i < kChannels.size(); ++i) {
+    const auto n = static_cast<std::int64_t>(i + 1);
+    x = b.conv2d("conv" + std::to_string(n), x,
+                 {.out_channels = kChannels[i], .kernel = 3, .padding = 1, .bias = false});
+    x = b.relu("relu" + std::to_string(n), x);
+    if (n % 2 == 0) x = b.max_pool("pool" + std::to_string(n / 2), x, {.kernel = 2, .stride = 2});
+  }
+  x = b.flatten("flatten", x);  // 512 x 4 x 4 = 8192
+  x = b.linear("fc1", x, 1024, /*bias=*/false);
+  x = b.relu("relu7", x);
+  x = b.linear("fc2", x, 10, /*bias=*/false);
+  b.output(x);
+  return std::move(b).finish();
+}
+
+/// torchvision vgg16 (configuration "D", no BatchNorm): module names features.i / classifier.i.
+Result<Graph> build_vgg16(const InputSize& size) {
+  GraphBuilder b("vgg16");
+  TensorId x = b.input("x", {size.batch, 3, 224, 224});
+  constexpr std::int64_t kPool = 0;
+  constexpr std::array<std::int64_t, 18> kConfig = {64,  64,    kPool, 128,   128, kPool,
+                                                    256, 256,   256,   kPool, 512, 512,
+                                                    512, kPool, 512,   512,   512, kPool};
+  std::int64_t index = 0;
+  for (const std::int64_t channels : kConfig) {
+    if (channels == kPool) {
+      x = b.max_pool(indexed("features", index++), x, {.kernel = 2, .stride = 2});
+      continue;
+    }
+    x = b.conv2d(indexed("features", index++), x,
+                 {.out_channels = channels, .kernel = 3, .padding = 1});
+    x = b.relu(indexed("features", index++), x);
+  }
+  // AdaptiveAvgPool2d((7, 7)) on a 7x7 map: a 1x1 window with stride 1.
+  x = b.avg_pool("avgpool", x, {.kernel = 1, .stride = 1});
+  x = b.flatten("flatten", x);
+  x = b.linear("classifier.0", x, 4096);
+  x = b.relu("classifier.1", x);
+  x = b.linear("classifier.3", x, 4096);
+  x = b.relu("classifier.4", x);
+  x = b.linear("classifier.6", x, 1000);
+  b.output(x);
+  return std::move(b).finish();
+}
+
+/// Convolution without bias followed by BatchNorm, as every torchvision ResNet convolution.
+TensorId conv_bn(GraphBuilder& b, const std::string& conv_name, const std::string& bn_name,
+                 TensorId x, std::int64_t out_channels, std::int64_t kernel, std::int64_t stride) {
+  x = b.conv2d(conv_name, x,
+               {.out_channels = out_channels,
+                .kernel = kernel,
+                .stride = stride,
+                .padding = kernel / 2,
+                .bias = false});
+  return b.batch_norm(bn_name, x);
+}
+
+/// torchvision BasicBlock (expansion 1): conv3x3(stride) bn relu conv3x3 bn (+ downsample) add
+/// relu.
+TensorId basic_block(GraphBuilder& b, const std::string& p, TensorId x, std::int64_t planes,
+                     std::int64_t stride) {
+  const std::int64_t in_channels = b.shape(x)[1];
+  TensorId y = conv_bn(b, p + ".conv1", p + ".bn1", x, planes, 3, stride);
+  y = b.relu(p + ".relu", y);
+  y = conv_bn(b, p + ".conv2", p + ".bn2", y, planes, 3, 1);
+  TensorId identity = x;
+  if (stride != 1 || in_channels != planes) {
+    identity = conv_bn(b, p + ".downsample.0", p + ".downsample.1", x, planes, 1, stride);
+  }
+  y = b.add(p + ".add", y, identity);
+  return b.relu(p + ".relu", y);  // named relu_1: torchvision reuses one ReLU module
+}
+
+/// torchvision Bottleneck (expansion 4, "ResNet v1.5": the stride is on the 3x3 convolution).
+TensorId bottleneck(GraphBuilder& b, const std::string& p, TensorId x, std::int64_t planes,
+                    std::int64_t stride) {
+  constexpr std::int64_t kExpansion = 4;
+  const std::int64_t in_channels = b.shape(x)[1];
+  TensorId y = conv_bn(b, p + ".conv1", p + ".bn1", x, planes, 1, 1);
+  y = b.relu(p + ".relu", y);
+  y = conv_bn(b, p + ".conv2", p + ".bn2", y, planes, 3, stride);
+  y = b.relu(p + ".relu", y);
+  y = conv_bn(b, p + ".conv3", p + ".bn3", y, planes * kExpansion, 1, 1);
+  TensorId identity = x;
+  if (stride != 1 || in_channels != planes * kExpansion) {
+    identity =
+        conv_bn(b, p + ".downsample.0", p + ".downsample.1", x, planes * kExpansion, 1, stride);
+  }
+  y = b.add(p + ".add", y, identity);
+  return b.relu(p + ".relu", y);
+}
+
+/// torchvision ResNet: conv1 7x7/2, bn1, relu, maxpool 3x3/2, layer1..layer4, avgpool, fc.
+Result<Graph> build_resnet(std::string name, const InputSize& size,
+                           const std::array<std::int64_t, 4>& blocks, bool use_bottleneck) {
+  GraphBuilder b(std::move(name));
+  TensorId x = b.input("x", {size.batch, 3, 224, 224});
+  x = conv_bn(b, "conv1", "bn1", x, 64, 7, 2);
+  x = b.relu("relu", x);
+  x = b.max_pool("maxpool", x, {.kernel = 3, .stride = 2, .padding = 1});
+  constexpr std::array<std::int64_t, 4> kPlanes = {64, 128, 256, 512};
+  for (std::size_t layer = 0; layer < kPlanes.size(); ++layer) {
+    for (std::int64_t j = 0; j < blocks[layer]; ++j) {
+      const std::string p = indexed("layer" + std::to_string(layer + 1), j);
+      const std::int64_t stride = layer > 0 && j == 0 ? 2 : 1;
+      x = use_bottleneck ? bottleneck(b, p, x, kPlanes[layer], stride)
+                         : basic_block(b, p, x, kPlanes[layer], stride);
+    }
+  }
+  x = b.global_avg_pool("avgpool", x);  // AdaptiveAvgPool2d((1, 1))
+  x = b.flatten("flatten", x);
+  x = b.linear("fc", x, 1000);
+  b.output(x);
+  return std::move(b).finish();
+}
+
+Result<Graph> build_resnet18(const InputSize& size) {
+  return build_resnet("resnet18", size, {2, 2, 2, 2}, false);
+}
+Result<Graph> build_resnet50(const InputSize& size) {
+  return build_resnet("resnet50", size, {3, 4, 6, 3}, true);
+}
+Result<Graph> build_resnet152(const InputSize& size) {
+  return build_resnet("resnet152", size, {3, 8, 36, 3}, true);
+}
+
+/// torchvision Conv2dNormActivation with ReLU6: conv (no bias) "p.0", BatchNorm "p.1",
+/// ReLU6 "p.2".
+TensorId conv_bn_relu6(GraphBuilder& b, const std::string& p, TensorId x, std::int64_t out_channels,
+                       std::int64_t kernel, std::int64_t stride, std::int64_t groups) {
+  x = b.conv2d(p + ".0", x,
+               {.out_channels = out_channels,
+                .kernel = kernel,
+                .stride = stride,
+                .padding = (kernel - 1) / 2,
+                .groups = groups,
+                .bias = false});
+  x = b.batch_norm(p + ".1", x);
+  return b.relu6(p + ".2", x);
+}
+
+/// torchvision mobilenet_v2 (width 1.0): features.0 conv 3x3/2 to 32 channels, 17 inverted
+/// residual blocks, features.18 conv 1x1 to 1280, global average pool, classifier.1 Linear
+/// 1280 -> 1000 (classifier.0, Dropout, left out).
+Result<Graph> build_mobilenet_v2(const InputSize& size) {
+  GraphBuilder b("mobilenet_v2");
+  TensorId x = b.input("x", {size.batch, 3, 224, 224});
+  x = conv_bn_relu6(b, "features.0", x, 32, 3, 2, 1);
+  struct Stage {
+    std::int64_t expand_ratio, channels, repeats, stride;
+  };
+  constexpr std::array<Stage, 7> kStages = {{{1, 16, 1, 1},
+                                             {6, 24, 2, 2},
+                                             {6, 32, 3, 2},
+                                             {6, 64, 4, 2},
+                                             {6, 96, 3, 1},
+                                             {6, 160, 3, 2},
+                                             {6, 320, 1, 1}}};
+  std::int64_t index = 1;
+  for (const Stage& stage : kStages) {
+    for (std::int64_t i = 0; i < stage.repeats; ++i) {
+      const std::string p = indexed("features", index++);
+      const std::int64_t in_channels = b.shape(x)[1];
+      const std::int64_t stride = i == 0 ? stage.stride : 1;
+      const std::int64_t hidden = in_channels * stage.expand_ratio;
+      // InvertedResidual.conv: [pointwise expand (if t != 1)], depthwise 3x3, pointwise linear.
+      TensorId y = x;
+      std::int64_t k = 0;
+      if (stage.expand_ratio != 1)
+        y = conv_bn_relu6(b, indexed(p + ".conv", k++), y, hidden, 1, 1, 1);
+      y = conv_bn_relu6(b, indexed(p + ".conv", k++), y, hidden, 3, stride, hidden);
+      y = b.conv2d(indexed(p + ".conv", k++), y,
+                   {.out_channels = stage.channels, .kernel = 1, .bias = false});
+      y = b.batch_norm(indexed(p + ".conv", k), y);
+      x = stride == 1 && in_channels == stage.channels ? b.add(p + ".add", x, y) : y;
+    }
+  }
+  x = conv_bn_relu6(b, "features.18", x, 1280, 1, 1, 1);
+  x = b.global_avg_pool("avgpool", x);  // nn.functional.adaptive_avg_pool2d(x, (1, 1))
+  x = b.flatten("flatten", x);
+  x = b.linear("classifier.1", x, 1000);
+  b.output(x);
+  return std::move(b).finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transformers
+
+/// A lower-triangular bool mask [1, 1, T, T]: position i may attend to positions j <= i.
+std::vector<std::byte> causal_mask_bytes(std::int64_t t) {
+  std::vector<std::byte> out(static_cast<std::size_t>(t * t), std::byte{0});
+  for (std::int64_t i = 0; i < t; ++i)
+    for (std::int64_t j = 0; j <= i; ++j) out[static_cast<std::size_t>(i * t + j)] = std::byte{1};
+  return out;
+}
+
+/// 0, 1, ..., t-1 as little-endian int64 (position ids [1, T]).
+std::vector<std::byte> arange_bytes(std::int64_t t) {
+  std::vector<std::byte> out;
+  out.reserve(static_cast<std::size_t>(t * 8));
+  for (std::int64_t i = 0; i < t; ++i)
+    for (int byte = 0; byte < 8; ++byte)
+      out.push_back(static_cast<std::byte>((static_cast<std::uint64_t>(i) >> (8 * byte)) & 0xFFU));
+  return out;
+}
+
+/// Scaled dot-product attention over q, k, v of [N, T, d] with `heads` heads of d / heads:
+/// split heads, scores = Q K^T / sqrt(d / heads), [causal mask], softmax, context = P V, merge
+/// heads -> [N, T, d]. The causal mask and the scale are constants of this attention block (as
+/// GPT-2's per-block `bias` buffer), so no constant crosses a layer boundary.
+TensorId attention(GraphBuilder& b, const std::string& p, TensorId q, TensorId k, TensorId v,
+                   std::int64_t heads, bool causal) {
+  const Shape s = b.shape(q);
+  const std::int64_t n = s[0];
+  const std::int64_t t = s[1];
+  const std::int64_t d = s[2];
+  const std::int64_t dh = d / heads;
+  const TensorId qh =
+      b.transpose(p + ".query_heads", b.reshape(p + ".query_split", q, {n, t, heads, dh}),
+                  {0, 2, 1, 3});  // [N, H, T, dh]
+  const TensorId kt =
+      b.transpose(p + ".key_heads", b.reshape(p + ".key_split", k, {n, t, heads, dh}),
+                  {0, 2, 3, 1});  // [N, H, dh, T]
+  const TensorId vh =
+      b.transpose(p + ".value_heads", b.reshape(p + ".value_split", v, {n, t, heads, dh}),
+                  {0, 2, 1, 3});                      // [N, H, T, dh]
+  TensorId scores = b.matmul(p + ".scores", qh, kt);  // [N, H, T, T]
+  scores =
+      b.div(p + ".scale", scores,
+            b.scalar(p + ".scale_factor", static_cast<float>(std::sqrt(static_cast<double>(dh)))));
+  if (causal) {
+    const TensorId mask =
+        b.constant(p + ".causal_mask", {1, 1, t, t}, DType::kBool, causal_mask_bytes(t));
+    const TensorId fill = b.scalar(p + ".mask_value", std::numeric_limits<float>::lowest());
+    scores = b.where(p + ".apply_causal_mask", mask, scores, fill);
+  }
+  const TensorId probs = b.softmax(p + ".softmax", scores, -1);
+  const TensorId context = b.matmul(p + ".context", probs, vh);  // [N, H, T, dh]
+  return b.reshape(p + ".merge_heads", b.transpose(p + ".context_heads", context, {0, 2, 1, 3}),
+                   {n, t, d});
+}
+
+/// Hugging Face GPT-2 small (GPT2LMHeadModel): vocab 50257, 1024 positions, d 768, 12 pre-LN
+/// blocks of 12 heads, MLP 3072 with gelu_new (tanh approximation), final ln_f, LM head tied to
+/// wte. Parameters 124,439,808 = wte 50257*768 + wpe 1024*768 + 12 * 7,087,872 + ln_f 1536: the
+/// tied LM head reads the same tensor as wte, so it adds nothing, and the per-block causal mask
+/// (HF's non-trainable `attn.bias` buffer) is a constant, not a parameter.
+Result<Graph> build_gpt2(const InputSize& size) {
+  constexpr std::int64_t kVocab = 50257;
+  constexpr std::int64_t kPositions = 1024;
+  constexpr std::int64_t kWidth = 768;
+  constexpr std::int64_t kLayers = 12;
+  constexpr std::int64_t kHeads = 12;
+  const std::int64_t n = size.batch;
+  const std::int64_t t = size.sequence_length;
+  GraphBuilder b("gpt2");
+  const TensorId ids = b.input("input_ids", {n, t}, DType::kInt64);
+  const TensorId wte = b.weight("transformer.wte.weight", {kVocab, kWidth});
+  const TensorId tokens = b.embedding_with_weight("transformer.wte", ids, wte);
+  const TensorId positions =
+      b.constant("transformer.position_ids", {1, t}, DType::kInt64, arange_bytes(t));
+  TensorId h = b.add("transformer.add_position_embeddings", tokens,
+                     b.embedding("transformer.wpe", positions, kPositions, kWidth));
+  for (std::int64_t i = 0; i < kLayers; ++i) {
+    const std::string p = indexed("transformer.h", i);
+    TensorId a = b.layer_norm(p + ".ln_1", h, 1e-5);
+    a = b.linear(p + ".attn.c_attn", a, 3 * kWidth);
+    const auto qkv = b.split(p + ".attn.split_qkv", a, -1, {kWidth, kWidth, kWidth});
+    a = attention(b, p + ".attn", qkv[0], qkv[1], qkv[2], kHeads, /*causal=*/true);
+    a = b.linear(p + ".attn.c_proj", a, kWidth);
+    h = b.add(p + ".add", h, a);
+    TensorId m = b.layer_norm(p + ".ln_2", h, 1e-5);
+    m = b.linear(p + ".mlp.c_fc", m, 4 * kWidth);
+    m = b.gelu(p + ".mlp.act", m, "tanh");
+    m = b.linear(p + ".mlp.c_proj", m, kWidth);
+    h = b.add(p + ".add", h, m);
+  }
+  h = b.layer_norm("transformer.ln_f", h, 1e-5);
+  // lm_head: Linear(768, 50257, bias=False) whose weight is wte's; a Gemm over [N*T, 768].
+  h = b.reshape("lm_head.flatten", h, {n * t, kWidth});
+  h = b.linear_with_weight("lm_head", h, wte);
+  h = b.reshape("lm_head.unflatten", h, {n, t, kVocab});
+  b.output(h);
+  return std::move(b).finish();
+}
+
+/// torchvision vit_b_16: conv_proj 16x16/16 (3 -> 768, with bias), class token, position
+/// embedding [1, 197, 768], 12 encoder blocks (ln_1, multi-head self attention with in_proj
+/// 768 -> 2304 and out_proj, ln_2, MLP 768 -> 3072 -> 768 with exact GELU), encoder.ln, and
+/// heads.head 768 -> 1000 on the class token.
+Result<Graph> build_vit_b16(const InputSize& size) {
+  constexpr std::int64_t kWidth = 768;
+  constexpr std::int64_t kLayers = 12;
+  constexpr std::int64_t kHeads = 12;
+  constexpr std::int64_t kPatches = 14 * 14;
+  const std::int64_t n = size.batch;
+  GraphBuilder b("vit_b16");
+  TensorId x = b.input("x", {n, 3, 224, 224});
+  x = b.conv2d("conv_proj", x, {.out_channels = kWidth, .kernel = 16, .stride = 16});
+  x = b.reshape("reshape", x, {n, kWidth, kPatches});
+  x = b.transpose("permute", x, {0, 2, 1});  // [N, 196, 768]
+  const TensorId class_token = b.weight("class_token", {1, 1, kWidth});
+  x = b.concat("cat", {b.expand("class_token_expand", class_token, {n, 1, kWidth}), x}, 1);
+  const TensorId pos = b.weight("encoder.pos_embedding", {1, kPatches + 1, kWidth});
+  x = b.add("encoder.add_pos_embedding", x, pos);
+  for (std::int64_t i = 0; i < kLayers; ++i) {
+    const std::string p = "encoder.layers.encoder_layer_" + std::to_string(i);
+    TensorId a = b.layer_norm(p + ".ln_1", x, 1e-6);
+    a = b.linear(p + ".self_attention.in_proj", a, 3 * kWidth);
+    const auto qkv = b.split(p + ".self_attention.split_qkv", a, -1, {kWidth, kWidth, kWidth});
+    a = attention(b, p + ".self_attention", qkv[0], qkv[1], qkv[2], kHeads, /*causal=*/false);
+    a = b.linear(p + ".self_attention.out_proj", a, kWidth);
+    x = b.add(p + ".add", a, x);
+    TensorId m = b.layer_norm(p + ".ln_2", x, 1e-6);
+    m = b.linear(p + ".mlp.0", m, 4 * kWidth);
+    m = b.gelu(p + ".mlp.1", m, "none");
+    m = b.linear(p + ".mlp.3", m, kWidth);
+    x = b.add(p + ".add", x, m);
+  }
+  x = b.layer_norm("encoder.ln", x, 1e-6);
+  x = b.select("class_token_select", x, 1, 0);  // x[:, 0]
+  x = b.linear("heads.head", x, 1000);
+  b.output(x);
+  return std::move(b).finish();
+}
+
+/// Hugging Face bert-base-uncased (BertModel): word (30522), position (512) and token type (2)
+/// embeddings summed, embeddings.LayerNorm, 12 post-LN encoder layers (d 768, 12 heads,
+/// intermediate 3072, exact GELU, LayerNorm eps 1e-12), pooler dense 768 -> 768 + tanh on the
+/// first token. Inputs: input_ids and token_type_ids [N, T]; sequences are unpadded, so HF's
+/// additive attention mask is all zeros and is left out. Outputs: last_hidden_state and
+/// pooler_output. Parameters 109,482,240 count the trainable tensors only: `position_ids` (and
+/// `token_type_ids`) are non-trainable buffers in HF and are a constant (an input) here.
+Result<Graph> build_bert_base(const InputSize& size) {
+  constexpr std::int64_t kVocab = 30522;
+  constexpr std::int64_t kPositions = 512;
+  constexpr std::int64_t kTokenTypes = 2;
+  constexpr std::int64_t kWidth = 768;
+  constexpr std::int64_t kLayers = 12;
+  constexpr std::int64_t kHeads = 12;
+  constexpr std::int64_t kIntermediate = 3072;
+  constexpr double kEps = 1e-12;
+  const std::int64_t n = size.batch;
+  const std::int64_t t = size.sequence_length;
+  GraphBuilder b("bert_base");
+  const TensorId ids = b.input("input_ids", {n, t}, DType::kInt64);
+  const TensorId types = b.input("token_type_ids", {n, t}, DType::kInt64);
+  TensorId h = b.embedding("embeddings.word_embeddings", ids, kVocab, kWidth);
+  h = b.add("embeddings.add", h,
+            b.embedding("embeddings.token_type_embeddings", types, kTokenTypes, kWidth));
+  const TensorId positions =
+      b.constant("embeddings.position_ids", {1, t}, DType::kInt64, arange_bytes(t));
+  h = b.add("embeddings.add", h,
+            b.embedding("embeddings.position_embeddings", positions, kPositions, kWidth));
+  h = b.layer_norm("embeddings.LayerNorm", h, kEps);
+  for (std::int64_t i = 0; i < kLayers; ++i) {
+    const std::string p = indexed("encoder.layer", i);
+    const TensorId q = b.linear(p + ".attention.self.query", h, kWidth);
+    const TensorId k = b.linear(p + ".attention.self.key", h, kWidth);
+    const TensorId v = b.linear(p + ".attention.self.value", h, kWidth);
+    TensorId a = attention(b, p + ".attention.self", q, k, v, kHeads, /*causal=*/false);
+    a = b.linear(p + ".attention.output.dense", a, kWidth);
+    a = b.add(p + ".attention.output.add", a, h);
+    h = b.layer_norm(p + ".attention.output.LayerNorm", a, kEps);
+    TensorId m = b.linear(p + ".intermediate.dense", h, kIntermediate);
+    m = b.gelu(p + ".intermediate.intermediate_act_fn", m, "none");
+    m = b.linear(p + ".output.dense", m, kWidth);
+    m = b.add(p + ".output.add", m, h);
+    h = b.layer_norm(p + ".output.LayerNorm", m, kEps);
+  }
+  b.output(h);
+  TensorId pooled = b.select("pooler.first_token", h, 1, 0);  // hidden_states[:, 0]
+  pooled = b.linear("pooler.dense", pooled, kWidth);
+  pooled = b.tanh("pooler.activation", pooled);
+  b.output(pooled);
+  return std::move(b).finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+constexpr std::array<ModelSpec, 9> kModels = {{
+    {"vgg8", "VGG8 for CIFAR-10 (32x32) as in DNN+NeuroSim V1.4: 6 conv + 2 FC, no biases",
+     build_vgg8, 0, 0},
+    {"vgg16", "torchvision VGG-16 (224x224): 13 conv + 3 FC, 138.4M parameters", build_vgg16, 0, 0},
+    {"resnet18", "torchvision ResNet-18 (224x224): basic blocks, 11.7M parameters", build_resnet18,
+     0, 0},
+    {"resnet50", "torchvision ResNet-50 v1.5 (224x224): bottlenecks, 25.6M parameters",
+     build_resnet50, 0, 0},
+    {"resnet152", "torchvision ResNet-152 v1.5 (224x224): bottlenecks, 60.2M parameters",
+     build_resnet152, 0, 0},
+    {"mobilenet_v2",
+     "torchvision MobileNetV2 (224x224, width 1.0): inverted residuals, ReLU6, 3.5M parameters",
+     build_mobilenet_v2, 0, 0},
+    {"vit_b16", "torchvision ViT-B/16 (224x224): 12 encoder blocks, d 768, 86.6M parameters",
+     build_vit_b16, 0, 0},
+    {"gpt2",
+     "Hugging Face GPT-2 small with tied LM head: 12 layers, d 768, 124.4M parameters; "
+     "sequence length 1..1024, default 128",
+     build_gpt2, 128, 1024},
+    {"bert_base",
+     "Hugging Face bert-base-uncased with pooler: 12 layers, d 768, 109.5M parameters; "
+     "sequence length 1..512, default 128",
+     build_bert_base, 128, 512},
+}};
+
+}  // namespace
+
+const std::vector<ZooEntry>& zoo_models() {
+  // Immutable after its thread-safe initialisation; built from the constant table above.
+  static const std::vector<ZooEntry> entries = [] {
+    std::vector<ZooEntry> out;
+    for (const ModelSpec& m : kModels)
+      out.push_back(ZooEntry{std::string(m.name), std::string(m.description)});
+    return out;
+  }();
+  return entries;
+}
+
+Result<Graph> build_zoo_model(std::string_view name, const ZooOptions& options) {
+  std::vector<Diagnostic> problems;
+  const ModelSpec* spec = nullptr;
+  for (const ModelSpec& m : kModels)
+    if (m.name == name) spec = &m;
+  if (spec == nullptr) {
+    std::string known;
+    for (const ModelSpec& m : kModels) known += (known.empty() ? "" : ", ") + std::string(m.name);
+    problems.push_back(
+        problem("model", "unknown model '" + std::string(name) + "'; known models: " + known));
+  }
+  if (options.batch < 1 || options.batch > kZooMaxBatch) {
+    problems.push_back(problem("batch", "batch " + std::to_string(options.batch) +
+                                            " is outside 1.." + std::to_string(kZooMaxBatch)));
+  }
+  InputSize size{.batch = options.batch, .sequence_length = 0};
+  if (spec != nullptr) {
+    if (spec->default_sequence_length == 0 && options.sequence_length != 0) {
+      problems.push_back(
+          problem("sequence_length",
+                  "model '" + std::string(spec->name) +
+                      "' has a fixed input size; sequence_length must be 0 (default), got " +
+                      std::to_string(options.sequence_length)));
+    } else if (spec->default_sequence_length != 0) {
+      size.sequence_length =
+          options.sequence_length == 0 ? spec->default_sequence_length : options.sequence_length;
+      if (size.sequence_length < 1 || size.sequence_length > spec->max_sequence_length) {
+        problems.push_back(problem(
+            "sequence_length", "sequence_length " + std::to_string(options.sequence_length) +
+                                   " is outside 1.." + std::to_string(spec->max_sequence_length) +
+                                   " for model '" + std::string(spec->name) + "' (0 = default " +
+                                   std::to_string(spec->default_sequence_length) + ")"));
+      }
+    }
+  }
+  if (!problems.empty()) return problems;
+  return spec->build(size);
+}
+
+}  // namespace tessera::graph

@@ -1,0 +1,470 @@
+#include "plan/detail/cost_dp.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+
+#include "plan/detail/bits.hpp"
+
+namespace tessera::plan::detail {
+
+namespace {
+
+bool within(double x, double limit) { return x <= limit && x < kInf; }
+
+}  // namespace
+
+void Costs::build(const Instance& in, const CostSpec& spec) {
+  const double tw = spec.time_weight;
+  const double ew = spec.energy_weight;
+  const std::int32_t num_layers = in.layers;
+  const std::int32_t kc = in.classes;
+  const auto positions = static_cast<std::size_t>(num_layers + 1);
+  a.resize(static_cast<std::size_t>(kc) * positions);
+  b.resize(static_cast<std::size_t>(kc) * positions);
+  stage_const.resize(static_cast<std::size_t>(kc));
+  tr.resize(static_cast<std::size_t>(kc) * static_cast<std::size_t>(kc) * positions);
+  src_val.resize(static_cast<std::size_t>(kc));
+  sink_val.resize(static_cast<std::size_t>(kc));
+  for (std::int32_t k = 0; k < kc; ++k) {
+    const auto ku = static_cast<std::size_t>(k);
+    for (std::int32_t q = 0; q <= num_layers; ++q) {
+      const long double tp = in.time_prefix[in.at(k, q)];
+      const long double v = static_cast<long double>(tw) * tp +
+                            static_cast<long double>(ew) * in.energy_prefix[in.at(k, q)];
+      a[in.at(k, q)] = static_cast<double>(v);
+      b[in.at(k, q)] =
+          static_cast<double>(v + static_cast<long double>(ew * in.static_w[ku]) * tp);
+    }
+    stage_const[ku] = ew * in.static_w[ku] * spec.charge_s;
+    src_val[ku] = tw * in.src_s[ku] + ew * in.src_j[ku];
+    sink_val[ku] = tw * in.sink_s[ku] + ew * in.sink_j[ku];
+    for (std::int32_t f = 0; f < kc; ++f) {
+      for (std::int32_t q = 0; q <= num_layers; ++q) {
+        const std::size_t i = in.link(k, f, q);
+        tr[i] = in.send_s[i] < kInf ? tw * in.send_s[i] + ew * in.send_j[i] : kInf;
+      }
+    }
+  }
+  stage_ends(in, spec.limit_s, hi);
+  if (spec.floor_charge) {
+    stage_ends(in, spec.charge_s, charge_end);
+  } else {
+    charge_end.assign(hi.size(), num_layers);
+  }
+}
+
+void relaxed_forward(const Instance& in, const Costs& costs, const CostSpec& spec,
+                     std::int32_t layers_bound, std::vector<double>& start) {
+  const std::int32_t num_layers = in.layers;
+  const std::int32_t kc = in.classes;
+  const double limit = spec.limit_s;
+  const bool coupled = !in.overlap && limit < kInf;
+  const auto plane = static_cast<std::size_t>(kc) * static_cast<std::size_t>(num_layers + 1);
+  const std::int32_t jmax = layers_bound;
+  start.assign(static_cast<std::size_t>(jmax + 1) * plane, kInf);
+  std::vector<double> end(start.size(), kInf);
+  const auto at = [&](std::int32_t j, std::int32_t k, std::int32_t p) {
+    return static_cast<std::size_t>(j) * plane + in.at(k, p);
+  };
+  for (std::int32_t k = 0; k < kc; ++k) {
+    const auto ku = static_cast<std::size_t>(k);
+    if (in.count[ku] > 0 && within(in.src_s[ku], limit)) start[at(0, k, 0)] = costs.src_val[ku];
+  }
+  for (std::int32_t p = 0; p < num_layers; ++p) {
+    if (p > 0) {
+      for (std::int32_t j = jmax == 0 ? 0 : 1; j <= std::min(jmax, p); ++j) {
+        for (std::int32_t k = 0; k < kc; ++k) {
+          double best = kInf;
+          for (std::int32_t d = 0; d < kc; ++d) {
+            const double s = in.send_s[in.link(d, k, p)];
+            if (!(s < kInf) || (!coupled && !(s <= limit))) continue;
+            double fe = j > 0 ? end[at(j - 1, d, p)] : kInf;
+            if (j == jmax) fe = std::min(fe, end[at(jmax, d, p)]);
+            if (!(fe < kInf)) continue;
+            best = std::min(best, fe + costs.tr[in.link(d, k, p)]);
+          }
+          start[at(j, k, p)] = best;
+        }
+      }
+    }
+    for (std::int32_t j = 0; j <= std::min(jmax, p); ++j) {
+      for (std::int32_t d = 0; d < kc; ++d) {
+        const double fs = start[at(j, d, p)];
+        if (!(fs < kInf)) continue;
+        const std::int32_t h = costs.hi[in.kp(d, p)];
+        for (std::int32_t q = p + 1; q <= h; ++q) {
+          if (!in.mem_ok(d, p, q)) continue;
+          double& fe = end[at(j, d, q)];
+          fe = std::min(fe, costs.through(in, d, p, q, fs));
+        }
+      }
+    }
+  }
+}
+
+CostDp::CostDp(const Instance& instance) : in_(instance), classes_(instance.classes) {
+  const auto positions = static_cast<std::size_t>(in_.layers + 1);
+  rows_.resize(static_cast<std::size_t>(in_.states()));
+  mask_row_.resize(static_cast<std::size_t>(in_.words));
+  end_v_.resize(positions);
+  end_n_.resize(positions);
+  out_v_.resize(positions);
+  out_n_.resize(positions);
+  stack_q_.resize(positions);
+  stack_key_.resize(positions);
+  const auto levels = static_cast<std::size_t>(std::bit_width(positions));
+  table_.resize(levels * positions);
+}
+
+void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::int32_t>& c,
+                       std::int32_t total) {
+  const std::int32_t num_layers = in_.layers;
+  const double limit = spec_.limit_s;
+  const auto ku = static_cast<std::size_t>(k);
+  Row& row = rows_[static_cast<std::size_t>(idx * classes_ + k)];
+  row = Row{};
+  std::int32_t pb = total == 1 ? 0 : total - 1;
+  std::int32_t pe = total == 1 ? 0 : num_layers - 1;
+  if (pb > pe) return;
+  if (total == 1 && !within(in_.src_s[ku], limit)) return;
+  const std::uint64_t* mask = nullptr;
+  if (spec_.mask != nullptr) {
+    const std::uint64_t* fwd = spec_.mask->starts(idx, k);
+    std::copy(fwd, fwd + in_.words, mask_row_.begin());
+    if (spec_.mask->has_finishes()) {
+      // states from which the remaining devices (those not in c, plus this stage's) finish
+      const std::int64_t rest = (in_.vectors - 1) - idx + in_.stride[ku];
+      const std::uint64_t* bwd = spec_.mask->finishes(rest, k);
+      for (std::int32_t w = 0; w < in_.words; ++w) mask_row_[static_cast<std::size_t>(w)] &= bwd[w];
+    }
+    mask = mask_row_.data();
+    const std::int32_t first = first_bit(mask, in_.words);
+    if (first < 0) return;
+    pb = std::max(pb, first);
+    pe = std::min(pe, last_bit(mask, in_.words));
+    if (pb > pe) return;
+  }
+  const std::int32_t qmax = costs_.hi[in_.kp(k, pe)];
+  if (qmax <= pb) return;
+  const double* ca = costs_.a.data() + in_.at(k, 0);
+  const double* cb = costs_.b.data() + in_.at(k, 0);
+  const double sc = costs_.stage_const[ku];
+  const std::int32_t* charge_end = costs_.charge_end.data() + in_.kp(k, 0);
+
+  // Lower bounds on the cost before this stage: the stage-counting relaxation, and the static
+  // charge of the devices already used.
+  double prefix_static = 0.0;
+  const double* before = nullptr;
+  if (bound_ < kInf) {
+    for (std::int32_t j = 0; j < classes_; ++j) {
+      const auto ju = static_cast<std::size_t>(j);
+      prefix_static += static_cast<double>(c[ju] - (j == k ? 1 : 0)) * costs_.stage_const[ju];
+    }
+    const std::int32_t j = std::min(total - 1, layers_bound_);
+    before = fwd_.data() + (static_cast<std::size_t>(j) * static_cast<std::size_t>(classes_) +
+                            ku) * static_cast<std::size_t>(num_layers + 1);
+  }
+  const auto finish = [&](std::int32_t p, Val best) {
+    if (best.finite() && before != nullptr &&
+        best.v + std::max(before[p], prefix_static) > bound_) {
+      best = Val{};
+    }
+    out_v_[static_cast<std::size_t>(p)] = best.v;
+    out_n_[static_cast<std::size_t>(p)] = best.n;
+  };
+
+  if (!coupled_) {
+    // Best continuation after a stage ending at q: the sink, or a send to an available class.
+    for (std::int32_t q = pb + 1; q <= qmax; ++q) {
+      end_v_[static_cast<std::size_t>(q)] = kInf;
+      end_n_[static_cast<std::size_t>(q)] = Val::kNone;
+    }
+    if (qmax == num_layers && within(in_.sink_s[ku], limit)) {
+      end_v_[static_cast<std::size_t>(num_layers)] = costs_.sink_val[ku];
+      end_n_[static_cast<std::size_t>(num_layers)] = 0;
+    }
+    for (std::int32_t f = 0; f < classes_; ++f) {
+      const auto fu = static_cast<std::size_t>(f);
+      if (c[fu] >= in_.count[fu]) continue;
+      const Row& next = rows_[static_cast<std::size_t>((idx + in_.stride[fu]) * classes_ + f)];
+      const std::int32_t lo = std::max(next.begin, pb + 1);
+      const std::int32_t hi = std::min({next.end - 1, qmax, num_layers - 1});
+      const double* send = in_.send_s.data() + in_.link(k, f, 0);
+      const double* tr = costs_.tr.data() + in_.link(k, f, 0);
+      for (std::int32_t q = lo; q <= hi; ++q) {
+        const auto i = static_cast<std::size_t>(next.offset + (q - next.begin));
+        const double sv = pool_v_[i];
+        if (!(sv < kInf) || !within(send[q], limit)) continue;
+        const Val cand{sv + tr[q], pool_n_[i]};
+        const auto qu = static_cast<std::size_t>(q);
+        if (less(cand, Val{end_v_[qu], end_n_[qu]})) {
+          end_v_[qu] = cand.v;
+          end_n_[qu] = cand.n;
+        }
+      }
+    }
+    const auto key_a = [&](std::int32_t q) {
+      const auto qu = static_cast<std::size_t>(q);
+      return Val{end_v_[qu] + ca[q], end_n_[qu]};
+    };
+    const auto key_b = [&](std::int32_t q) {
+      const auto qu = static_cast<std::size_t>(q);
+      return end_v_[qu] < kInf ? Val{end_v_[qu] + cb[q], end_n_[qu]} : Val{};
+    };
+    // Ends charged on their compute (beyond charge_end) are looked up in a sparse table.
+    bool floored = false;
+    for (std::int32_t p = pb; p <= pe && !floored; ++p) floored = charge_end[p] < costs_.hi[in_.kp(k, p)];
+    const auto width = static_cast<std::size_t>(num_layers + 1);
+    if (floored) {
+      for (std::int32_t q = pb + 1; q <= qmax; ++q) table_[static_cast<std::size_t>(q)] = key_b(q);
+      for (std::size_t j = 1; (std::int32_t{1} << j) <= qmax - pb; ++j) {
+        const std::int32_t half = std::int32_t{1} << (j - 1);
+        for (std::int32_t q = pb + 1; q + 2 * half - 1 <= qmax; ++q) {
+          const Val& x = table_[(j - 1) * width + static_cast<std::size_t>(q)];
+          const Val& y = table_[(j - 1) * width + static_cast<std::size_t>(q + half)];
+          table_[j * width + static_cast<std::size_t>(q)] = less(y, x) ? y : x;
+        }
+      }
+    }
+    const auto range_b = [&](std::int32_t x, std::int32_t y) {
+      const auto j = static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(y - x + 1)) - 1);
+      const Val& u = table_[j * width + static_cast<std::size_t>(x)];
+      const Val& v = table_[j * width + static_cast<std::size_t>(y - (std::int32_t{1} << j) + 1)];
+      return less(v, u) ? v : u;
+    };
+    // Monotone stack over ends q in [p + 1, qmax]: indices fall and keys rise from bottom to
+    // top, so the minimum over [p + 1, r] is the deepest entry with index <= r.
+    std::int32_t top = 0;
+    const auto push = [&](std::int32_t q) {
+      if (!(end_v_[static_cast<std::size_t>(q)] < kInf)) return;
+      const Val kq = key_a(q);
+      while (top > 0 && !less(stack_key_[static_cast<std::size_t>(top - 1)], kq)) --top;
+      stack_q_[static_cast<std::size_t>(top)] = q;
+      stack_key_[static_cast<std::size_t>(top)] = kq;
+      ++top;
+    };
+    const auto query_a = [&](std::int32_t r) {
+      std::int32_t lo = 0;
+      std::int32_t hi = top;
+      while (lo < hi) {
+        const std::int32_t mid = (lo + hi) / 2;
+        if (stack_q_[static_cast<std::size_t>(mid)] <= r) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      return lo < top ? stack_key_[static_cast<std::size_t>(lo)] : Val{};
+    };
+    for (std::int32_t q = qmax; q > pe; --q) push(q);
+    for (std::int32_t p = pe; p >= pb; --p) {
+      Val best;
+      if (mask == nullptr || test_bit(mask, p)) {
+        const std::int32_t h = costs_.hi[in_.kp(k, p)];
+        const std::int32_t all = in_.mem_all[in_.kp(k, p)];
+        const std::int32_t t = charge_end[p];
+        const std::int32_t r = std::min(h, all);
+        const auto consider_a = [&](const Val& key) {
+          if (!key.finite()) return;
+          const Val v{((key.v - ca[p]) + sc), key.n + 1};
+          if (less(v, best)) best = v;
+        };
+        const auto consider_b = [&](const Val& key) {
+          if (!key.finite()) return;
+          const Val v{key.v - cb[p], key.n + 1};
+          if (less(v, best)) best = v;
+        };
+        if (r > p && top > 0) consider_a(query_a(std::min(r, t)));
+        if (r > t && r > p) consider_b(range_b(std::max(t + 1, p + 1), r));
+        if (h > all) {
+          const std::int32_t upper = std::min(h, in_.mem_any[in_.kp(k, p)]);
+          const std::uint64_t* fits = in_.mem_row(k, p);
+          for (std::int32_t q = all + 1; q <= upper; ++q) {
+            if (!test_bit(fits, q) || !(end_v_[static_cast<std::size_t>(q)] < kInf)) continue;
+            if (q <= t) {
+              consider_a(key_a(q));
+            } else {
+              consider_b(key_b(q));
+            }
+          }
+        }
+      }
+      finish(p, best);
+      if (p > pb) push(p);
+    }
+  } else {
+    // overlap = false with a limit: compute + send <= limit ties the end to the next class.
+    for (std::int32_t p = pe; p >= pb; --p) {
+      Val best;
+      if (mask == nullptr || test_bit(mask, p)) {
+        const std::int32_t h = costs_.hi[in_.kp(k, p)];
+        for (std::int32_t q = p + 1; q <= h; ++q) {
+          if (!in_.mem_ok(k, p, q)) continue;
+          const double comp = in_.compute(k, p, q);
+          if (q == num_layers) {
+            const double s = in_.sink_s[ku];
+            if (s < kInf && comp + s <= limit) {
+              const Val v{costs_.through(in_, k, p, q, costs_.sink_val[ku]), 1};
+              if (less(v, best)) best = v;
+            }
+            continue;
+          }
+          for (std::int32_t f = 0; f < classes_; ++f) {
+            const auto fu = static_cast<std::size_t>(f);
+            if (c[fu] >= in_.count[fu]) continue;
+            const double s = in_.send_s[in_.link(k, f, q)];
+            if (!(s < kInf) || !(comp + s <= limit)) continue;
+            const Val next = get(idx + in_.stride[fu], f, q);
+            if (!next.finite()) continue;
+            const Val v{costs_.through(in_, k, p, q, next.v + costs_.tr[in_.link(k, f, q)]),
+                        next.n + 1};
+            if (less(v, best)) best = v;
+          }
+        }
+      }
+      finish(p, best);
+    }
+  }
+
+  std::int32_t first = pb;
+  while (first <= pe && !(out_v_[static_cast<std::size_t>(first)] < kInf)) ++first;
+  std::int32_t last = pe;
+  while (last >= first && !(out_v_[static_cast<std::size_t>(last)] < kInf)) --last;
+  if (first > last) return;
+  row.offset = static_cast<std::int64_t>(pool_v_.size());
+  row.begin = first;
+  row.end = last + 1;
+  for (std::int32_t p = first; p <= last; ++p) {
+    pool_v_.push_back(out_v_[static_cast<std::size_t>(p)]);
+    pool_n_.push_back(out_n_[static_cast<std::size_t>(p)]);
+    if (out_v_[static_cast<std::size_t>(p)] < kInf) ++states_;
+  }
+}
+
+CostAnswer CostDp::run(const CostSpec& spec) {
+  spec_ = spec;
+  count_first_ = spec.count_first;
+  coupled_ = !in_.overlap && spec.limit_s < kInf;
+  costs_.build(in_, spec);
+  bound_ = kInf;
+  if (!count_first_ && spec.upper_bound < kInf) {
+    bound_ = spec.upper_bound + 1e-9 * std::fabs(spec.upper_bound);
+    std::int32_t devices = 0;
+    for (const std::int32_t n : in_.count) devices += n;
+    layers_bound_ = std::min({devices - 1, in_.layers - 1, 32});
+    relaxed_forward(in_, costs_, spec, layers_bound_, fwd_);
+  }
+  states_ = 0;
+  pool_v_.clear();
+  pool_n_.clear();
+  const std::int32_t kc = classes_;
+  std::vector<std::int32_t> c(in_.count);
+  std::int32_t total = 0;
+  for (const std::int32_t n : c) total += n;
+  for (std::int64_t idx = in_.vectors - 1; idx >= 1; --idx) {
+    if (idx != in_.vectors - 1) {
+      for (std::size_t j = 0;; ++j) {  // previous count vector in mixed radix
+        if (c[j] > 0) {
+          --c[j];
+          --total;
+          break;
+        }
+        c[j] = in_.count[j];
+        total += c[j];
+      }
+    }
+    for (std::int32_t k = 0; k < kc; ++k) {
+      if (c[static_cast<std::size_t>(k)] == 0) {
+        rows_[static_cast<std::size_t>(idx * kc + k)] = Row{};
+        continue;
+      }
+      solve_row(idx, k, c, total);
+    }
+  }
+
+  CostAnswer answer;
+  std::int32_t first_class = -1;
+  for (std::int32_t k = 0; k < kc; ++k) {
+    const auto ku = static_cast<std::size_t>(k);
+    if (in_.count[ku] == 0 || !within(in_.src_s[ku], spec.limit_s)) continue;
+    const Val g = get(in_.stride[ku], k, 0);
+    if (!g.finite()) continue;
+    const Val total_val{costs_.src_val[ku] + g.v, g.n};
+    if (first_class < 0 || less(total_val, answer.value)) {
+      answer.value = total_val;
+      first_class = k;
+    }
+  }
+  if (first_class < 0) return answer;
+  answer.found = true;
+  answer.stages = rebuild(first_class);
+  return answer;
+}
+
+std::vector<StageAssignment> CostDp::rebuild(std::int32_t first_class) const {
+  const std::int32_t num_layers = in_.layers;
+  const double limit = spec_.limit_s;
+  std::vector<StageAssignment> stages;
+  std::vector<std::int32_t> c(static_cast<std::size_t>(classes_), 0);
+  std::int32_t k = first_class;
+  c[static_cast<std::size_t>(k)] = 1;
+  std::int64_t idx = in_.stride[static_cast<std::size_t>(k)];
+  std::int32_t p = 0;
+  std::vector<std::array<std::int32_t, 2>> order;  // (next device id, class)
+  while (true) {
+    const auto ku = static_cast<std::size_t>(k);
+    const std::int32_t device = in_.members[ku][static_cast<std::size_t>(c[ku] - 1)];
+    order.clear();
+    for (std::int32_t f = 0; f < classes_; ++f) {
+      const auto fu = static_cast<std::size_t>(f);
+      if (c[fu] < in_.count[fu]) order.push_back({in_.members[fu][static_cast<std::size_t>(c[fu])], f});
+    }
+    std::sort(order.begin(), order.end());
+    Val best;
+    std::int32_t best_q = -1;
+    std::int32_t best_f = -1;
+    const std::int32_t h = costs_.hi[in_.kp(k, p)];
+    for (std::int32_t q = p + 1; q <= h; ++q) {
+      if (!in_.mem_ok(k, p, q)) continue;
+      const double comp = in_.compute(k, p, q);
+      if (q == num_layers) {
+        const double s = in_.sink_s[ku];
+        const bool ok = coupled_ ? (s < kInf && comp + s <= limit) : within(s, limit);
+        if (!ok) continue;
+        const Val cand{costs_.through(in_, k, p, q, costs_.sink_val[ku]), 1};
+        if (less(cand, best)) {
+          best = cand;
+          best_q = q;
+          best_f = -1;
+        }
+        continue;
+      }
+      for (const auto& [id, f] : order) {
+        const double s = in_.send_s[in_.link(k, f, q)];
+        const bool ok = coupled_ ? (s < kInf && comp + s <= limit) : within(s, limit);
+        if (!ok) continue;
+        const Val next = get(idx + in_.stride[static_cast<std::size_t>(f)], f, q);
+        if (!next.finite()) continue;
+        const Val cand{costs_.through(in_, k, p, q, next.v + costs_.tr[in_.link(k, f, q)]),
+                       next.n + 1};
+        if (less(cand, best)) {
+          best = cand;
+          best_q = q;
+          best_f = f;
+        }
+      }
+    }
+    if (best_q < 0) break;  // unreachable: the DP value says a continuation exists
+    stages.push_back({DeviceId(device), LayerId(p), LayerId(best_q - 1)});
+    if (best_f < 0) break;
+    c[static_cast<std::size_t>(best_f)] += 1;
+    idx += in_.stride[static_cast<std::size_t>(best_f)];
+    k = best_f;
+    p = best_q;
+  }
+  return stages;
+}
+
+}  // namespace tessera::plan::detail

@@ -1,0 +1,298 @@
+#include "plan/detail/reach_dp.hpp"
+
+#include <algorithm>
+
+#include "plan/detail/bits.hpp"
+
+namespace tessera::plan::detail {
+
+namespace {
+
+bool within(double x, double limit) { return x <= limit && x < kInf; }
+
+}  // namespace
+
+void stage_ends(const Instance& in, double limit_s, std::vector<std::int32_t>& hi) {
+  const std::int32_t num_layers = in.layers;
+  hi.resize(static_cast<std::size_t>(in.classes) * static_cast<std::size_t>(num_layers));
+  for (std::int32_t k = 0; k < in.classes; ++k) {
+    std::int32_t q = 0;
+    for (std::int32_t p = 0; p < num_layers; ++p) {
+      q = std::max(q, p);
+      while (q < num_layers && within(in.compute(k, p, q + 1), limit_s)) ++q;
+      hi[in.kp(k, p)] = q;
+    }
+  }
+}
+
+ReachDp::ReachDp(const Instance& instance)
+    : in_(instance), classes_(instance.classes), words_(instance.words) {
+  start_.assign(static_cast<std::size_t>(in_.states()) * static_cast<std::size_t>(words_), 0);
+  send_ok_.assign(static_cast<std::size_t>(classes_) * static_cast<std::size_t>(classes_) *
+                      static_cast<std::size_t>(words_),
+                  0);
+  ends_.assign(static_cast<std::size_t>(words_), 0);
+  pruned_.assign(static_cast<std::size_t>(words_), 0);
+  starts_list_.resize(static_cast<std::size_t>(in_.layers + 1));
+  min_compute_.assign(static_cast<std::size_t>(in_.layers + 1), kInf);
+  min_send_.assign(static_cast<std::size_t>(in_.layers + 1), kInf);
+}
+
+void ReachDp::prepare(double limit_s) {
+  limit_ = limit_s;
+  const std::int32_t num_layers = in_.layers;
+  const std::int32_t kc = classes_;
+  stage_ends(in_, limit_s, hi_);
+  // lo: smallest start of a stage ending at q within the limit (non-decreasing in q)
+  lo_.resize(static_cast<std::size_t>(kc) * static_cast<std::size_t>(num_layers + 1));
+  for (std::int32_t k = 0; k < kc; ++k) {
+    std::int32_t p = 0;
+    for (std::int32_t q = 0; q <= num_layers; ++q) {
+      while (p < q && !within(in_.compute(k, p, q), limit_s)) ++p;
+      lo_[in_.at(k, q)] = p;
+    }
+  }
+  std::fill(send_ok_.begin(), send_ok_.end(), 0);
+  for (std::int32_t k = 0; k < kc; ++k) {
+    for (std::int32_t f = 0; f < kc; ++f) {
+      std::uint64_t* ok = send_ok_.data() + (static_cast<std::size_t>(k) * kc + f) * words_;
+      for (std::int32_t q = 1; q < num_layers; ++q) {
+        if (within(in_.send_s[in_.link(k, f, q)], limit_s)) set_bit(ok, q);
+      }
+    }
+  }
+}
+
+void ReachDp::expand_max(std::int32_t k, const std::uint64_t* starts, std::uint64_t* ends) const {
+  std::fill(ends, ends + words_, 0);
+  std::int32_t covered = 0;
+  for_each_bit(starts, words_, [&](std::int32_t p) {
+    const std::int32_t h = hi_[in_.kp(k, p)];
+    if (h <= p) return;
+    const std::int32_t all = in_.mem_all[in_.kp(k, p)];
+    const std::int32_t r = std::min(h, all);
+    if (r > p && r > covered) {
+      set_range(ends, std::max(p + 1, covered + 1), r);
+      covered = r;
+    }
+    if (h > all) {
+      const std::int32_t upper = std::min(h, in_.mem_any[in_.kp(k, p)]);
+      if (upper > all) or_range(ends, in_.mem_row(k, p), all + 1, upper);
+    }
+  });
+}
+
+void ReachDp::best_compute(std::int32_t k, const std::uint64_t* starts, std::int32_t& first,
+                           std::int32_t& last) {
+  std::int32_t n = 0;
+  for_each_bit(starts, words_,
+               [&](std::int32_t p) { starts_list_[static_cast<std::size_t>(n++)] = p; });
+  first = 1;
+  last = 0;
+  if (n == 0) return;
+  first = starts_list_[0] + 1;
+  last = hi_[in_.kp(k, starts_list_[static_cast<std::size_t>(n - 1)])];
+  std::int32_t j = 0;
+  for (std::int32_t q = first; q <= last; ++q) {
+    while (j + 1 < n && starts_list_[static_cast<std::size_t>(j + 1)] < q) ++j;
+    double best = kInf;
+    for (std::int32_t i = j; i >= 0; --i) {
+      const std::int32_t p = starts_list_[static_cast<std::size_t>(i)];
+      if (hi_[in_.kp(k, p)] < q) break;  // and every earlier start is slower still
+      if (in_.mem_ok(k, p, q)) {
+        best = in_.compute(k, p, q);
+        break;
+      }
+    }
+    min_compute_[static_cast<std::size_t>(q)] = best;
+  }
+}
+
+bool ReachDp::run(double limit_s, bool record) {
+  prepare(limit_s);
+  finish_.clear();
+  states_ = 0;
+  furthest_ = 0;
+  const std::int32_t num_layers = in_.layers;
+  const std::int32_t kc = classes_;
+  std::fill(start_.begin(), start_.end(), 0);
+  for (std::int32_t k = 0; k < kc; ++k) {
+    if (in_.count[static_cast<std::size_t>(k)] > 0 &&
+        within(in_.src_s[static_cast<std::size_t>(k)], limit_s)) {
+      set_bit(start_.data() + offset(in_.stride[static_cast<std::size_t>(k)], k), 0);
+    }
+  }
+
+  bool found = false;
+  std::vector<std::int32_t> c(static_cast<std::size_t>(kc), 0);
+  for (std::int64_t idx = 1; idx < in_.vectors; ++idx) {
+    for (std::size_t j = 0;; ++j) {  // next count vector in mixed radix
+      if (c[j] < in_.count[j]) {
+        ++c[j];
+        break;
+      }
+      c[j] = 0;
+    }
+    for (std::int32_t k = 0; k < kc; ++k) {
+      const auto ku = static_cast<std::size_t>(k);
+      if (c[ku] == 0) continue;
+      const std::uint64_t* starts = start_.data() + offset(idx, k);
+      if (!any_bit(starts, words_)) continue;
+      if (!record) {
+        std::copy(starts, starts + words_, pruned_.begin());
+        for (std::int32_t u = 0; u < kc; ++u) {
+          const auto uu = static_cast<std::size_t>(u);
+          if (c[uu] == 0 || (u == k && c[ku] < 2)) continue;
+          const std::uint64_t* below = start_.data() + offset(idx - in_.stride[uu], k);
+          for (std::int32_t w = 0; w < words_; ++w) pruned_[static_cast<std::size_t>(w)] &= ~below[w];
+        }
+        if (!any_bit(pruned_.data(), words_)) continue;
+        starts = pruned_.data();
+      }
+      ++states_;
+      if (in_.overlap) {
+        expand_max(k, starts, ends_.data());
+        const std::int32_t last = last_bit(ends_.data(), words_);
+        if (last == num_layers && within(in_.sink_s[ku], limit_s)) {
+          found = true;
+          if (!record) {
+            furthest_ = num_layers;
+            return true;
+          }
+        }
+        furthest_ = std::max(furthest_, last);
+        for (std::int32_t f = 0; f < kc; ++f) {
+          const auto fu = static_cast<std::size_t>(f);
+          if (c[fu] >= in_.count[fu]) continue;
+          std::uint64_t* dst = start_.data() + offset(idx + in_.stride[fu], f);
+          const std::uint64_t* ok =
+              send_ok_.data() + (static_cast<std::size_t>(k) * kc + f) * words_;
+          for (std::int32_t w = 0; w < words_; ++w) {
+            dst[w] |= ends_[static_cast<std::size_t>(w)] & ok[w];
+          }
+        }
+      } else {
+        std::int32_t first = 0;
+        std::int32_t last = 0;
+        best_compute(k, starts, first, last);
+        if (last < first) continue;
+        for (std::int32_t q = first; q <= last; ++q) {
+          if (min_compute_[static_cast<std::size_t>(q)] < kInf) furthest_ = std::max(furthest_, q);
+        }
+        if (last == num_layers) {
+          const double m = min_compute_[static_cast<std::size_t>(num_layers)];
+          const double s = in_.sink_s[ku];
+          if (m < kInf && s < kInf && m + s <= limit_s) {
+            found = true;
+            if (!record) return true;
+          }
+        }
+        const std::int32_t top = std::min(last, num_layers - 1);
+        for (std::int32_t f = 0; f < kc; ++f) {
+          const auto fu = static_cast<std::size_t>(f);
+          if (c[fu] >= in_.count[fu]) continue;
+          std::uint64_t* dst = start_.data() + offset(idx + in_.stride[fu], f);
+          const double* send = in_.send_s.data() + in_.link(k, f, 0);
+          for (std::int32_t q = first; q <= top; ++q) {
+            const double m = min_compute_[static_cast<std::size_t>(q)];
+            const double s = send[q];
+            if (m < kInf && s < kInf && m + s <= limit_s) set_bit(dst, q);
+          }
+        }
+      }
+    }
+  }
+  return found;
+}
+
+void ReachDp::expand_back(std::int32_t k, const std::uint64_t* ends, std::uint64_t* starts) const {
+  for_each_bit(ends, words_, [&](std::int32_t q) {
+    const std::int32_t lo = lo_[in_.at(k, q)];
+    if (lo >= q) return;
+    const std::int32_t all = in_.start_all[in_.at(k, q)];
+    set_range(starts, std::max(lo, all), q - 1);
+    if (lo < all) or_range(starts, in_.start_row(k, q), lo, all - 1);
+  });
+}
+
+void ReachDp::expand_back_coupled(std::int32_t k, const std::uint64_t* ends,
+                                  std::uint64_t* starts) const {
+  const long double* prefix = in_.time_prefix.data() + in_.at(k, 0);
+  for_each_bit(ends, words_, [&](std::int32_t q) {
+    const double slack = limit_ - min_send_[static_cast<std::size_t>(q)];
+    if (!(slack >= 0.0)) return;
+    // smallest p >= lo_ with compute(p, q) <= slack (compute falls as p grows)
+    std::int32_t a = lo_[in_.at(k, q)];
+    std::int32_t b = q;
+    while (a < b) {
+      const std::int32_t mid = (a + b) / 2;
+      if (static_cast<double>(prefix[q] - prefix[mid]) <= slack) {
+        b = mid;
+      } else {
+        a = mid + 1;
+      }
+    }
+    if (a >= q) return;
+    const std::int32_t all = in_.start_all[in_.at(k, q)];
+    set_range(starts, std::max(a, all), q - 1);
+    if (a < all) or_range(starts, in_.start_row(k, q), a, all - 1);
+  });
+}
+
+void ReachDp::run_backward(double limit_s) {
+  prepare(limit_s);
+  const std::int32_t num_layers = in_.layers;
+  const std::int32_t kc = classes_;
+  finish_.assign(start_.size(), 0);
+  std::vector<std::int32_t> r(static_cast<std::size_t>(kc), 0);
+  for (std::int64_t idx = 1; idx < in_.vectors; ++idx) {
+    for (std::size_t j = 0;; ++j) {
+      if (r[j] < in_.count[j]) {
+        ++r[j];
+        break;
+      }
+      r[j] = 0;
+    }
+    for (std::int32_t k = 0; k < kc; ++k) {
+      const auto ku = static_cast<std::size_t>(k);
+      if (r[ku] == 0) continue;
+      // Ends of a stage on k: the sink, or a cut where a later stage (with one device of k
+      // fewer available) can start and the send fits.
+      std::fill(ends_.begin(), ends_.end(), 0);
+      const std::int64_t rest = idx - in_.stride[ku];
+      if (in_.overlap) {
+        if (within(in_.sink_s[ku], limit_s)) set_bit(ends_.data(), num_layers);
+        for (std::int32_t f = 0; f < kc; ++f) {
+          const auto fu = static_cast<std::size_t>(f);
+          if (r[fu] - (f == k ? 1 : 0) == 0) continue;
+          const std::uint64_t* next = finish_.data() + offset(rest, f);
+          const std::uint64_t* ok =
+              send_ok_.data() + (static_cast<std::size_t>(k) * kc + f) * words_;
+          for (std::int32_t w = 0; w < words_; ++w) ends_[static_cast<std::size_t>(w)] |= next[w] & ok[w];
+        }
+        expand_back(k, ends_.data(), finish_.data() + offset(idx, k));
+      } else {
+        if (in_.sink_s[ku] < kInf) {
+          set_bit(ends_.data(), num_layers);
+          min_send_[static_cast<std::size_t>(num_layers)] = in_.sink_s[ku];
+        }
+        for (std::int32_t q = 1; q < num_layers; ++q) min_send_[static_cast<std::size_t>(q)] = kInf;
+        for (std::int32_t f = 0; f < kc; ++f) {
+          const auto fu = static_cast<std::size_t>(f);
+          if (r[fu] - (f == k ? 1 : 0) == 0) continue;
+          const std::uint64_t* next = finish_.data() + offset(rest, f);
+          const double* send = in_.send_s.data() + in_.link(k, f, 0);
+          for_each_bit(next, words_, [&](std::int32_t q) {
+            if (q >= num_layers || !(send[q] < kInf)) return;
+            double& m = min_send_[static_cast<std::size_t>(q)];
+            m = std::min(m, send[q]);
+            set_bit(ends_.data(), q);
+          });
+        }
+        expand_back_coupled(k, ends_.data(), finish_.data() + offset(idx, k));
+      }
+    }
+  }
+}
+
+}  // namespace tessera::plan::detail

@@ -1,0 +1,82 @@
+#pragma once
+/// Feasibility of "period <= limit" as bitset reachability over (count vector, class, cut).
+#include <cstdint>
+#include <vector>
+
+#include "plan/detail/instance.hpp"
+
+namespace tessera::plan::detail {
+
+/// Forward: Start[c][k] is the set of cuts p at which a stage on a device of class k can
+/// begin after earlier stages that used exactly the devices counted by c (c includes this
+/// stage's device), every earlier stage time within the limit and fitting in memory.
+/// Backward: Finish[r][k] is the set of cuts p from which a stage on class k and later stages
+/// using at most the devices counted by r (k included) complete the plan within the limit.
+/// Stage ends reachable from a set of starts are unions of precomputed intervals, so a state
+/// costs a few word operations; count vectors are processed in index order, a topological
+/// order (c + e_f has a larger index than c).
+class ReachDp {
+ public:
+  explicit ReachDp(const Instance& instance);
+
+  /// True when some plan has every stage time and the source transfer <= limit_s (and
+  /// finite). `record` keeps every start set for `starts()` (no pruning, no early exit);
+  /// otherwise a start already reached with one device fewer is dropped (any completion of
+  /// it completes the other) and the search stops at the first complete plan.
+  bool run(double limit_s, bool record);
+  /// Fills the finish sets for `finishes()` at `limit_s`.
+  void run_backward(double limit_s);
+
+  /// Start set of (count vector, class) from the last recorded run.
+  [[nodiscard]] const std::uint64_t* starts(std::int64_t vector, std::int32_t k) const {
+    return start_.data() + offset(vector, k);
+  }
+  /// Finish set of (remaining count vector, class) from the last backward run.
+  [[nodiscard]] const std::uint64_t* finishes(std::int64_t vector, std::int32_t k) const {
+    return finish_.data() + offset(vector, k);
+  }
+  [[nodiscard]] bool has_finishes() const { return !finish_.empty(); }
+  /// States (count vector, class) expanded by the last run.
+  [[nodiscard]] std::int64_t states() const { return states_; }
+  /// Largest stage end reached by the last forward run (L when feasible).
+  [[nodiscard]] std::int32_t furthest_end() const { return furthest_; }
+
+ private:
+  [[nodiscard]] std::size_t offset(std::int64_t vector, std::int32_t k) const {
+    return (static_cast<std::size_t>(vector) * static_cast<std::size_t>(classes_) +
+            static_cast<std::size_t>(k)) *
+           static_cast<std::size_t>(words_);
+  }
+  void prepare(double limit_s);
+  void expand_max(std::int32_t k, const std::uint64_t* starts, std::uint64_t* ends) const;
+  /// For overlap = false: smallest compute time of a fitting stage ending at each q.
+  void best_compute(std::int32_t k, const std::uint64_t* starts, std::int32_t& first,
+                    std::int32_t& last);
+  /// Starts p of a fitting stage on k, within the limit, that ends in `ends`.
+  void expand_back(std::int32_t k, const std::uint64_t* ends, std::uint64_t* starts) const;
+  /// Overlap = false: starts of a stage on k ending at q whose compute + slack[q] fits.
+  void expand_back_coupled(std::int32_t k, const std::uint64_t* ends, std::uint64_t* starts) const;
+
+  const Instance& in_;
+  std::int32_t classes_;
+  std::int32_t words_;
+  double limit_ = 0.0;
+  std::vector<std::uint64_t> start_;
+  std::vector<std::uint64_t> finish_;
+  std::vector<std::uint64_t> send_ok_;  ///< (k, f) -> cuts where the send fits the limit
+  std::vector<std::uint64_t> ends_;
+  std::vector<std::uint64_t> pruned_;
+  std::vector<std::int32_t> hi_;  ///< (k, p) -> largest end with compute <= limit
+  std::vector<std::int32_t> lo_;  ///< (k, q) -> smallest start with compute <= limit
+  std::vector<std::int32_t> starts_list_;
+  std::vector<double> min_compute_;
+  std::vector<double> min_send_;  ///< overlap = false, backward: cheapest send after q
+  std::int64_t states_ = 0;
+  std::int32_t furthest_ = 0;
+};
+
+/// (k, p) -> largest q with compute(k, p, q) <= limit_s and finite (p when none); it is
+/// non-decreasing in p.
+void stage_ends(const Instance& in, double limit_s, std::vector<std::int32_t>& hi);
+
+}  // namespace tessera::plan::detail

@@ -1,0 +1,546 @@
+#include "plan/detail/solver.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+
+#include "plan/detail/bits.hpp"
+#include "plan/detail/compare.hpp"
+#include "plan/detail/format.hpp"
+#include "tessera/plan/baselines.hpp"
+#include "tessera/plan/evaluate_plan.hpp"
+
+namespace tessera::plan::detail {
+
+namespace {
+
+/// Largest double <= x among the candidates: next_below of the next double up.
+double at_most(const CandidateSet& set, double x) {
+  return set.next_below(std::nextafter(x, kInf));
+}
+
+std::string layer_label(const cost::CostTable& t, std::int32_t l) {
+  return "layer '" + t.layer_names[static_cast<std::size_t>(l)] + "' (index " +
+         std::to_string(l) + ")";
+}
+
+}  // namespace
+
+Solver::Solver(const cost::CostTable& table, const PlanOptions& options)
+    : table_(table), options_(options), malformed_(check_table(table)) {
+  if (malformed_.empty() && table.num_layers > 0 && table.num_devices > 0) {
+    in_ = build_instance(table, options);
+  }
+}
+
+bool Solver::too_large() const {
+  return in_.vectors == INT64_MAX || in_.states() > options_.max_state_vectors;
+}
+
+std::optional<Infeasible> Solver::precheck() const {
+  const cost::CostTable& t = table_;
+  if (!malformed_.empty()) {
+    return Infeasible{InfeasibleReason::kMalformedTable, "malformed cost table: " + malformed_,
+                      std::nullopt, std::nullopt, 0.0, 0.0};
+  }
+  if (t.num_layers == 0 || t.num_devices == 0) {
+    return Infeasible{InfeasibleReason::kEmpty,
+                      "nothing to plan: the cost table has " + std::to_string(t.num_layers) +
+                          " layers and " + std::to_string(t.num_devices) + " devices",
+                      std::nullopt, std::nullopt, 0.0, 0.0};
+  }
+  const std::int32_t num_layers = t.num_layers;
+  const std::int32_t num_devices = t.num_devices;
+  for (std::int32_t l = 0; l < num_layers; ++l) {
+    bool runs = false;
+    for (std::int32_t d = 0; d < num_devices && !runs; ++d) runs = std::isfinite(t.time_s[t.at(d, l)]);
+    if (!runs) {
+      return Infeasible{InfeasibleReason::kLayerRunsNowhere,
+                        layer_label(t, l) + " cannot run on any device: its time_s is +inf on all " +
+                            std::to_string(num_devices) + " devices",
+                        LayerId(l), std::nullopt, 0.0, 0.0};
+    }
+  }
+  // Layers that no fitting, finite stage on any class covers.
+  std::vector<bool> covered(static_cast<std::size_t>(num_layers), false);
+  for (std::int32_t k = 0; k < in_.classes; ++k) {
+    for (std::int32_t p = 0; p < num_layers; ++p) {
+      std::int32_t q = std::min(in_.mem_any[in_.kp(k, p)], num_layers);
+      while (q > p && (!in_.mem_ok(k, p, q) || in_.last_inf[in_.at(k, q)] >= p)) --q;
+      for (std::int32_t l = p; l < q; ++l) covered[static_cast<std::size_t>(l)] = true;
+    }
+  }
+  for (std::int32_t l = 0; l < num_layers; ++l) {
+    if (covered[static_cast<std::size_t>(l)]) continue;
+    // Explain with the layer alone on the device where it falls shortest.
+    const double in_buffers = (l == 0 && t.first_stage_input_buffers >= 0.0)
+                                  ? t.first_stage_input_buffers
+                                  : t.input_buffers;
+    std::int32_t best = -1;
+    double best_need = 0.0;
+    double best_short = kInf;
+    double largest = 0.0;
+    std::int32_t largest_device = 0;
+    for (std::int32_t d = 0; d < num_devices; ++d) {
+      const auto du = static_cast<std::size_t>(d);
+      if (t.capacity_bytes[du] > largest) {
+        largest = t.capacity_bytes[du];
+        largest_device = d;
+      }
+      if (!std::isfinite(t.time_s[t.at(d, l)])) continue;
+      const double need = t.memory_bytes[t.at(d, l)] + t.workspace_bytes[t.at(d, l)] +
+                          in_buffers * t.cut_bytes[static_cast<std::size_t>(l)] +
+                          t.output_buffers * t.cut_bytes[static_cast<std::size_t>(l + 1)];
+      if (need - t.capacity_bytes[du] < best_short) {
+        best_short = need - t.capacity_bytes[du];
+        best = d;
+        best_need = need;
+      }
+    }
+    const auto bu = static_cast<std::size_t>(best);
+    const std::size_t a = t.at(best, l);
+    std::string text = layer_label(t, l) + " (" + format_bytes(best_need) + ": layer memory " +
+                       format_bytes(t.memory_bytes[a]) + " + workspace " +
+                       format_bytes(t.workspace_bytes[a]) + " + activation buffers " +
+                       format_bytes(best_need - t.memory_bytes[a] - t.workspace_bytes[a]) +
+                       ") fits on no device: the closest is '" + t.device_names[bu] + "' with " +
+                       format_bytes(t.capacity_bytes[bu]) + ", short by " +
+                       format_bytes(best_need - t.capacity_bytes[bu]);
+    if (largest_device != best) {
+      text += "; the largest device is '" +
+              t.device_names[static_cast<std::size_t>(largest_device)] + "' with " +
+              format_bytes(largest);
+    }
+    return Infeasible{InfeasibleReason::kLayerFitsNowhere, text, LayerId(l), DeviceId(best),
+                      best_need, t.capacity_bytes[bu]};
+  }
+  if (in_.io) {
+    bool source = false;
+    bool sink = false;
+    for (std::int32_t k = 0; k < in_.classes; ++k) {
+      source = source || std::isfinite(in_.src_s[static_cast<std::size_t>(k)]);
+      sink = sink || std::isfinite(in_.sink_s[static_cast<std::size_t>(k)]);
+    }
+    if (!source || !sink) {
+      return Infeasible{InfeasibleReason::kSourceUnreachable,
+                        std::string(source ? "no device can send the output (cut " +
+                                                 std::to_string(num_layers) + ") to the sink '"
+                                           : "the source '") +
+                            t.source_name +
+                            (source ? "': every link to it has zero bandwidth"
+                                    : "' cannot send the input to any device: every link from "
+                                      "it has zero bandwidth"),
+                        std::nullopt, std::nullopt, 0.0, 0.0};
+    }
+  }
+  double need = 0.0;
+  for (std::int32_t l = 0; l < num_layers; ++l) {
+    double smallest = kInf;
+    for (std::int32_t d = 0; d < num_devices; ++d) {
+      if (std::isfinite(t.time_s[t.at(d, l)])) smallest = std::min(smallest, t.memory_bytes[t.at(d, l)]);
+    }
+    need += smallest;
+  }
+  double capacity = 0.0;
+  for (const double c : t.capacity_bytes) capacity += c;
+  if (need > capacity) {
+    return Infeasible{InfeasibleReason::kTotalMemory,
+                      "the layers need at least " + format_bytes(need) +
+                          " of memory together (each on its smallest-footprint device) but all " +
+                          std::to_string(num_devices) + " devices together have " +
+                          format_bytes(capacity) + ", short by " + format_bytes(need - capacity),
+                      std::nullopt, std::nullopt, need, capacity};
+  }
+  return std::nullopt;
+}
+
+Infeasible Solver::diagnose_structure() {
+  const cost::CostTable& t = table_;
+  reach_->run(kInf, true);
+  const std::int32_t reached = reach_->furthest_end();
+  std::string text = "no plan exists: the " + std::to_string(t.num_layers) +
+                     " layers cannot be split into contiguous stages on distinct devices that "
+                     "each fit in memory";
+  if (reached == 0) {
+    text += "; no device can hold a first stage starting at " + layer_label(t, 0);
+  } else {
+    text += "; chains of stages reach at most " + layer_label(t, reached - 1) + ", and " +
+            layer_label(t, reached) + " can be added to none of them";
+  }
+  Infeasible why{InfeasibleReason::kNoAssignment, text, std::nullopt, std::nullopt, 0.0, 0.0};
+  if (reached < t.num_layers) why.layer = LayerId(reached);
+  return why;
+}
+
+Infeasible Solver::diagnose_caps() {
+  Infeasible why;
+  const PlanOptions saved = options_;
+  const double period_cap = options_.period_cap_s.value_or(kInf);
+  options_.latency_cap_s.reset();
+  options_.period_cap_s.reset();
+  const std::optional<double> best_period = min_period(kInf);
+  std::optional<Found> best_latency;
+  if (saved.latency_cap_s) {
+    options_.period_cap_s = saved.period_cap_s;
+    best_latency = min_latency();
+  }
+  options_ = saved;
+  if (best_period && *best_period > cap_with_tolerance(saved.period_cap_s)) {
+    why.reason = InfeasibleReason::kPeriodCap;
+    why.constraint = "period_cap_s = " + format_number(period_cap) +
+                     " s cannot be met: the smallest achievable period is " +
+                     format_number(*best_period) + " s";
+    return why;
+  }
+  why.reason = InfeasibleReason::kLatencyCap;
+  why.constraint = "latency_cap_s = " + format_number(options_.latency_cap_s.value_or(kInf)) +
+                   " s cannot be met";
+  if (best_latency) {
+    why.constraint += ": the smallest achievable latency is " +
+                      format_number(best_latency->plan.latency_s) + " s";
+    if (options_.period_cap_s) {
+      why.constraint += " with period_cap_s = " + format_number(period_cap) + " s";
+    }
+  } else if (options_.period_cap_s) {
+    why.constraint += " together with period_cap_s = " + format_number(period_cap) + " s";
+  }
+  return why;
+}
+
+double Solver::dp_period(const std::vector<StageAssignment>& stages) const {
+  if (stages.empty()) return kInf;
+  double period = in_.src_s[static_cast<std::size_t>(in_.class_of[stages.front().device.index()])];
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const std::int32_t k = in_.class_of[stages[i].device.index()];
+    const std::int32_t p = stages[i].first_layer.value();
+    const std::int32_t q = stages[i].last_layer.value() + 1;
+    const double comp = in_.compute(k, p, q);
+    const double send =
+        i + 1 < stages.size()
+            ? in_.send_s[in_.link(k, in_.class_of[stages[i + 1].device.index()], q)]
+            : in_.sink_s[static_cast<std::size_t>(k)];
+    period = std::max(period, in_.overlap ? std::max(comp, send) : comp + send);
+  }
+  return period;
+}
+
+Solver::Found Solver::finish(const std::vector<StageAssignment>& stages) const {
+  return Found{evaluate_plan(table_, stages, options_), dp_period(stages)};
+}
+
+CostAnswer Solver::run_cost(const CostSpec& spec) {
+  ++stats_.dp_runs;
+  CostAnswer answer = cost_->run(spec);
+  stats_.states_explored += cost_->states();
+  return answer;
+}
+
+const std::vector<Solver::Found>& Solver::baselines() {
+  if (!baselines_) {
+    baselines_.emplace();
+    for (const Objective o : {Objective::kLatency, Objective::kEnergy}) {
+      PlanOptions opts = options_;
+      opts.objective = o;
+      for (const PlanResult& r :
+           {best_single_device(table_, opts), even_split(table_, opts), greedy(table_, opts)}) {
+        if (r.has_plan() && r.plan().feasible()) baselines_->push_back(finish(r.plan().assignment()));
+      }
+    }
+  }
+  return *baselines_;
+}
+
+bool Solver::feasible(double limit_s) {
+  ++stats_.dp_runs;
+  bool ok = reach_->run(limit_s, false);
+  stats_.states_explored += reach_->states();
+  if (ok && options_.latency_cap_s) {
+    CostSpec spec;
+    spec.time_weight = 1.0;
+    spec.limit_s = limit_s;
+    spec.upper_bound = cap_with_tolerance(options_.latency_cap_s);
+    const CostAnswer a = run_cost(spec);
+    ok = a.found && a.value.v <= spec.upper_bound;
+  }
+  return ok;
+}
+
+std::optional<double> Solver::min_period(double cap) {
+  CandidateSet set(in_, cap);
+  if (set.empty()) return std::nullopt;
+  double hi = set.largest();
+  if (!feasible(hi)) return std::nullopt;
+  double lo = -kInf;
+  // Invariant: every candidate <= lo is infeasible, hi is feasible.
+  while (set.count_between(lo, hi) > 0) {
+    const double mid = set.split(lo, hi);
+    if (feasible(mid)) {
+      hi = mid;
+    } else {
+      lo = mid;
+    }
+  }
+  return hi;
+}
+
+std::optional<Solver::Found> Solver::best_at_period(double period_s) {
+  stats_.dp_runs += 2;
+  reach_->run(period_s, true);
+  reach_->run_backward(period_s);
+  stats_.states_explored += reach_->states();
+  CostSpec spec;
+  spec.energy_weight = 1.0;
+  spec.charge_s = period_s;
+  spec.limit_s = period_s;
+  spec.count_first = true;
+  spec.mask = reach_.get();
+  CostAnswer a;
+  if (options_.latency_cap_s) {
+    if (!label_) label_ = std::make_unique<LabelDp>(in_);
+    ++stats_.dp_runs;
+    a = label_->run(spec, cap_with_tolerance(options_.latency_cap_s));
+    stats_.states_explored += label_->states();
+  } else {
+    a = run_cost(spec);
+  }
+  if (!a.found) return std::nullopt;
+  return finish(a.stages);
+}
+
+std::optional<Solver::Found> Solver::min_latency() {
+  CostSpec spec;
+  spec.time_weight = 1.0;
+  spec.limit_s = cap_with_tolerance(options_.period_cap_s);
+  for (const Found& f : baselines()) spec.upper_bound = std::min(spec.upper_bound, f.plan.latency_s);
+  if (spec.limit_s < kInf) {
+    stats_.dp_runs += 2;
+    reach_->run(spec.limit_s, true);
+    reach_->run_backward(spec.limit_s);
+    stats_.states_explored += reach_->states();
+    spec.mask = reach_.get();
+  }
+  const CostAnswer a = run_cost(spec);
+  if (!a.found) return std::nullopt;
+  Found f = finish(a.stages);
+  if (options_.latency_cap_s && !f.plan.feasible()) return std::nullopt;
+  return f;
+}
+
+std::optional<Solver::Found> Solver::min_energy(double cap, double latency_cap) {
+  // Branch and bound over candidate periods. For plans whose period lies in (a, b], the DP
+  // that allows stage times up to b and charges static power for the smallest candidate
+  // above a gives a lower bound on their energy (E = dynamic + static × period and
+  // period >= that candidate), and the plan it returns is a real plan, so its true energy
+  // is an upper bound. A one-candidate interval's bound is exact. Intervals are split at the
+  // median candidate until no interval's bound is below the best plan found: the best plan
+  // is then optimal.
+  if (!candidates_) candidates_ = std::make_unique<CandidateSet>(in_, cap_with_tolerance(options_.period_cap_s));
+  const CandidateSet& set = *candidates_;
+  const double top = at_most(set, cap);
+  if (!(top > -kInf)) return std::nullopt;
+  std::optional<Found> best;
+  double best_energy = kInf;
+  for (const Found& f : baselines()) {
+    if (f.dp_period <= top && f.plan.latency_s <= latency_cap &&
+        f.plan.energy_per_inference_j < best_energy) {
+      best_energy = f.plan.energy_per_inference_j;
+      best = f;
+    }
+  }
+  struct Node {
+    double bound;
+    double a;
+    double b;
+    bool operator>(const Node& o) const { return bound > o.bound; }
+  };
+  std::priority_queue<Node, std::vector<Node>, std::greater<>> open;
+  const auto evaluate_node = [&](double a, double b) {
+    CostSpec spec;
+    spec.energy_weight = 1.0;
+    spec.charge_s = set.next_above(a);
+    spec.floor_charge = true;
+    spec.limit_s = b;
+    spec.upper_bound = best_energy;
+    CostAnswer ans;
+    if (latency_cap < kInf) {
+      if (!label_) label_ = std::make_unique<LabelDp>(in_);
+      ++stats_.dp_runs;
+      ans = label_->run(spec, latency_cap);
+      stats_.states_explored += label_->states();
+    } else {
+      ans = run_cost(spec);
+    }
+    if (!ans.found) return;
+    Found f = finish(ans.stages);
+    const double e = f.plan.energy_per_inference_j;
+    const bool tie = std::fabs(e - best_energy) <= 1e-12 * std::fabs(best_energy);
+    if (!best || (e < best_energy && !tie) ||
+        (tie && f.plan.devices_used < best->plan.devices_used)) {
+      best_energy = std::min(best_energy, e);
+      best = std::move(f);
+    }
+    open.push(Node{ans.value.v, a, b});
+  };
+  evaluate_node(-kInf, top);
+  while (!open.empty()) {
+    const Node node = open.top();
+    open.pop();
+    if (node.bound >= best_energy - 1e-12 * std::fabs(best_energy)) break;
+    if (set.count_between(node.a, node.b) == 0) continue;  // one candidate: bound is exact
+    const double mid = set.split(node.a, node.b);
+    evaluate_node(node.a, mid);
+    evaluate_node(mid, node.b);
+  }
+  return best;
+}
+
+PlanResult Solver::fallback(const std::string& why) const {
+  SolverStats stats;
+  stats.method = "baseline: " + why;
+  std::optional<Plan> best;
+  const Weights w{options_.alpha, 1.0, 1.0};
+  for (const PlanResult& r :
+       {best_single_device(table_, options_), even_split(table_, options_), greedy(table_, options_)}) {
+    if (!r.has_plan() || !r.plan().feasible()) continue;
+    if (!best || better(r.plan(), *best, options_.objective, w)) best = r.plan();
+  }
+  if (!best) {
+    return PlanResult(Infeasible{InfeasibleReason::kNoAssignment,
+                                 why + "; none of the baseline planners found a feasible plan",
+                                 std::nullopt, std::nullopt, 0.0, 0.0},
+                      stats);
+  }
+  return PlanResult(*best, stats);
+}
+
+PlanResult Solver::plan_result(std::optional<Found> found, const char* method) {
+  stats_.method = method;
+  if (!found) return PlanResult(diagnose_caps(), stats_);
+  stats_.optimal = true;
+  return PlanResult(std::move(found->plan), stats_);
+}
+
+PlanResult Solver::solve() {
+  if (auto bad = precheck()) return PlanResult(*bad, stats_);
+  if (too_large()) {
+    return fallback("exact search skipped: " + std::to_string(in_.classes) +
+                    " device classes give more than max_state_vectors = " +
+                    std::to_string(options_.max_state_vectors) + " states");
+  }
+  reach_ = std::make_unique<ReachDp>(in_);
+  cost_ = std::make_unique<CostDp>(in_);
+  ++stats_.dp_runs;
+  if (!reach_->run(kInf, false)) return PlanResult(diagnose_structure(), stats_);
+  switch (options_.objective) {
+    case Objective::kThroughput: {
+      const std::optional<double> period = min_period(cap_with_tolerance(options_.period_cap_s));
+      if (!period) return plan_result(std::nullopt, "throughput");
+      return plan_result(best_at_period(*period),
+                         "throughput: candidate-period search with bitset feasibility DP, then "
+                         "fewest devices and least energy at that period");
+    }
+    case Objective::kLatency:
+      return plan_result(min_latency(), "latency: cost DP");
+    case Objective::kEnergy:
+      return plan_result(
+          min_energy(cap_with_tolerance(options_.period_cap_s), cap_with_tolerance(options_.latency_cap_s)),
+          "energy: branch and bound over candidate periods, one cost DP per node");
+    case Objective::kWeighted: {
+      const std::vector<ParetoPoint> points = period_front();
+      stats_.method = "weighted: best point of the exact (period, energy) Pareto front";
+      if (points.empty()) return PlanResult(diagnose_caps(), stats_);
+      Weights w{options_.alpha, points.front().period_s, points.front().energy_per_inference_j};
+      for (const ParetoPoint& p : points) {
+        w.period_s = std::min(w.period_s, p.period_s);
+        w.energy_j = std::min(w.energy_j, p.energy_per_inference_j);
+      }
+      const Plan* best = &points.front().plan;
+      for (const ParetoPoint& p : points) {
+        if (better(p.plan, *best, Objective::kWeighted, w)) best = &p.plan;
+      }
+      stats_.optimal = true;
+      return PlanResult(*best, stats_);
+    }
+  }
+  return plan_result(std::nullopt, "none");
+}
+
+std::vector<ParetoPoint> Solver::period_front() {
+  if (!candidates_) candidates_ = std::make_unique<CandidateSet>(in_, cap_with_tolerance(options_.period_cap_s));
+  std::vector<ParetoPoint> points;  // built from the least-energy end
+  double cap = cap_with_tolerance(options_.period_cap_s);
+  const double latency_cap = cap_with_tolerance(options_.latency_cap_s);
+  while (true) {
+    std::optional<Found> f = min_energy(cap, latency_cap);
+    if (!f) break;
+    const double e = f->plan.energy_per_inference_j;
+    // A smaller period at no more energy dominates the previous point.
+    while (!points.empty() && e <= points.back().energy_per_inference_j +
+                                       1e-12 * std::fabs(points.back().energy_per_inference_j)) {
+      points.pop_back();
+    }
+    points.push_back({f->plan.period_s, e, f->plan.latency_s, f->plan});
+    cap = candidates_->next_below(f->dp_period);
+    if (!(cap > -kInf)) break;
+  }
+  std::reverse(points.begin(), points.end());
+  return points;
+}
+
+std::vector<ParetoPoint> Solver::latency_front() {
+  std::vector<ParetoPoint> points;
+  double latency_cap = cap_with_tolerance(options_.latency_cap_s);
+  const double period_cap = cap_with_tolerance(options_.period_cap_s);
+  while (true) {
+    std::optional<Found> f = min_energy(period_cap, latency_cap);
+    if (!f) break;
+    const double e = f->plan.energy_per_inference_j;
+    while (!points.empty() && e <= points.back().energy_per_inference_j +
+                                       1e-12 * std::fabs(points.back().energy_per_inference_j)) {
+      points.pop_back();
+    }
+    points.push_back({f->plan.period_s, e, f->plan.latency_s, f->plan});
+    // Latencies within 1e-12 relative are one point.
+    const double next = f->plan.latency_s * (1.0 - 1e-12);
+    if (!(next < latency_cap)) break;
+    latency_cap = next;
+  }
+  std::reverse(points.begin(), points.end());
+  return points;
+}
+
+ParetoFront Solver::front() {
+  ParetoFront out;
+  if (auto bad = precheck()) {
+    out.infeasible = *bad;
+    return out;
+  }
+  if (too_large()) {
+    out.infeasible = Infeasible{InfeasibleReason::kNoAssignment,
+                                "exact Pareto front skipped: " + std::to_string(in_.classes) +
+                                    " device classes give more than max_state_vectors = " +
+                                    std::to_string(options_.max_state_vectors) + " states",
+                                std::nullopt, std::nullopt, 0.0, 0.0};
+    return out;
+  }
+  reach_ = std::make_unique<ReachDp>(in_);
+  cost_ = std::make_unique<CostDp>(in_);
+  ++stats_.dp_runs;
+  if (!reach_->run(kInf, false)) {
+    out.infeasible = diagnose_structure();
+    out.stats = stats_;
+    return out;
+  }
+  out.points = period_front();
+  if (out.points.empty()) {
+    out.infeasible = diagnose_caps();
+  } else if (options_.latency_energy_front) {
+    out.latency_points = latency_front();
+  }
+  stats_.optimal = out.infeasible ? false : true;
+  stats_.method = "epsilon-constraint sweep of exact energy solves";
+  out.stats = stats_;
+  return out;
+}
+
+}  // namespace tessera::plan::detail

@@ -1,0 +1,72 @@
+#pragma once
+/// The exact solvers behind solve() and pareto_front(), sharing one prepared instance.
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "plan/detail/candidate_set.hpp"
+#include "plan/detail/cost_dp.hpp"
+#include "plan/detail/instance.hpp"
+#include "plan/detail/label_dp.hpp"
+#include "plan/detail/reach_dp.hpp"
+#include "tessera/cost/cost_table.hpp"
+#include "tessera/plan/pareto_front.hpp"
+#include "tessera/plan/plan_options.hpp"
+#include "tessera/plan/plan_result.hpp"
+
+namespace tessera::plan::detail {
+
+class Solver {
+ public:
+  Solver(const cost::CostTable& table, const PlanOptions& options);
+
+  [[nodiscard]] PlanResult solve();
+  [[nodiscard]] ParetoFront front();
+
+ private:
+  struct Found {
+    Plan plan;
+    double dp_period = 0.0;  ///< the plan's period in the DPs' arithmetic (a candidate value)
+  };
+
+  /// Infeasible before any search, or nullopt.
+  [[nodiscard]] std::optional<Infeasible> precheck() const;
+  /// Why no plan exists at all (caps ignored).
+  [[nodiscard]] Infeasible diagnose_structure();
+  /// Why no plan meets the caps, given that plans exist.
+  [[nodiscard]] Infeasible diagnose_caps();
+  [[nodiscard]] bool too_large() const;
+  [[nodiscard]] PlanResult fallback(const std::string& why) const;
+
+  [[nodiscard]] Found finish(const std::vector<StageAssignment>& stages) const;
+  [[nodiscard]] double dp_period(const std::vector<StageAssignment>& stages) const;
+
+  /// Smallest period (a candidate <= cap) of a plan within the latency cap, or nullopt.
+  [[nodiscard]] std::optional<double> min_period(double cap);
+  bool feasible(double limit_s);
+  /// Fewest devices, then least energy, among plans with period <= period_s.
+  [[nodiscard]] std::optional<Found> best_at_period(double period_s);
+  [[nodiscard]] std::optional<Found> min_latency();
+  /// Least energy among plans with period <= cap (and within the latency cap).
+  [[nodiscard]] std::optional<Found> min_energy(double cap, double latency_cap);
+  CostAnswer run_cost(const CostSpec& spec);
+  /// Feasible plans of the baseline planners (latency and energy flavours): upper bounds.
+  const std::vector<Found>& baselines();
+
+  [[nodiscard]] PlanResult plan_result(std::optional<Found> found, const char* method);
+  [[nodiscard]] std::vector<ParetoPoint> period_front();
+  [[nodiscard]] std::vector<ParetoPoint> latency_front();
+
+  const cost::CostTable& table_;
+  PlanOptions options_;
+  std::string malformed_;
+  Instance in_;
+  std::unique_ptr<ReachDp> reach_;
+  std::unique_ptr<CostDp> cost_;
+  std::unique_ptr<LabelDp> label_;
+  std::unique_ptr<CandidateSet> candidates_;
+  std::optional<std::vector<Found>> baselines_;
+  SolverStats stats_;
+};
+
+}  // namespace tessera::plan::detail

@@ -1,0 +1,58 @@
+#include "tessera/cost/cost_table_builder.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "support/devices.hpp"
+#include "tessera/graph/passes.hpp"
+#include "tessera/graph/zoo.hpp"
+
+namespace tessera::cost {
+namespace {
+
+hw::Platform two_device_platform() {
+  hw::Platform p;
+  p.name = "two";
+  auto cpu = testing::round_number_cpu();
+  auto cim = testing::round_number_cpu();
+  cim.id = DeviceId(1);
+  cim.name = "cim";
+  cim.kind = hw::DeviceKind::kCim;  // no model in the default set claims it
+  cim.class_id = DeviceClassId(1);
+  p.devices = {cpu, cim};
+  p.class_names = {"cpu", "cim"};
+  // 3 endpoints (cpu, cim, source): 1 GB/s, 10 us, 5 pJ/B everywhere.
+  p.links.assign(9, hw::Link{BytesPerSecond(1e9), Seconds(10e-6), JoulesPerByte(5e-12), 1});
+  for (int i = 0; i < 3; ++i) p.links[static_cast<std::size_t>(i * 3 + i)] = hw::Link{};
+  return p;
+}
+
+TEST(BuildCostTable, FillsEveryLayerAndDeviceAndLinks) {
+  auto g = graph::build_zoo_model("vgg8");
+  ASSERT_TRUE(g.ok()) << g.error_text();
+  auto chain = graph::build_layer_chain(g.value());
+  ASSERT_TRUE(chain.ok());
+  const auto platform = two_device_platform();
+  auto table = build_cost_table(g.value(), chain.value(), platform, CostModelSet::defaults());
+  ASSERT_TRUE(table.ok()) << table.error_text();
+  const auto& t = table.value();
+  EXPECT_EQ(t.num_layers, 8);
+  EXPECT_EQ(t.num_devices, 2);
+  for (std::int32_t l = 0; l < t.num_layers; ++l) {
+    EXPECT_GT(t.time_s[t.at(0, l)], 0.0);
+    EXPECT_TRUE(std::isinf(t.time_s[t.at(1, l)])) << "no model claims the CIM device yet";
+    EXPECT_DOUBLE_EQ(t.memory_bytes[t.at(0, l)],
+                     static_cast<double>(chain->layers[static_cast<std::size_t>(l)].weight_bytes));
+  }
+  // The input cut of vgg8: 3 x 32 x 32 x 4 B = 12,288 B; over 1 GB/s with 10 us latency:
+  // 10e-6 + 12288 / 1e9 = 22.288 us.
+  EXPECT_DOUBLE_EQ(t.cut_bytes[0], 12288.0);
+  EXPECT_NEAR(t.transfer_s(0, t.source_endpoint(), 0), 10e-6 + 12288.0 / 1e9, 1e-15);
+  EXPECT_NEAR(t.transfer_j(0, t.source_endpoint(), 0), 12288.0 * 5e-12, 1e-20);
+  EXPECT_EQ(t.transfer_s(3, 0, 0), 0.0);
+  EXPECT_DOUBLE_EQ(t.static_power_w[0], 5.0);
+}
+
+}  // namespace
+}  // namespace tessera::cost

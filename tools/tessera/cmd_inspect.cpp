@@ -1,0 +1,52 @@
+#include <iostream>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "tessera/graph/passes.hpp"
+#include "tessera/io/model_loader.hpp"
+#include "tessera/io/model_report.hpp"
+
+namespace tessera::cli {
+
+void register_inspect(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "inspect", "Layers after fusion with shapes, MACs, bytes and the bytes crossing every cut");
+  struct Args {
+    std::string model;
+    io::ModelOptions options;
+    std::string json;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("MODEL", args->model, "zoo model name (tessera models)")->required();
+  cmd->add_option("--batch", args->options.batch, "batch size")->check(CLI::PositiveNumber);
+  cmd->add_option("--seq-len", args->options.sequence_length,
+                  "sequence length for transformer models (default: the model's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--json", args->json, "write tessera.model/1 JSON to FILE (- for stdout)");
+  cmd->callback([args, &exit_code] {
+    auto graph = io::load_model(args->model, args->options);
+    if (!graph.ok()) {
+      exit_code = report_bad_input(graph.diagnostics());
+      return;
+    }
+    auto chain = graph::build_layer_chain(graph.value());
+    if (!chain.ok()) {
+      exit_code = report_bad_input(chain.diagnostics());
+      return;
+    }
+    if (!args->json.empty()) {
+      if (!write_output(args->json, io::model_json(graph.value(), chain.value()))) {
+        exit_code = kBadInput;
+        return;
+      }
+      if (args->json == "-") {
+        exit_code = kOk;
+        return;
+      }
+    }
+    std::cout << io::model_table(graph.value(), chain.value());
+    exit_code = kOk;
+  });
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,188 @@
+#include <chrono>
+#include <iostream>
+#include <map>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "problem_source.hpp"
+#include "tessera/io/pipeedge.hpp"
+#include "tessera/io/plan_report.hpp"
+#include "tessera/io/problem_json.hpp"
+#include "tessera/io/text_table.hpp"
+#include "tessera/plan/baselines.hpp"
+#include "tessera/plan/solve.hpp"
+
+namespace tessera::cli {
+
+namespace {
+
+void print_warnings(const std::vector<Diagnostic>& warnings) {
+  for (const auto& w : warnings) std::cerr << "tessera: warning: " << w.to_string() << '\n';
+}
+
+std::string pipeedge_schedule(const cost::CostTable& t, const plan::Plan& p) {
+  std::vector<std::string> hosts;
+  std::vector<std::pair<std::int32_t, std::int32_t>> ranges;
+  for (const auto& s : p.stages) {
+    hosts.push_back(t.device_names[s.device.index()]);
+    ranges.emplace_back(s.first_layer.value(), s.last_layer.value());
+  }
+  return io::emit_pipeedge_schedule(hosts, ranges);
+}
+
+}  // namespace
+
+void register_plan(CLI::App& app, int& exit_code) {
+  auto* cmd =
+      app.add_subcommand("plan", "Find the optimal pipelined plan of a model on a platform");
+  struct Args {
+    ProblemArgs problem;
+    std::string objective = "throughput";
+    double alpha = 0.5;
+    std::string json;
+    std::string emit;
+    std::string save_problem;
+  };
+  auto args = std::make_shared<Args>();
+  add_problem_options(*cmd, args->problem);
+  cmd->add_option("--objective", args->objective, "what to optimise")
+      ->check(CLI::IsMember({"throughput", "latency", "energy", "weighted"}));
+  cmd->add_option("--alpha", args->alpha,
+                  "weighted objective: alpha * period/period* + (1 - alpha) * energy/energy*")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--json", args->json, "write tessera.plan/1 JSON to FILE (- for stdout)");
+  cmd->add_option("--emit", args->emit, "print the plan in another tool's format")
+      ->check(CLI::IsMember({"pipeedge"}));
+  cmd->add_option("--save-problem", args->save_problem,
+                  "write the cost table as a tessera.problem/1 file");
+  cmd->callback([args, &exit_code] {
+    auto loaded = load_problem(args->problem);
+    if (!loaded.ok()) {
+      exit_code = report_bad_input(loaded.diagnostics());
+      return;
+    }
+    print_warnings(loaded->warnings);
+    const auto& table = loaded->table;
+    if (!args->save_problem.empty() && !write_output(args->save_problem, io::problem_json(table))) {
+      exit_code = kBadInput;
+      return;
+    }
+    auto options = plan_options(args->problem, loaded->pipeedge);
+    static const std::map<std::string, plan::Objective> kObjectives = {
+        {"throughput", plan::Objective::kThroughput},
+        {"latency", plan::Objective::kLatency},
+        {"energy", plan::Objective::kEnergy},
+        {"weighted", plan::Objective::kWeighted}};
+    options.objective = kObjectives.at(args->objective);
+    options.alpha = args->alpha;
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = plan::solve(table, options);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::vector<io::NamedPlan> baselines;
+    baselines.push_back({"best single device", plan::best_single_device(table, options)});
+    baselines.push_back({"even split", plan::even_split(table, options)});
+    baselines.push_back({"greedy", plan::greedy(table, options)});
+
+    if (!args->json.empty()) {
+      if (!write_output(args->json, io::plan_json(table, result, options, seconds, baselines))) {
+        exit_code = kBadInput;
+        return;
+      }
+    }
+    if (!result.has_plan()) {
+      std::cerr << "tessera: infeasible: " << result.infeasible().constraint << '\n';
+      exit_code = kInfeasible;
+      return;
+    }
+    if (args->emit == "pipeedge") {
+      std::cout << pipeedge_schedule(table, result.plan());
+      exit_code = kOk;
+      return;
+    }
+    if (args->json == "-") {
+      exit_code = kOk;
+      return;
+    }
+    std::cout << "plan of " << table.model_name << " on " << table.platform_name << " ("
+              << table.num_layers << " layers, " << table.num_devices << " devices), objective "
+              << io::objective_name(options.objective);
+    if (options.objective == plan::Objective::kWeighted) std::cout << " alpha " << args->alpha;
+    std::cout << "\n\n" << io::plan_table(table, result.plan());
+    std::cout << "solver                 " << result.stats().method << ", "
+              << (result.stats().optimal ? "proven optimal" : "NOT proven optimal") << ", "
+              << io::human_seconds(seconds) << "\n\n";
+    using A = io::TextTable::Align;
+    io::TextTable cmp({"baseline", "period", "energy/inference", "latency", "devices"},
+                      {A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight});
+    for (const auto& b : baselines) {
+      if (b.result.has_plan()) {
+        const auto& p = b.result.plan();
+        cmp.add_row({b.name, io::human_seconds(p.period_s),
+                     io::human_joules(p.energy_per_inference_j), io::human_seconds(p.latency_s),
+                     std::to_string(p.devices_used)});
+      } else {
+        cmp.add_row({b.name, "infeasible", "", "", ""});
+      }
+    }
+    std::cout << cmp.render();
+    exit_code = kOk;
+  });
+}
+
+void register_pareto(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("pareto", "The exact throughput-energy Pareto front");
+  struct Args {
+    ProblemArgs problem;
+    std::string json;
+    std::string csv;
+    bool latency = false;
+  };
+  auto args = std::make_shared<Args>();
+  add_problem_options(*cmd, args->problem);
+  cmd->add_option("--json", args->json, "write tessera.pareto/1 JSON to FILE (- for stdout)");
+  cmd->add_option("--csv", args->csv, "write the front as CSV to FILE (- for stdout)");
+  cmd->add_flag("--latency", args->latency, "also compute the (latency, energy) front");
+  cmd->callback([args, &exit_code] {
+    auto loaded = load_problem(args->problem);
+    if (!loaded.ok()) {
+      exit_code = report_bad_input(loaded.diagnostics());
+      return;
+    }
+    print_warnings(loaded->warnings);
+    const auto& table = loaded->table;
+    auto options = plan_options(args->problem, loaded->pipeedge);
+    options.latency_energy_front = args->latency;
+    const auto start = std::chrono::steady_clock::now();
+    const auto front = plan::pareto_front(table, options);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!args->json.empty() &&
+        !write_output(args->json, io::pareto_json(table, front, options, seconds))) {
+      exit_code = kBadInput;
+      return;
+    }
+    if (!args->csv.empty() && !write_output(args->csv, io::pareto_csv(table, front))) {
+      exit_code = kBadInput;
+      return;
+    }
+    if (front.infeasible) {
+      std::cerr << "tessera: infeasible: " << front.infeasible->constraint << '\n';
+      exit_code = kInfeasible;
+      return;
+    }
+    if (args->json == "-" || args->csv == "-") {
+      exit_code = kOk;
+      return;
+    }
+    std::cout << "Pareto front (period, energy) of " << table.model_name << " on "
+              << table.platform_name << ": " << front.points.size() << " points, "
+              << (front.stats.optimal ? "exact" : "NOT proven exact") << ", "
+              << io::human_seconds(seconds) << "\n\n"
+              << io::pareto_table(table, front);
+    exit_code = kOk;
+  });
+}
+
+}  // namespace tessera::cli

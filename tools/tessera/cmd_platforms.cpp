@@ -1,0 +1,62 @@
+#include <iostream>
+
+#include "cli.hpp"
+#include "commands.hpp"
+#include "tessera/io/platform_yaml.hpp"
+#include "tessera/io/text_table.hpp"
+
+namespace tessera::cli {
+
+namespace {
+
+void print_platform(const hw::Platform& p) {
+  using A = io::TextTable::Align;
+  std::cout << "platform " << p.name << ": " << p.description << "\n"
+            << p.devices.size() << " devices, " << p.class_names.size() << " classes, topology "
+            << hw::topology_name(p.topology) << ", source/sink '" << p.source_name << "'\n\n";
+  io::TextTable table(
+      {"device", "kind", "class", "memory", "fp32 peak", "memory bw", "static", "link to source"},
+      {A::kLeft, A::kLeft, A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight, A::kRight});
+  for (const auto& d : p.devices) {
+    const auto fp32 = d.peak.find(graph::DType::kFloat32);
+    const auto& link = p.link(d.id.value(), p.source_endpoint());
+    table.add_row({d.name, std::string(hw::device_kind_name(d.kind)), d.class_name,
+                   io::human_bytes(d.memory.value()),
+                   fp32 == d.peak.end() ? "-" : io::human_count(fp32->second.value()) + "FLOP/s",
+                   io::human_bytes(d.memory_bandwidth.value()) + "/s",
+                   std::to_string(d.static_power.value()).substr(0, 5) + " W",
+                   io::human_bytes(link.bandwidth.value()) + "/s, " +
+                       io::human_seconds(link.latency.value())});
+  }
+  std::cout << table.render();
+}
+
+}  // namespace
+
+void register_platforms(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "platforms", "List the platform presets, or show and validate one platform (preset or YAML)");
+  auto platform = std::make_shared<std::string>();
+  cmd->add_option("PLATFORM", *platform, "a preset name or a platform YAML file to show");
+  cmd->callback([platform, &exit_code] {
+    if (!platform->empty()) {
+      auto p = io::load_platform(*platform);
+      if (!p.ok()) {
+        exit_code = report_bad_input(p.diagnostics());
+        return;
+      }
+      print_platform(p.value());
+      exit_code = kOk;
+      return;
+    }
+    using A = io::TextTable::Align;
+    io::TextTable table({"preset", "devices", "description"}, {A::kLeft, A::kRight, A::kLeft});
+    for (const auto& p : io::list_presets())
+      table.add_row({p.name, p.diagnostics.empty() ? std::to_string(p.device_count) : "invalid",
+                     p.description});
+    std::cout << table.render();
+    exit_code = kOk;
+  });
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,13 @@
+#include "commands.hpp"
+
+namespace tessera::cli {
+
+void register_commands(CLI::App& app, int& exit_code) {
+  register_models(app, exit_code);
+  register_platforms(app, exit_code);
+  register_inspect(app, exit_code);
+  register_plan(app, exit_code);
+  register_pareto(app, exit_code);
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,15 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace tessera::cli {
+
+/// Adds every subcommand to `app`; the one that runs stores its exit code in `exit_code`.
+void register_commands(CLI::App& app, int& exit_code);
+
+void register_models(CLI::App& app, int& exit_code);
+void register_platforms(CLI::App& app, int& exit_code);
+void register_inspect(CLI::App& app, int& exit_code);
+void register_plan(CLI::App& app, int& exit_code);
+void register_pareto(CLI::App& app, int& exit_code);
+
+}  // namespace tessera::cli

@@ -1,0 +1,96 @@
+#include "problem_source.hpp"
+
+#include <iostream>
+
+#include "tessera/cost/cost_table_builder.hpp"
+#include "tessera/graph/passes.hpp"
+#include "tessera/io/pipeedge.hpp"
+#include "tessera/io/platform_yaml.hpp"
+#include "tessera/io/problem_json.hpp"
+
+namespace tessera::cli {
+
+void add_problem_options(CLI::App& cmd, ProblemArgs& args) {
+  cmd.add_option("MODEL", args.model,
+                 "zoo model name (tessera models), or a *.problem.json file; with --pipeedge, the "
+                 "model name in MODELS.yml (also accepted as --model)");
+  cmd.add_option("--model", args.model, "same as MODEL");
+  cmd.add_option("--platform,-p", args.platform,
+                 "platform preset (tessera platforms) or YAML file");
+  cmd.add_option("--batch", args.batch, "batch (microbatch) size; PipeEdge inputs default to 8")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--seq-len", args.model_options.sequence_length,
+                 "sequence length for transformer models")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--pipeedge", args.pipeedge,
+                 "PipeEdge's MODELS.yml DEVICE_TYPES.yml DEVICES.yml, read as they are")
+      ->expected(3);
+  cmd.add_option("--input-buffers", args.input_buffers,
+                 "activation buffers per stage for its input cut (memory check)")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--output-buffers", args.output_buffers,
+                 "activation buffers per stage for its output cut (memory check)")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_flag("--no-overlap", args.no_overlap,
+               "a stage's time is compute + send (default: max, sending overlaps computing)");
+  cmd.add_flag("--no-source-sink", args.no_source_sink,
+               "do not charge the input transfer from the source nor the output to the sink");
+  cmd.add_option("--period-cap-s", args.period_cap_s, "only plans with period <= this")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--latency-cap-s", args.latency_cap_s, "only plans with latency <= this")
+      ->check(CLI::PositiveNumber);
+}
+
+Result<LoadedProblem> load_problem(const ProblemArgs& args) {
+  LoadedProblem out;
+  if (!args.pipeedge.empty()) {
+    if (args.model.empty())
+      return Diagnostic{"", 0, 0, "--model", "PipeEdge inputs need the model name (--model NAME)"};
+    auto pe = io::load_pipeedge(args.pipeedge[0], args.pipeedge[1], args.pipeedge[2], args.model,
+                                args.batch > 0 ? args.batch : 8);
+    if (!pe.ok()) return pe.diagnostics();
+    out.table = std::move(pe->table);
+    out.pipeedge = true;
+    out.warnings = pe->warnings;
+    return out;
+  }
+  if (args.model.empty()) return Diagnostic{"", 0, 0, "MODEL", "a model is required"};
+  if (io::is_problem_path(args.model)) {
+    auto t = io::load_problem_json(args.model);
+    if (!t.ok()) return t.diagnostics();
+    out.table = std::move(t).value();
+    return out;
+  }
+  if (args.platform.empty())
+    return Diagnostic{"", 0, 0, "--platform", "a platform is required (tessera platforms)"};
+  auto platform = io::load_platform(args.platform);
+  io::ModelOptions mo = args.model_options;
+  mo.batch = args.batch > 0 ? args.batch : 1;
+  auto graph = io::load_model(args.model, mo);
+  std::vector<Diagnostic> problems;
+  if (!platform.ok()) problems = platform.diagnostics();
+  if (!graph.ok())
+    problems.insert(problems.end(), graph.diagnostics().begin(), graph.diagnostics().end());
+  if (!problems.empty()) return problems;
+  auto chain = graph::build_layer_chain(graph.value());
+  if (!chain.ok()) return chain.diagnostics();
+  cost::CostTableOptions co;
+  co.input_buffers = args.input_buffers;
+  co.output_buffers = args.output_buffers;
+  auto table = cost::build_cost_table(graph.value(), chain.value(), platform.value(),
+                                      cost::CostModelSet::defaults(), co);
+  if (!table.ok()) return table.diagnostics();
+  out.table = std::move(table).value();
+  return out;
+}
+
+plan::PlanOptions plan_options(const ProblemArgs& args, bool pipeedge) {
+  plan::PlanOptions o;
+  o.overlap = !args.no_overlap;
+  o.include_source_sink = !args.no_source_sink && !pipeedge;
+  if (args.period_cap_s > 0) o.period_cap_s = args.period_cap_s;
+  if (args.latency_cap_s > 0) o.latency_cap_s = args.latency_cap_s;
+  return o;
+}
+
+}  // namespace tessera::cli
