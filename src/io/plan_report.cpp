@@ -145,11 +145,20 @@ std::string plan_table(const cost::CostTable& t, const plan::Plan& p) {
 
 std::string plan_json(const cost::CostTable& t, const plan::PlanResult& result,
                       const plan::PlanOptions& options, double solver_seconds,
-                      const std::vector<NamedPlan>& baselines) {
+                      const std::vector<NamedPlan>& baselines, const PlanInputs* inputs) {
   ojson doc;
   doc["format"] = "tessera.plan/1";
   doc["model"] = t.model_name;
   doc["platform"] = t.platform_name;
+  if (inputs != nullptr) {
+    doc["inputs"] = {{"model", inputs->model},
+                     {"platform", inputs->platform},
+                     {"batch", inputs->batch},
+                     {"sequence_length", inputs->sequence_length},
+                     {"pipeedge", inputs->pipeedge},
+                     {"input_buffers", inputs->input_buffers},
+                     {"output_buffers", inputs->output_buffers}};
+  }
   doc["objective"] = objective_name(options.objective);
   if (options.objective == plan::Objective::kWeighted) doc["alpha"] = options.alpha;
   doc["options"] = options_json(t, options);

@@ -86,7 +86,16 @@ void register_plan(CLI::App& app, int& exit_code) {
     baselines.push_back({"greedy", plan::greedy(table, options)});
 
     if (!args->json.empty()) {
-      if (!write_output(args->json, io::plan_json(table, result, options, seconds, baselines))) {
+      io::PlanInputs inputs;
+      inputs.model = args->problem.model;
+      inputs.platform = args->problem.platform;
+      inputs.batch = table.microbatch;
+      inputs.sequence_length = args->problem.model_options.sequence_length;
+      inputs.pipeedge = args->problem.pipeedge;
+      inputs.input_buffers = args->problem.input_buffers;
+      inputs.output_buffers = args->problem.output_buffers;
+      if (!write_output(args->json,
+                        io::plan_json(table, result, options, seconds, baselines, &inputs))) {
         exit_code = kBadInput;
         return;
       }

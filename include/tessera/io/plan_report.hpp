@@ -19,6 +19,18 @@ struct NamedPlan {
 
 [[nodiscard]] std::string objective_name(plan::Objective objective);
 
+/// What a plan was made from, recorded in its JSON so that later commands (simulate, run) can
+/// rebuild the same cost table.
+struct PlanInputs {
+  std::string model;     ///< zoo name, .onnx path or .problem.json path (or PipeEdge model)
+  std::string platform;  ///< preset name or YAML path; empty for problem files
+  std::int64_t batch = 1;
+  std::int64_t sequence_length = 0;
+  std::vector<std::string> pipeedge;  ///< PipeEdge's three files, when used
+  double input_buffers = 2.0;
+  double output_buffers = 2.0;
+};
+
 /// Stage table and metrics with units.
 [[nodiscard]] std::string plan_table(const cost::CostTable& table, const plan::Plan& plan);
 
@@ -26,7 +38,8 @@ struct NamedPlan {
 ///  "metrics": {...}, "solver": {"optimal", "seconds", ...}, "baselines": [...]}.
 [[nodiscard]] std::string plan_json(const cost::CostTable& table, const plan::PlanResult& result,
                                     const plan::PlanOptions& options, double solver_seconds,
-                                    const std::vector<NamedPlan>& baselines = {});
+                                    const std::vector<NamedPlan>& baselines = {},
+                                    const PlanInputs* inputs = nullptr);
 
 /// One row per front point: period, throughput, energy, latency, devices, stages.
 [[nodiscard]] std::string pareto_table(const cost::CostTable& table,

@@ -219,14 +219,14 @@ void ReachDp::expand_back_coupled(std::int32_t k, const std::uint64_t* ends,
                                   std::uint64_t* starts) const {
   const long double* prefix = in_.time_prefix.data() + in_.at(k, 0);
   for_each_bit(ends, words_, [&](std::int32_t q) {
-    const double slack = limit_ - min_send_[static_cast<std::size_t>(q)];
-    if (!(slack >= 0.0)) return;
-    // smallest p >= lo_ with compute(p, q) <= slack (compute falls as p grows)
+    const double send = min_send_[static_cast<std::size_t>(q)];
+    // smallest p >= lo_ with compute(p, q) + send <= limit (compute falls as p grows); the
+    // sum is formed exactly as the forward pass and the candidate periods form it
     std::int32_t a = lo_[in_.at(k, q)];
     std::int32_t b = q;
     while (a < b) {
       const std::int32_t mid = (a + b) / 2;
-      if (static_cast<double>(prefix[q] - prefix[mid]) <= slack) {
+      if (static_cast<double>(prefix[q] - prefix[mid]) + send <= limit_) {
         b = mid;
       } else {
         a = mid + 1;

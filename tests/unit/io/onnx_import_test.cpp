@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -223,6 +224,55 @@ TEST(OnnxImport, SetsASymbolicBatchAndFoldsAReshapeTargetComputedFromShapes) {
   EXPECT_EQ(g.op(chain->layers[0].ops[0]).kind, OpKind::kReshape);
   // Cut 0 carries x only (4*3*4 floats = 192 bytes), cut 1 the output (4*5*4 = 80 bytes).
   EXPECT_EQ(chain->cut_bytes, (std::vector<std::int64_t>{192, 80}));
+}
+
+TEST(OnnxImport, FoldsTheShapeArithmeticOfExportedModels) {
+  OnnxModelBuilder b;
+  b.input("x", TensorProto::FLOAT, {"N", "6", "4"})
+      .ints("minus2", {1}, {-2})
+      .ints("end", {1}, {INT64_MAX})
+      .ints("axes0", {1}, {0})
+      .output("y");
+  b.node("Shape", {"x"}, {"s"});
+  b.node("Slice", {"s", "minus2", "end"}, {"tail"});  // s[-2:] = [6, 4]
+  b.constant("one", TensorProto::INT64, {}, {1});
+  b.constant("two", TensorProto::INT64, {}, {2});
+  b.constant("zero", TensorProto::INT64, {}, {0});
+  b.constant("three", TensorProto::INT64, {}, {3});
+  b.node("Gather", {"s", "one"}, {"d1"});
+  b.node("Gather", {"s", "two"}, {"d2"});
+  b.node("Gather", {"s", "zero"}, {"d0"});
+  b.node("Mul", {"d1", "d2"}, {"m"});                 // 24
+  b.node("Div", {"m", "two"}, {"half"});              // 12
+  b.node("Range", {"zero", "half", "three"}, {"r"});  // [0, 3, 6, 9]
+  b.constant("six", TensorProto::INT64, {}, {6});
+  b.node("Equal", {"r", "six"}, {"is_six"});  // [F, F, T, F]
+  b.constant("minus1", TensorProto::INT64, {}, {-1});
+  b.node("Where", {"is_six", "r", "minus1"}, {"picked"});  // [-1, -1, 6, -1]
+  b.constant("two_f", TensorProto::FLOAT, {1}, {2.0});
+  set_attribute(b.node("Cast", {"two_f"}, {"two_i"}), "to", std::int64_t{TensorProto::INT64});
+  b.node("Unsqueeze", {"d0", "axes0"}, {"u0"});
+  b.node("Unsqueeze", {"half", "axes0"}, {"u1"});
+  set_attribute(b.node("Concat", {"u0", "u1", "two_i"}, {"target"}), "axis", std::int64_t{0});
+  b.node("Reshape", {"x", "target"}, {"y"});
+  OnnxImportOptions options;
+  options.batch = 2;
+  auto imported = import_onnx_bytes(b.bytes(), "arith.onnx", options);
+  ASSERT_TRUE(imported.ok()) << imported.error_text();
+  EXPECT_TRUE(imported->warnings.empty()) << imported->warnings.front();
+  const auto& g = imported->graph;
+  EXPECT_EQ(int64_values(tensor_named(g, "tail")), (std::vector<std::int64_t>{6, 4}));
+  EXPECT_EQ(int64_values(tensor_named(g, "r")), (std::vector<std::int64_t>{0, 3, 6, 9}));
+  EXPECT_EQ(int64_values(tensor_named(g, "picked")), (std::vector<std::int64_t>{-1, -1, 6, -1}));
+  EXPECT_EQ(int64_values(tensor_named(g, "target")), (std::vector<std::int64_t>{2, 12, 2}));
+  EXPECT_EQ(tensor_named(g, "y").shape, (graph::Shape{2, 12, 2}));
+  // Range has no OpKind: folded at import, it is a constant carrying its ONNX type.
+  EXPECT_EQ(op_named(g, "r").kind, OpKind::kConstant);
+  EXPECT_EQ(op_named(g, "r").attrs.mode, "Range");
+  auto chain = graph::build_layer_chain(g);
+  ASSERT_TRUE(chain.ok()) << chain.error_text();
+  ASSERT_EQ(chain->size(), 1);
+  ASSERT_EQ(chain->layers[0].ops.size(), 1U);  // only the Reshape moves data
 }
 
 TEST(OnnxImport, KeepsAFixedBatchAndSaysSo) {
@@ -561,6 +611,30 @@ TEST(OnnxImport, ImportsUnsupportedOperatorsAsGenericWithOneWarning) {
   auto chain = graph::build_layer_chain(g);
   ASSERT_TRUE(chain.ok()) << chain.error_text();
   EXPECT_EQ(chain->size(), 3);  // each generic operator is a layer of its own
+}
+
+TEST(OnnxImport, KeepsAnUnmodelledOperatorOnShapesOutOfTheLayers) {
+  // A generic operator that reads only shapes and constants computes a constant: the layer
+  // chain folds it like a shape-only operator instead of making it a layer.
+  OnnxModelBuilder b;
+  b.domain("com.example", 1);
+  b.input("x", TensorProto::FLOAT, {"N", "4"})
+      .weight("w", {4, 4})
+      .output("y")
+      .output("info", TensorProto::INT64);
+  b.node("MatMul", {"x", "w"}, {"y"});
+  b.node("Shape", {"y"}, {"shape"});
+  b.node("ShapeInfo", {"shape"}, {"info"}, "info", "com.example");
+  auto imported = import_onnx_bytes(b.bytes(), "shape_info.onnx");
+  ASSERT_TRUE(imported.ok()) << imported.error_text();
+  ASSERT_EQ(imported->warnings.size(), 1U);  // still listed as unmodelled
+  const auto& g = imported->graph;
+  EXPECT_EQ(op_named(g, "info").kind, OpKind::kGeneric);
+  auto chain = graph::build_layer_chain(g);
+  ASSERT_TRUE(chain.ok()) << chain.error_text();
+  ASSERT_EQ(chain->size(), 1);
+  EXPECT_EQ(chain->layers[0].ops.size(), 1U);
+  EXPECT_EQ(chain->cut_bytes.back(), 1 * 4 * 4);  // y only; the int64 info is static
 }
 
 TEST(OnnxImport, ReadsEmbeddedAndPresentExternalWeightsAndSkipsAbsentOnes) {
