@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "tessera/cost/cim_model.hpp"
 #include "tessera/cost/link_model.hpp"
 #include "tessera/cost/roofline_model.hpp"
 
@@ -10,6 +11,7 @@ namespace tessera::cost {
 CostModelSet CostModelSet::defaults() {
   CostModelSet set;
   set.add(std::make_unique<RooflineModel>());
+  set.add(std::make_unique<CimModel>());
   return set;
 }
 
@@ -59,7 +61,21 @@ Result<CostTable> build_cost_table(const graph::Graph& graph, const graph::Layer
     t.device_names.push_back(device.name);
     t.device_kinds.emplace_back(hw::device_kind_name(device.kind));
     t.device_class.push_back(device.class_id.value());
-    t.capacity_bytes.push_back(device.memory.value());
+    // Capacity units are tiles for CIM devices (CimModel reports tiles as a layer's memory);
+    // their activations live in the chip's buffers, so no activation buffers are charged.
+    if (device.kind == hw::DeviceKind::kCim) {
+      auto params = CimParams::from_device(device);
+      if (!params.ok()) {
+        for (const auto& d2 : params.diagnostics()) problems.push_back(d2);
+        t.capacity_bytes.push_back(0.0);
+      } else {
+        t.capacity_bytes.push_back(static_cast<double>(params->tiles));
+      }
+      t.activation_buffer_scale.push_back(0.0);
+    } else {
+      t.capacity_bytes.push_back(device.memory.value());
+      t.activation_buffer_scale.push_back(1.0);
+    }
     t.static_power_w.push_back(device.static_power.value());
     for (const auto& layer : chain.layers) {
       const auto l = layer.id.value();

@@ -125,9 +125,10 @@ Plan evaluate_plan(const cost::CostTable& t, const std::vector<StageAssignment>&
     const double in_buffers =
         (i == 0 && t.first_stage_input_buffers >= 0.0) ? t.first_stage_input_buffers
                                                         : t.input_buffers;
-    s.memory_bytes = memory + workspace +
-                     in_buffers * t.cut_bytes[static_cast<std::size_t>(first)] +
-                     t.output_buffers * t.cut_bytes[static_cast<std::size_t>(last + 1)];
+    s.memory_bytes =
+        memory + workspace +
+        t.buffer_scale(d) * (in_buffers * t.cut_bytes[static_cast<std::size_t>(first)] +
+                             t.output_buffers * t.cut_bytes[static_cast<std::size_t>(last + 1)]);
     s.capacity_bytes = t.capacity_bytes[static_cast<std::size_t>(d)];
     const bool is_last = i + 1 == valid.size();
     std::int32_t to = -1;

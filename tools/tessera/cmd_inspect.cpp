@@ -17,25 +17,30 @@ void register_inspect(CLI::App& app, int& exit_code) {
     std::string json;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("MODEL", args->model, "zoo model name (tessera models)")->required();
+  cmd->add_option("MODEL", args->model, "zoo model name (tessera models) or an .onnx file")
+      ->required();
   cmd->add_option("--batch", args->options.batch, "batch size")->check(CLI::PositiveNumber);
   cmd->add_option("--seq-len", args->options.sequence_length,
                   "sequence length for transformer models (default: the model's)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--json", args->json, "write tessera.model/1 JSON to FILE (- for stdout)");
   cmd->callback([args, &exit_code] {
-    auto graph = io::load_model(args->model, args->options);
-    if (!graph.ok()) {
-      exit_code = report_bad_input(graph.diagnostics());
+    args->options.read_weight_data = false;  // inspecting needs weight shapes only
+    auto loaded = io::load_model_with_warnings(args->model, args->options);
+    if (!loaded.ok()) {
+      exit_code = report_bad_input(loaded.diagnostics());
       return;
     }
-    auto chain = graph::build_layer_chain(graph.value());
+    for (const auto& w : loaded->warnings)
+      std::cerr << "tessera: warning: " << args->model << ": " << w << '\n';
+    const auto& model = loaded->graph;
+    auto chain = graph::build_layer_chain(model);
     if (!chain.ok()) {
       exit_code = report_bad_input(chain.diagnostics());
       return;
     }
     if (!args->json.empty()) {
-      if (!write_output(args->json, io::model_json(graph.value(), chain.value()))) {
+      if (!write_output(args->json, io::model_json(model, chain.value()))) {
         exit_code = kBadInput;
         return;
       }
@@ -44,7 +49,7 @@ void register_inspect(CLI::App& app, int& exit_code) {
         return;
       }
     }
-    std::cout << io::model_table(graph.value(), chain.value());
+    std::cout << io::model_table(model, chain.value());
     exit_code = kOk;
   });
 }

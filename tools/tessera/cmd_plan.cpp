@@ -5,6 +5,8 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "problem_source.hpp"
+#include "sim_support.hpp"
+#include "tessera/io/charts.hpp"
 #include "tessera/io/pipeedge.hpp"
 #include "tessera/io/plan_report.hpp"
 #include "tessera/io/problem_json.hpp"
@@ -42,6 +44,7 @@ void register_plan(CLI::App& app, int& exit_code) {
     std::string json;
     std::string emit;
     std::string save_problem;
+    std::string report;
   };
   auto args = std::make_shared<Args>();
   add_problem_options(*cmd, args->problem);
@@ -55,6 +58,8 @@ void register_plan(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"pipeedge"}));
   cmd->add_option("--save-problem", args->save_problem,
                   "write the cost table as a tessera.problem/1 file");
+  cmd->add_option("--report", args->report,
+                  "write a self-contained HTML report (plan, Pareto front, simulated Gantt)");
   cmd->callback([args, &exit_code] {
     auto loaded = load_problem(args->problem);
     if (!loaded.ok()) {
@@ -77,7 +82,9 @@ void register_plan(CLI::App& app, int& exit_code) {
     options.alpha = args->alpha;
 
     const auto start = std::chrono::steady_clock::now();
+    Progress planning("planning");
     const auto result = plan::solve(table, options);
+    planning.finish();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::vector<io::NamedPlan> baselines;
@@ -103,6 +110,12 @@ void register_plan(CLI::App& app, int& exit_code) {
     if (!result.has_plan()) {
       std::cerr << "tessera: infeasible: " << result.infeasible().constraint << '\n';
       exit_code = kInfeasible;
+      return;
+    }
+    if (!args->report.empty() &&
+        !write_plan_report(args->report, "tessera plan", args->problem, table, options,
+                           result.plan(), baselines, nullptr)) {
+      exit_code = kBadInput;
       return;
     }
     if (args->emit == "pipeedge") {
@@ -147,12 +160,18 @@ void register_pareto(CLI::App& app, int& exit_code) {
     std::string json;
     std::string csv;
     bool latency = false;
+    std::string svg;
+    std::string report;
   };
   auto args = std::make_shared<Args>();
   add_problem_options(*cmd, args->problem);
   cmd->add_option("--json", args->json, "write tessera.pareto/1 JSON to FILE (- for stdout)");
   cmd->add_option("--csv", args->csv, "write the front as CSV to FILE (- for stdout)");
   cmd->add_flag("--latency", args->latency, "also compute the (latency, energy) front");
+  cmd->add_option("--svg", args->svg,
+                  "write the front as an SVG plot (weighted alpha 0.5 plan and baselines marked)");
+  cmd->add_option("--report", args->report,
+                  "write a self-contained HTML report (front, alpha 0.5 plan, simulated Gantt)");
   cmd->callback([args, &exit_code] {
     auto loaded = load_problem(args->problem);
     if (!loaded.ok()) {
@@ -164,7 +183,9 @@ void register_pareto(CLI::App& app, int& exit_code) {
     auto options = plan_options(args->problem, loaded->pipeedge);
     options.latency_energy_front = args->latency;
     const auto start = std::chrono::steady_clock::now();
+    Progress sweeping("computing the Pareto front");
     const auto front = plan::pareto_front(table, options);
+    sweeping.finish();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!args->json.empty() &&
@@ -180,6 +201,29 @@ void register_pareto(CLI::App& app, int& exit_code) {
       std::cerr << "tessera: infeasible: " << front.infeasible->constraint << '\n';
       exit_code = kInfeasible;
       return;
+    }
+    if (!args->svg.empty() || !args->report.empty()) {
+      // The highlighted point: the weighted optimum at alpha 0.5 (a point of the front).
+      auto chosen_options = options;
+      chosen_options.objective = plan::Objective::kWeighted;
+      chosen_options.alpha = 0.5;
+      const auto chosen = plan::solve(table, chosen_options);
+      std::vector<io::NamedPlan> baselines;
+      baselines.push_back({"best single device", plan::best_single_device(table, options)});
+      baselines.push_back({"even split", plan::even_split(table, options)});
+      baselines.push_back({"greedy", plan::greedy(table, options)});
+      const plan::Plan* chosen_plan = chosen.has_plan() ? &chosen.plan() : nullptr;
+      if (!args->svg.empty() &&
+          !write_output(args->svg, io::pareto_svg(table, front, chosen_plan, baselines))) {
+        exit_code = kBadInput;
+        return;
+      }
+      if (!args->report.empty() && chosen_plan != nullptr &&
+          !write_plan_report(args->report, "tessera pareto", args->problem, table, chosen_options,
+                             *chosen_plan, baselines, &front)) {
+        exit_code = kBadInput;
+        return;
+      }
     }
     if (args->json == "-" || args->csv == "-") {
       exit_code = kOk;

@@ -8,6 +8,8 @@ void register_commands(CLI::App& app, int& exit_code) {
   register_inspect(app, exit_code);
   register_plan(app, exit_code);
   register_pareto(app, exit_code);
+  register_simulate(app, exit_code);
+  register_estimate(app, exit_code);
 }
 
 }  // namespace tessera::cli

@@ -11,5 +11,7 @@ void register_platforms(CLI::App& app, int& exit_code);
 void register_inspect(CLI::App& app, int& exit_code);
 void register_plan(CLI::App& app, int& exit_code);
 void register_pareto(CLI::App& app, int& exit_code);
+void register_simulate(CLI::App& app, int& exit_code);
+void register_estimate(CLI::App& app, int& exit_code);
 
 }  // namespace tessera::cli

@@ -12,7 +12,8 @@ namespace tessera::cli {
 
 void add_problem_options(CLI::App& cmd, ProblemArgs& args) {
   cmd.add_option("MODEL", args.model,
-                 "zoo model name (tessera models), or a *.problem.json file; with --pipeedge, the "
+                 "zoo model name (tessera models), an .onnx file, or a *.problem.json file; with "
+                 "--pipeedge, the "
                  "model name in MODELS.yml (also accepted as --model)");
   cmd.add_option("--model", args.model, "same as MODEL");
   cmd.add_option("--platform,-p", args.platform,
@@ -66,18 +67,22 @@ Result<LoadedProblem> load_problem(const ProblemArgs& args) {
   auto platform = io::load_platform(args.platform);
   io::ModelOptions mo = args.model_options;
   mo.batch = args.batch > 0 ? args.batch : 1;
-  auto graph = io::load_model(args.model, mo);
+  mo.read_weight_data = false;  // planning needs weight shapes only
+  auto loaded_model = io::load_model_with_warnings(args.model, mo);
   std::vector<Diagnostic> problems;
   if (!platform.ok()) problems = platform.diagnostics();
-  if (!graph.ok())
-    problems.insert(problems.end(), graph.diagnostics().begin(), graph.diagnostics().end());
+  if (!loaded_model.ok())
+    problems.insert(problems.end(), loaded_model.diagnostics().begin(),
+                    loaded_model.diagnostics().end());
   if (!problems.empty()) return problems;
-  auto chain = graph::build_layer_chain(graph.value());
+  const graph::Graph& graph = loaded_model->graph;
+  for (const auto& w : loaded_model->warnings) out.warnings.push_back({args.model, 0, 0, "", w});
+  auto chain = graph::build_layer_chain(graph);
   if (!chain.ok()) return chain.diagnostics();
   cost::CostTableOptions co;
   co.input_buffers = args.input_buffers;
   co.output_buffers = args.output_buffers;
-  auto table = cost::build_cost_table(graph.value(), chain.value(), platform.value(),
+  auto table = cost::build_cost_table(graph, chain.value(), platform.value(),
                                       cost::CostModelSet::defaults(), co);
   if (!table.ok()) return table.diagnostics();
   out.table = std::move(table).value();

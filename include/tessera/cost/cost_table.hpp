@@ -30,8 +30,20 @@ struct CostTable {
   std::vector<double> workspace_bytes;  ///< transient activation bytes while the layer runs
 
   // Per device.
-  std::vector<double> capacity_bytes;  ///< memory (or tile capacity) available for a stage
+  /// Memory available for a stage; for CIM devices the tile count (capacity units are tiles,
+  /// matching the tiles their cost model reports as a layer's memory).
+  std::vector<double> capacity_bytes;
   std::vector<double> static_power_w;  ///< drawn whenever the device is powered (in a plan)
+  /// Factor on the activation buffers a stage on this device keeps (1 = as `input_buffers` /
+  /// `output_buffers` say; 0 for CIM devices, whose capacity counts tiles, not bytes). Empty
+  /// means 1 for every device.
+  std::vector<double> activation_buffer_scale;
+
+  [[nodiscard]] double buffer_scale(std::int32_t device) const {
+    return activation_buffer_scale.empty()
+               ? 1.0
+               : activation_buffer_scale[static_cast<std::size_t>(device)];
+  }
 
   /// L+1 entries: bytes crossing the boundary before layer k (0 = input, L = output).
   std::vector<double> cut_bytes;

@@ -13,7 +13,7 @@ namespace tessera::cost {
 /// operators on that device answers (Stream's "which backend claims the pair").
 class CostModelSet {
  public:
-  /// The default set: roofline for CPU and GPU.
+  /// The default set: roofline for CPU and GPU, CimModel for CIM devices.
   [[nodiscard]] static CostModelSet defaults();
   void add(std::unique_ptr<CostModel> model) { models_.push_back(std::move(model)); }
   /// The model that claims every operator of `layer` on `device`, or nullptr.

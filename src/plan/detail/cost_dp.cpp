@@ -53,6 +53,22 @@ void Costs::build(const Instance& in, const CostSpec& spec) {
   } else {
     charge_end.assign(hi.size(), num_layers);
   }
+  const auto starts_within = [&](double limit, std::vector<std::int32_t>& out) {
+    out.resize(static_cast<std::size_t>(kc) * positions);
+    for (std::int32_t k = 0; k < kc; ++k) {
+      std::int32_t p = 0;
+      for (std::int32_t q = 0; q <= num_layers; ++q) {
+        while (p < q && !within(in.compute(k, p, q), limit)) ++p;
+        out[in.at(k, q)] = p;
+      }
+    }
+  };
+  starts_within(spec.limit_s, lo);
+  if (spec.floor_charge) {
+    starts_within(spec.charge_s, charge_lo);
+  } else {
+    charge_lo.assign(static_cast<std::size_t>(kc) * positions, 0);
+  }
 }
 
 void relaxed_forward(const Instance& in, const Costs& costs, const CostSpec& spec,
@@ -130,10 +146,19 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
   if (pb > pe) return;
   if (total == 1 && !within(in_.src_s[ku], limit)) return;
   const std::uint64_t* mask = nullptr;
-  if (spec_.mask != nullptr) {
-    const std::uint64_t* fwd = spec_.mask->starts(idx, k);
-    std::copy(fwd, fwd + in_.words, mask_row_.begin());
-    if (spec_.mask->has_finishes()) {
+  if (spec_.mask != nullptr || use_survivors_) {
+    if (spec_.mask != nullptr) {
+      const std::uint64_t* fwd = spec_.mask->starts(idx, k);
+      std::copy(fwd, fwd + in_.words, mask_row_.begin());
+    } else {
+      std::fill(mask_row_.begin(), mask_row_.end(), ~std::uint64_t{0});
+    }
+    if (use_survivors_) {
+      const std::uint64_t* kept = survivors_.data() + static_cast<std::size_t>(idx * classes_ + k) *
+                                                          static_cast<std::size_t>(in_.words);
+      for (std::int32_t w = 0; w < in_.words; ++w) mask_row_[static_cast<std::size_t>(w)] &= kept[w];
+    }
+    if (spec_.mask != nullptr && spec_.mask->has_finishes()) {
       // states from which the remaining devices (those not in c, plus this stage's) finish
       const std::int64_t rest = (in_.vectors - 1) - idx + in_.stride[ku];
       const std::uint64_t* bwd = spec_.mask->finishes(rest, k);
@@ -343,20 +368,521 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
   }
 }
 
+bool CostDp::try_relaxed(CostAnswer& answer) {
+  const std::int32_t num_layers = in_.layers;
+  const std::int32_t kc = classes_;
+  const double limit = spec_.limit_s;
+  const auto positions = static_cast<std::size_t>(num_layers + 1);
+  relaxed_.assign(static_cast<std::size_t>(kc) * positions, Val{});
+  relaxed_end_.assign(static_cast<std::size_t>(kc) * positions, Val{});
+  // continuation value after a stage on k ends at q, towards class f (-1: the sink)
+  const auto continuation = [&](std::int32_t k, std::int32_t q, std::int32_t f) {
+    const auto ku = static_cast<std::size_t>(k);
+    if (f < 0) return Val{costs_.sink_val[ku], 0};
+    const Val g = relaxed_[in_.at(f, q)];
+    if (!g.finite()) return Val{};
+    return Val{g.v + costs_.tr[in_.link(k, f, q)], g.n};
+  };
+  const auto send_ok = [&](std::int32_t k, std::int32_t q, std::int32_t f, double comp) {
+    const double s = f < 0 ? in_.sink_s[static_cast<std::size_t>(k)] : in_.send_s[in_.link(k, f, q)];
+    return coupled_ ? (s < kInf && comp + s <= limit) : within(s, limit);
+  };
+  for (std::int32_t p = num_layers - 1; p >= 0; --p) {
+    // relaxed_end_ at q = p + 1 is final once relaxed_ at p + 1 is (stages end after p)
+    const std::int32_t q0 = p + 1;
+    {
+      for (std::int32_t k = 0; k < kc; ++k) {
+        Val best;
+        if (q0 == num_layers) {
+          const double ss = in_.sink_s[static_cast<std::size_t>(k)];
+          if (coupled_ ? ss < kInf : within(ss, limit)) best = continuation(k, q0, -1);
+        } else {
+          for (std::int32_t f = 0; f < kc; ++f) {
+            const double sf = in_.send_s[in_.link(k, f, q0)];
+            if (!(coupled_ ? sf < kInf : within(sf, limit))) continue;
+            const Val v = continuation(k, q0, f);
+            if (less(v, best)) best = v;
+          }
+        }
+        relaxed_end_[in_.at(k, q0)] = best;
+      }
+    }
+    for (std::int32_t k = 0; k < kc; ++k) {
+      Val best;
+      const std::int32_t h = costs_.hi[in_.kp(k, p)];
+      for (std::int32_t q = p + 1; q <= h; ++q) {
+        if (!in_.mem_ok(k, p, q)) continue;
+        if (!coupled_) {
+          const Val e = relaxed_end_[in_.at(k, q)];
+          if (!e.finite()) continue;
+          const Val v{costs_.through(in_, k, p, q, e.v), e.n + 1};
+          if (less(v, best)) best = v;
+          continue;
+        }
+        const double comp = in_.compute(k, p, q);
+        for (std::int32_t f = q == num_layers ? -1 : 0; f < (q == num_layers ? 0 : kc); ++f) {
+          if (!send_ok(k, q, f, comp)) continue;
+          const Val e = continuation(k, q, f);
+          if (!e.finite()) continue;
+          const Val v{costs_.through(in_, k, p, q, e.v), e.n + 1};
+          if (less(v, best)) best = v;
+        }
+      }
+      relaxed_[in_.at(k, p)] = best;
+    }
+  }
+  states_ += static_cast<std::int64_t>(kc) * num_layers;
+
+  // Root, then the lexicographically smallest optimal path, counting uses per class.
+  std::int32_t k = -1;
+  Val root;
+  for (std::int32_t f = 0; f < kc; ++f) {
+    const auto fu = static_cast<std::size_t>(f);
+    if (in_.count[fu] == 0 || !within(in_.src_s[fu], limit)) continue;
+    const Val g = relaxed_[in_.at(f, 0)];
+    if (!g.finite()) continue;
+    const Val v{costs_.src_val[fu] + g.v, g.n};
+    if (k < 0 || less(v, root)) {
+      root = v;
+      k = f;
+    }
+  }
+  relaxed_root_ = k < 0 ? Val{} : root;
+  if (k < 0 || (bound_ < kInf && root.v > bound_)) {
+    answer = CostAnswer{};  // no plan at all, or none within the bound
+    return true;
+  }
+  std::vector<std::int32_t> uses(static_cast<std::size_t>(kc), 0);
+  std::vector<StageAssignment> stages;
+  std::int32_t p = 0;
+  while (true) {
+    const auto ku = static_cast<std::size_t>(k);
+    if (uses[ku] >= in_.count[ku]) return false;  // more uses than devices: not a plan
+    const std::int32_t device = in_.members[ku][static_cast<std::size_t>(uses[ku])];
+    ++uses[ku];
+    Val best;
+    std::int32_t best_q = -1;
+    std::int32_t best_f = -1;
+    std::int32_t best_id = 0;
+    const std::int32_t h = costs_.hi[in_.kp(k, p)];
+    for (std::int32_t q = p + 1; q <= h; ++q) {
+      if (!in_.mem_ok(k, p, q)) continue;
+      const double comp = in_.compute(k, p, q);
+      for (std::int32_t f = q == num_layers ? -1 : 0; f < (q == num_layers ? 0 : kc); ++f) {
+        if (!send_ok(k, q, f, comp)) continue;
+        const Val e = continuation(k, q, f);
+        if (!e.finite()) continue;
+        const Val v{costs_.through(in_, k, p, q, e.v), e.n + 1};
+        const std::int32_t id =
+            f < 0 ? -1
+                  : (uses[static_cast<std::size_t>(f)] < in_.count[static_cast<std::size_t>(f)]
+                         ? in_.members[static_cast<std::size_t>(f)]
+                                      [static_cast<std::size_t>(uses[static_cast<std::size_t>(f)])]
+                         : in_.table->num_devices + f);
+        if (less(v, best) || (best_q == q && !less(best, v) && id < best_id)) {
+          best = v;
+          best_q = q;
+          best_f = f;
+          best_id = id;
+        }
+      }
+    }
+    if (best_q < 0) return false;
+    stages.push_back({DeviceId(device), LayerId(p), LayerId(best_q - 1)});
+    if (best_f < 0) break;
+    k = best_f;
+    p = best_q;
+  }
+  answer.found = true;
+  answer.value = root;
+  answer.stages = std::move(stages);
+  return true;
+}
+
+double CostDp::penalised_pass(const std::vector<double>& lambda, std::vector<double>& start,
+                              std::vector<double>& end, std::vector<std::int32_t>& uses) {
+  const std::int32_t num_layers = in_.layers;
+  const std::int32_t kc = classes_;
+  const double limit = spec_.limit_s;
+  const auto cells = static_cast<std::size_t>(kc) * static_cast<std::size_t>(num_layers + 1);
+  start.assign(cells, kInf);
+  end.assign(cells, kInf);
+  arg_q_.assign(cells, -1);
+  arg_f_.assign(cells, -1);
+  for (std::int32_t p = num_layers - 1; p >= 0; --p) {
+    const std::int32_t q0 = p + 1;
+    for (std::int32_t k = 0; k < kc; ++k) {
+      const auto ku = static_cast<std::size_t>(k);
+      double best = kInf;
+      std::int32_t arg = -1;
+      if (q0 == num_layers) {
+        const double ss = in_.sink_s[ku];
+        if (coupled_ ? ss < kInf : within(ss, limit)) best = costs_.sink_val[ku];
+      } else {
+        for (std::int32_t f = 0; f < kc; ++f) {
+          const double sf = in_.send_s[in_.link(k, f, q0)];
+          if (!(coupled_ ? sf < kInf : within(sf, limit))) continue;
+          const double v = start[in_.at(f, q0)] + costs_.tr[in_.link(k, f, q0)];
+          if (v < best) {
+            best = v;
+            arg = f;
+          }
+        }
+      }
+      end[in_.at(k, q0)] = best;
+      arg_f_[in_.at(k, q0)] = arg;
+    }
+    for (std::int32_t k = 0; k < kc; ++k) {
+      double best = kInf;
+      std::int32_t arg = -1;
+      const std::int32_t h = costs_.hi[in_.kp(k, p)];
+      for (std::int32_t q = p + 1; q <= h; ++q) {
+        const double e = end[in_.at(k, q)];
+        if (!(e < kInf) || !in_.mem_ok(k, p, q)) continue;
+        const double v = costs_.through(in_, k, p, q, e);
+        if (v < best) {
+          best = v;
+          arg = q;
+        }
+      }
+      start[in_.at(k, p)] = best + lambda[static_cast<std::size_t>(k)];
+      arg_q_[in_.at(k, p)] = arg;
+    }
+  }
+  states_ += static_cast<std::int64_t>(kc) * num_layers;
+  double root = kInf;
+  std::int32_t k = -1;
+  for (std::int32_t f = 0; f < kc; ++f) {
+    const auto fu = static_cast<std::size_t>(f);
+    if (in_.count[fu] == 0 || !within(in_.src_s[fu], limit)) continue;
+    const double v = costs_.src_val[fu] + start[in_.at(f, 0)];
+    if (v < root) {
+      root = v;
+      k = f;
+    }
+  }
+  uses.assign(static_cast<std::size_t>(kc), 0);
+  for (std::int32_t p = 0; k >= 0 && root < kInf;) {
+    ++uses[static_cast<std::size_t>(k)];
+    const std::int32_t q = arg_q_[in_.at(k, p)];
+    if (q < 0 || q == num_layers) break;
+    const std::int32_t f = arg_f_[in_.at(k, q)];
+    k = f;
+    p = q;
+  }
+  return root;
+}
+
+double CostDp::lagrangian() {
+  const std::int32_t kc = classes_;
+  std::vector<double> lambda(static_cast<std::size_t>(kc), 0.0);
+  std::vector<double> start, end;
+  std::vector<std::int32_t> uses;
+  lambda_.assign(static_cast<std::size_t>(kc), 0.0);
+  double best = -kInf;
+  double theta = 1.0;
+  std::int32_t stale = 0;
+  for (std::int32_t it = 0; it < 40; ++it) {
+    const double root = penalised_pass(lambda, start, end, uses);
+    if (!(root < kInf)) break;
+    double dual = root;
+    for (std::int32_t f = 0; f < kc; ++f) {
+      dual -= lambda[static_cast<std::size_t>(f)] * in_.count[static_cast<std::size_t>(f)];
+    }
+    if (dual > best) {
+      best = dual;
+      lambda_ = lambda;
+      lag_start_ = start;
+      lag_end_ = end;
+      stale = 0;
+    } else if (++stale >= 3) {
+      theta *= 0.5;
+      stale = 0;
+    }
+    double norm = 0.0;
+    bool feasible = true;
+    for (std::int32_t f = 0; f < kc; ++f) {
+      const auto fu = static_cast<std::size_t>(f);
+      const double g = uses[fu] - in_.count[fu];
+      if (g > 0) feasible = false;
+      if (g > 0 || lambda[fu] > 0.0) norm += g * g;
+    }
+    if (feasible || norm == 0.0 || theta < 1e-4) break;
+    const double target = bound_ < kInf ? bound_ : best + 0.1 * std::fabs(best) + 1e-300;
+    const double step = theta * std::max(target - dual, 1e-9 * std::fabs(dual)) / norm;
+    for (std::int32_t f = 0; f < kc; ++f) {
+      const auto fu = static_cast<std::size_t>(f);
+      lambda[fu] = std::max(0.0, lambda[fu] + step * (uses[fu] - in_.count[fu]));
+    }
+  }
+  return best;
+}
+
+bool CostDp::forward_pass() {
+  const std::int32_t num_layers = in_.layers;
+  const std::int32_t kc = classes_;
+  const double limit = spec_.limit_s;
+  const double ub = bound_;
+  const auto words = static_cast<std::size_t>(in_.words);
+  const auto positions = static_cast<std::size_t>(num_layers + 1);
+  // clear what the previous pass wrote (the arrays are sized once)
+  if (survivors_.size() != static_cast<std::size_t>(in_.states()) * words) {
+    survivors_.assign(static_cast<std::size_t>(in_.states()) * words, 0);
+    fwd_rows_.assign(static_cast<std::size_t>(in_.states()), Row{});
+    active_.assign(static_cast<std::size_t>(in_.vectors), 0);
+    touched_.clear();
+  }
+  for (const std::int64_t v : touched_) {
+    const auto from = static_cast<std::size_t>(v * kc);
+    std::fill(survivors_.begin() + static_cast<std::ptrdiff_t>(from * words),
+              survivors_.begin() + static_cast<std::ptrdiff_t>((from + static_cast<std::size_t>(kc)) * words), 0);
+    std::fill(fwd_rows_.begin() + static_cast<std::ptrdiff_t>(from),
+              fwd_rows_.begin() + static_cast<std::ptrdiff_t>(from + static_cast<std::size_t>(kc)), Row{});
+    active_[static_cast<std::size_t>(v)] = 0;
+  }
+  touched_.clear();
+  fwd_pool_.clear();
+  st_.resize(positions);
+  en_.resize(positions);
+  fstack_p_.resize(positions);
+  fstack_key_.resize(positions);
+  ftable_.resize(table_.size());
+  bool complete = false;
+  // active[c]: some predecessor of c kept a stage end, or c is a single device
+  for (std::int32_t f = 0; f < kc; ++f) {
+    if (in_.count[static_cast<std::size_t>(f)] > 0) active_[static_cast<std::size_t>(in_.stride[static_cast<std::size_t>(f)])] = 1;
+  }
+  std::vector<std::int32_t> c(static_cast<std::size_t>(kc), 0);
+  std::int32_t total = 0;
+  for (std::int64_t idx = 1; idx < in_.vectors; ++idx) {
+    for (std::size_t j = 0;; ++j) {  // next count vector in mixed radix
+      if (c[j] < in_.count[j]) {
+        ++c[j];
+        ++total;
+        break;
+      }
+      total -= c[j];
+      c[j] = 0;
+    }
+    if (active_[static_cast<std::size_t>(idx)] == 0) continue;
+    touched_.push_back(idx);
+    // prices of the devices still free: the Lagrangian bounds subtract them
+    double free_price = 0.0;
+    for (std::int32_t g = 0; g < kc; ++g) {
+      const auto gu = static_cast<std::size_t>(g);
+      free_price += lambda_[gu] * (in_.count[gu] - c[gu]);
+    }
+    for (std::int32_t f = 0; f < kc; ++f) {
+      const auto fu = static_cast<std::size_t>(f);
+      if (c[fu] == 0) continue;
+      // Costs up to "a stage on f starts at p".
+      std::int32_t pb = num_layers;
+      std::int32_t pe = -1;
+      if (total == 1) {
+        if (within(in_.src_s[fu], limit)) {
+          st_[0] = costs_.src_val[fu];
+          pb = pe = 0;
+        }
+      } else {
+        const std::int64_t prev = idx - in_.stride[fu];
+        for (std::int32_t k = 0; k < kc; ++k) {
+          if (c[static_cast<std::size_t>(k)] - (k == f ? 1 : 0) == 0) continue;
+          const Row& r = fwd_rows_[static_cast<std::size_t>(prev * kc + k)];
+          if (r.begin >= r.end) continue;
+          pb = std::min(pb, std::max(r.begin, 1));
+          pe = std::max(pe, std::min(r.end - 1, num_layers - 1));
+        }
+        for (std::int32_t p = pb; p <= pe; ++p) st_[static_cast<std::size_t>(p)] = kInf;
+        for (std::int32_t k = 0; k < kc && pb <= pe; ++k) {
+          if (c[static_cast<std::size_t>(k)] - (k == f ? 1 : 0) == 0) continue;
+          const Row& r = fwd_rows_[static_cast<std::size_t>(prev * kc + k)];
+          const std::int32_t b = std::max(r.begin, 1);
+          const std::int32_t e = std::min(r.end - 1, num_layers - 1);
+          const double* send = in_.send_s.data() + in_.link(k, f, 0);
+          const double* tr = costs_.tr.data() + in_.link(k, f, 0);
+          for (std::int32_t p = b; p <= e; ++p) {
+            const double ev = fwd_pool_[static_cast<std::size_t>(r.offset + (p - r.begin))];
+            if (!(ev < kInf) || !within(send[p], limit)) continue;
+            double& sv = st_[static_cast<std::size_t>(p)];
+            sv = std::min(sv, ev + tr[p]);
+          }
+        }
+      }
+      if (pb > pe) continue;
+      std::uint64_t* kept = survivors_.data() + static_cast<std::size_t>(idx * kc + f) * words;
+      bool any = false;
+      for (std::int32_t p = pb; p <= pe; ++p) {
+        double& sv = st_[static_cast<std::size_t>(p)];
+        if (sv < kInf &&
+            sv + std::max(relaxed_[in_.at(f, p)].v,
+                          lag_start_[in_.at(f, p)] - (free_price + lambda_[fu])) > ub) {
+          sv = kInf;
+        }
+        if (sv < kInf) {
+          set_bit(kept, p);
+          any = true;
+        }
+      }
+      if (!any) continue;
+      ++states_;
+      // Costs up to "the stage on f ends at q", over the windows of valid starts.
+      const std::int32_t qmax = costs_.hi[in_.kp(f, pe)];
+      const double* ca = costs_.a.data() + in_.at(f, 0);
+      const double* cb = costs_.b.data() + in_.at(f, 0);
+      const double sc = costs_.stage_const[fu];
+      const std::int32_t* lo = costs_.lo.data() + in_.at(f, 0);
+      const std::int32_t* clo = costs_.charge_lo.data() + in_.at(f, 0);
+      const std::int32_t* sall = in_.start_all.data() + in_.at(f, 0);
+      bool floored = false;
+      for (std::int32_t q = pb + 1; q <= qmax && !floored; ++q) floored = clo[q] > std::max(lo[q], pb);
+      const auto width = positions;
+      if (floored) {
+        for (std::int32_t p = pb; p <= pe; ++p) {
+          const double sv = st_[static_cast<std::size_t>(p)];
+          ftable_[static_cast<std::size_t>(p)] = sv < kInf ? sv - cb[p] : kInf;
+        }
+        for (std::size_t j = 1; (std::int32_t{1} << j) <= pe - pb + 1; ++j) {
+          const std::int32_t half = std::int32_t{1} << (j - 1);
+          for (std::int32_t p = pb; p + 2 * half - 1 <= pe; ++p) {
+            ftable_[j * width + static_cast<std::size_t>(p)] =
+                std::min(ftable_[(j - 1) * width + static_cast<std::size_t>(p)],
+                         ftable_[(j - 1) * width + static_cast<std::size_t>(p + half)]);
+          }
+        }
+      }
+      const auto range_b = [&](std::int32_t x, std::int32_t y) {
+        const auto j =
+            static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(y - x + 1)) - 1);
+        return std::min(ftable_[j * width + static_cast<std::size_t>(x)],
+                        ftable_[j * width + static_cast<std::size_t>(y - (std::int32_t{1} << j) + 1)]);
+      };
+      // Monotone stack over starts p in [pb, q - 1]: indices and keys rise from bottom to
+      // top, so the minimum over [x, q - 1] is the deepest entry with index >= x.
+      std::int32_t top = 0;
+      std::int32_t en_first = -1;
+      std::int32_t en_last = -1;
+      for (std::int32_t q = pb + 1; q <= qmax; ++q) {
+        const std::int32_t np = q - 1;
+        if (np <= pe) {
+          const double sv = st_[static_cast<std::size_t>(np)];
+          if (sv < kInf) {
+            const double key = sv - ca[np];
+            while (top > 0 && !(fstack_key_[static_cast<std::size_t>(top - 1)] < key)) --top;
+            fstack_p_[static_cast<std::size_t>(top)] = np;
+            fstack_key_[static_cast<std::size_t>(top)] = key;
+            ++top;
+          }
+        }
+        double best = kInf;
+        const std::int32_t low = std::max(lo[q], pb);  // starts within the limit
+        const std::int32_t fit = std::max(low, sall[q]);  // contiguous fitting starts from here
+        const std::int32_t xa = std::max(fit, clo[q]);    // charged at the floor from here
+        if (xa <= std::min(q - 1, pe) && top > 0) {
+          std::int32_t a = 0;
+          std::int32_t b = top;
+          while (a < b) {
+            const std::int32_t mid = (a + b) / 2;
+            if (fstack_p_[static_cast<std::size_t>(mid)] >= xa) {
+              b = mid;
+            } else {
+              a = mid + 1;
+            }
+          }
+          if (a < top) best = std::min(best, fstack_key_[static_cast<std::size_t>(a)] + ca[q] + sc);
+        }
+        if (floored && fit < xa) {
+          const std::int32_t y = std::min({xa - 1, q - 1, pe});
+          if (fit <= y) best = std::min(best, range_b(fit, y) + cb[q]);
+        }
+        if (low < fit) {  // starts that fit although a longer stage from them does not
+          const std::uint64_t* fits = in_.start_row(f, q);
+          for (std::int32_t p = low; p < std::min(fit, pe + 1); ++p) {
+            const double sv = st_[static_cast<std::size_t>(p)];
+            if (!(sv < kInf) || !test_bit(fits, p)) continue;
+            best = std::min(best, costs_.through(in_, f, p, q, sv));
+          }
+        }
+        if (best < kInf && best + std::max(relaxed_end_[in_.at(f, q)].v,
+                                           lag_end_[in_.at(f, q)] - free_price) > ub) {
+          best = kInf;
+        }
+        en_[static_cast<std::size_t>(q)] = best;
+        if (best < kInf) {
+          if (en_first < 0) en_first = q;
+          en_last = q;
+        }
+      }
+      if (en_first < 0) continue;
+      if (en_last == num_layers) complete = true;
+      for (std::int32_t g = 0; g < kc; ++g) {
+        const auto gu = static_cast<std::size_t>(g);
+        if (c[gu] < in_.count[gu]) active_[static_cast<std::size_t>(idx + in_.stride[gu])] = 1;
+      }
+      Row& row = fwd_rows_[static_cast<std::size_t>(idx * kc + f)];
+      row.offset = static_cast<std::int64_t>(fwd_pool_.size());
+      row.begin = en_first;
+      row.end = en_last + 1;
+      for (std::int32_t q = en_first; q <= en_last; ++q) fwd_pool_.push_back(en_[static_cast<std::size_t>(q)]);
+    }
+  }
+  return complete;
+}
+
+CostAnswer CostDp::relax(const CostSpec& spec, bool& exact) {
+  spec_ = spec;
+  count_first_ = spec.count_first;
+  coupled_ = !in_.overlap && spec.limit_s < kInf;
+  costs_.build(in_, spec);
+  states_ = 0;
+  bound_ = kInf;
+  CostAnswer answer;
+  exact = try_relaxed(answer);
+  if (!exact) {
+    answer.found = true;
+    answer.value = relaxed_root_;
+  }
+  return answer;
+}
+
 CostAnswer CostDp::run(const CostSpec& spec) {
   spec_ = spec;
   count_first_ = spec.count_first;
   coupled_ = !in_.overlap && spec.limit_s < kInf;
   costs_.build(in_, spec);
+  states_ = 0;
+  bound_ = !count_first_ && spec.upper_bound < kInf
+               ? spec.upper_bound + 1e-9 * std::fabs(spec.upper_bound)
+               : kInf;
+  if (CostAnswer relaxed; try_relaxed(relaxed)) return relaxed;
+  use_survivors_ = false;
+  if (!count_first_ && !coupled_) {
+    // Forward passes with bounds growing from the relaxation's value towards upper_bound:
+    // a pass that completes a plan keeps every state of every plan within its bound, so the
+    // backward pass over its survivors is exact; tight bounds keep few states.
+    const double lower = std::max(relaxed_root_.v, lagrangian());
+    const double unit = std::max(std::fabs(lower), 1e-300);
+    const double limit_bound = bound_;
+    bool complete = false;
+    for (std::int32_t i = 0; i <= 15 && !complete; ++i) {  // up to lower + 33%
+      bound_ = lower + unit * 1e-5 * std::pow(2.0, i);
+      if (bound_ >= limit_bound) break;
+      complete = forward_pass();
+    }
+    if (!complete && limit_bound < kInf) {
+      bound_ = limit_bound;
+      if (!forward_pass()) return CostAnswer{};
+      complete = true;
+    }
+    use_survivors_ = complete;
+  }
   bound_ = kInf;
-  if (!count_first_ && spec.upper_bound < kInf) {
+  if (!count_first_ && spec.upper_bound < kInf && !use_survivors_) {
     bound_ = spec.upper_bound + 1e-9 * std::fabs(spec.upper_bound);
     std::int32_t devices = 0;
     for (const std::int32_t n : in_.count) devices += n;
     layers_bound_ = std::min({devices - 1, in_.layers - 1, 32});
     relaxed_forward(in_, costs_, spec, layers_bound_, fwd_);
   }
-  states_ = 0;
   pool_v_.clear();
   pool_n_.clear();
   const std::int32_t kc = classes_;

@@ -62,6 +62,8 @@ struct Costs {
   std::vector<double> src_val, sink_val;
   std::vector<std::int32_t> hi;          ///< (k, p): largest end within the limit
   std::vector<std::int32_t> charge_end;  ///< (k, p): largest end with compute <= charge
+  std::vector<std::int32_t> lo;          ///< (k, q): smallest start within the limit
+  std::vector<std::int32_t> charge_lo;   ///< (k, q): smallest start with compute <= charge
 };
 
 struct CostAnswer {
@@ -72,7 +74,8 @@ struct CostAnswer {
   std::vector<StageAssignment> stages;
 };
 
-/// Backward DP: G[c][k][p] = best cost of the stage on class k starting at cut p and every
+/// First the relaxation without device counts (try_relaxed), whose optimum is very often
+/// already a valid plan; otherwise the backward DP: G[c][k][p] = best cost of the stage on class k starting at cut p and every
 /// later stage, given the devices counted by c are used. Stage ends from a start are scanned
 /// with a monotone stack (suffix minima) and a sparse table, so a row costs O(L log L). Rows
 /// are stored only over their finite span. States are pruned with a lower bound on the cost
@@ -84,6 +87,10 @@ class CostDp {
  public:
   explicit CostDp(const Instance& instance);
   [[nodiscard]] CostAnswer run(const CostSpec& spec);
+  /// Only the relaxation without device counts: `exact` tells whether its best plan respects
+  /// the counts (then the answer equals run()'s); otherwise the answer's value is a lower
+  /// bound on run()'s and it has no stages. Ignores `upper_bound`.
+  [[nodiscard]] CostAnswer relax(const CostSpec& spec, bool& exact);
   /// Finite states (count vector, class, cut) stored by the last run.
   [[nodiscard]] std::int64_t states() const { return states_; }
 
@@ -106,6 +113,25 @@ class CostDp {
   void solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::int32_t>& c,
                  std::int32_t total);
   [[nodiscard]] std::vector<StageAssignment> rebuild(std::int32_t first_class) const;
+  /// The same DP over (class, cut) only, letting a class be used more often than it has
+  /// devices: a lower bound, and the exact answer when its best plan happens to respect the
+  /// device counts. Returns true when that settles the run (`answer` is then final).
+  bool try_relaxed(CostAnswer& answer);
+  /// Forward pass over the same states with exact costs so far, dropping every state whose
+  /// cost so far plus the relaxed cost to go exceeds `upper_bound`; the survivors (a superset
+  /// of the states of every optimal plan) restrict the backward pass. Returns false when no
+  /// complete plan is within the bound.
+  bool forward_pass();
+  /// Relaxation with a price lambda_f per stage on class f (device counts otherwise
+  /// ignored): fills `start` (k, p) and `end` (k, q) with penalised costs to go, `uses` with
+  /// the stages per class of one optimal path, and returns the penalised optimum.
+  double penalised_pass(const std::vector<double>& lambda, std::vector<double>& start,
+                        std::vector<double>& end, std::vector<std::int32_t>& uses);
+  /// Lagrangian dual of "class f is used at most count_f times", maximised by subgradient
+  /// steps: for a state that has used c, G_lambda(k, p) - Σ_f lambda_f · (count_f - c_f + [f
+  /// = k]) is a lower bound on its cost to go, usually far tighter than the plain relaxation.
+  /// Returns the dual bound on the optimum.
+  double lagrangian();
 
   const Instance& in_;
   std::int32_t classes_;
@@ -127,6 +153,23 @@ class CostDp {
   std::vector<std::int32_t> stack_q_;
   std::vector<Val> stack_key_;
   std::vector<Val> table_;  ///< sparse table of keys for charge-floored ends
+  std::vector<Val> relaxed_;      ///< (k, p): relaxed best cost from a stage on k at p
+  std::vector<Val> relaxed_end_;  ///< (k, q): relaxed best continuation after a stage ends at q
+  Val relaxed_root_;              ///< the relaxation's optimum (a lower bound)
+  std::vector<double> lambda_;     ///< per class: best Lagrange multipliers found
+  std::vector<double> lag_start_;  ///< (k, p): penalised cost to go at lambda_
+  std::vector<double> lag_end_;    ///< (k, q): penalised continuation at lambda_
+  std::vector<std::int32_t> arg_q_, arg_f_;  ///< penalised pass: best end / next class
+  bool use_survivors_ = false;
+  std::vector<std::uint64_t> survivors_;  ///< (c, k): starts kept by the forward pass
+  std::vector<Row> fwd_rows_;             ///< (c, k): cost up to a stage end at q
+  std::vector<std::uint8_t> active_;      ///< per count vector: worth visiting forwards
+  std::vector<std::int64_t> touched_;     ///< count vectors the last forward pass wrote
+  std::vector<double> fwd_pool_;
+  std::vector<double> st_, en_;
+  std::vector<std::int32_t> fstack_p_;
+  std::vector<double> fstack_key_;
+  std::vector<double> ftable_;
   std::int64_t states_ = 0;
 };
 

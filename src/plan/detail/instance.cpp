@@ -64,7 +64,8 @@ bool interchangeable(const cost::CostTable& t, std::int32_t a, std::int32_t r) {
   const auto ru = static_cast<std::size_t>(r);
   if (!same_row(t, t.time_s, a, r) || !same_row(t, t.energy_j, a, r) ||
       !same_row(t, t.memory_bytes, a, r) || !same_row(t, t.workspace_bytes, a, r) ||
-      t.capacity_bytes[du] != t.capacity_bytes[ru] || t.static_power_w[du] != t.static_power_w[ru]) {
+      t.capacity_bytes[du] != t.capacity_bytes[ru] ||
+      t.static_power_w[du] != t.static_power_w[ru] || t.buffer_scale(a) != t.buffer_scale(r)) {
     return false;
   }
   for (std::int32_t x = 0; x <= t.num_devices; ++x) {
@@ -93,6 +94,9 @@ std::string check_table(const cost::CostTable& t) {
   check_size(problems, "workspace_bytes", t.workspace_bytes.size(), d * l);
   check_size(problems, "capacity_bytes", t.capacity_bytes.size(), d);
   check_size(problems, "static_power_w", t.static_power_w.size(), d);
+  if (!t.activation_buffer_scale.empty()) {
+    check_size(problems, "activation_buffer_scale", t.activation_buffer_scale.size(), d);
+  }
   check_size(problems, "cut_bytes", t.cut_bytes.size(), l + 1);
   check_size(problems, "link_latency_s", t.link_latency_s.size(), e);
   check_size(problems, "link_bandwidth_bytes_per_s", t.link_bandwidth_bytes_per_s.size(), e);
@@ -115,6 +119,8 @@ std::string check_table(const cost::CostTable& t) {
   check_values(problems, "static_power_w", t.static_power_w, "finite and non-negative",
                finite_nonneg);
   check_values(problems, "cut_bytes", t.cut_bytes, "finite and non-negative", finite_nonneg);
+  check_values(problems, "activation_buffer_scale", t.activation_buffer_scale,
+               "finite and non-negative", finite_nonneg);
   check_values(problems, "link_latency_s", t.link_latency_s, "finite and non-negative",
                finite_nonneg);
   check_values(problems, "link_bandwidth_bytes_per_s", t.link_bandwidth_bytes_per_s,
@@ -217,7 +223,8 @@ Instance build_instance(const cost::CostTable& t, const PlanOptions& options) {
       const double in_buffers =
           (p == 0 && t.first_stage_input_buffers >= 0.0) ? t.first_stage_input_buffers
                                                          : t.input_buffers;
-      const double in_bytes = in_buffers * t.cut_bytes[static_cast<std::size_t>(p)];
+      const double scale = t.buffer_scale(r);
+      const double in_bytes = scale * in_buffers * t.cut_bytes[static_cast<std::size_t>(p)];
       std::uint64_t* row = in.mem_end.data() + in.kp(k, p) * words;
       double memory = 0.0;
       double workspace = 0.0;
@@ -230,8 +237,8 @@ Instance build_instance(const cost::CostTable& t, const PlanOptions& options) {
         workspace = std::max(workspace, t.workspace_bytes[a]);
         if (!(memory + workspace + in_bytes <= capacity)) break;  // only grows with q
         const double need = memory + workspace +
-                            in_buffers * t.cut_bytes[static_cast<std::size_t>(p)] +
-                            t.output_buffers * t.cut_bytes[static_cast<std::size_t>(q)];
+                            scale * (in_buffers * t.cut_bytes[static_cast<std::size_t>(p)] +
+                                     t.output_buffers * t.cut_bytes[static_cast<std::size_t>(q)]);
         if (need <= capacity) {
           row[q >> 6] |= std::uint64_t{1} << (q & 63);
           any = q;

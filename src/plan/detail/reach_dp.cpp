@@ -32,7 +32,8 @@ ReachDp::ReachDp(const Instance& instance)
                       static_cast<std::size_t>(words_),
                   0);
   ends_.assign(static_cast<std::size_t>(words_), 0);
-  pruned_.assign(static_cast<std::size_t>(words_), 0);
+  pruned_.assign(static_cast<std::size_t>(classes_) * static_cast<std::size_t>(words_), 0);
+  acc_.assign(static_cast<std::size_t>(classes_) * static_cast<std::size_t>(words_), 0);
   starts_list_.resize(static_cast<std::size_t>(in_.layers + 1));
   min_compute_.assign(static_cast<std::size_t>(in_.layers + 1), kInf);
   min_send_.assign(static_cast<std::size_t>(in_.layers + 1), kInf);
@@ -133,22 +134,29 @@ bool ReachDp::run(double limit_s, bool record) {
       }
       c[j] = 0;
     }
+    // Every class of this count vector at once: its start rows are contiguous, and so are
+    // those of each predecessor, so a vector costs K block reads and K row writes.
+    const std::size_t block = static_cast<std::size_t>(kc) * static_cast<std::size_t>(words_);
+    const std::uint64_t* rows = start_.data() + offset(idx, 0);
+    if (!any_bit(rows, static_cast<std::int32_t>(block))) continue;
+    if (!record) {
+      // A start already reached with one device fewer is dominated (any completion of it
+      // completes the other). Rows of a class absent from the predecessor are empty.
+      std::copy(rows, rows + block, pruned_.begin());
+      for (std::int32_t u = 0; u < kc; ++u) {
+        if (c[static_cast<std::size_t>(u)] == 0) continue;
+        const std::uint64_t* below = start_.data() + offset(idx - in_.stride[static_cast<std::size_t>(u)], 0);
+        for (std::size_t w = 0; w < block; ++w) pruned_[w] &= ~below[w];
+      }
+      rows = pruned_.data();
+    }
+    std::fill(acc_.begin(), acc_.end(), 0);
+    bool any = false;
     for (std::int32_t k = 0; k < kc; ++k) {
       const auto ku = static_cast<std::size_t>(k);
       if (c[ku] == 0) continue;
-      const std::uint64_t* starts = start_.data() + offset(idx, k);
+      const std::uint64_t* starts = rows + ku * static_cast<std::size_t>(words_);
       if (!any_bit(starts, words_)) continue;
-      if (!record) {
-        std::copy(starts, starts + words_, pruned_.begin());
-        for (std::int32_t u = 0; u < kc; ++u) {
-          const auto uu = static_cast<std::size_t>(u);
-          if (c[uu] == 0 || (u == k && c[ku] < 2)) continue;
-          const std::uint64_t* below = start_.data() + offset(idx - in_.stride[uu], k);
-          for (std::int32_t w = 0; w < words_; ++w) pruned_[static_cast<std::size_t>(w)] &= ~below[w];
-        }
-        if (!any_bit(pruned_.data(), words_)) continue;
-        starts = pruned_.data();
-      }
       ++states_;
       if (in_.overlap) {
         expand_max(k, starts, ends_.data());
@@ -164,13 +172,12 @@ bool ReachDp::run(double limit_s, bool record) {
         for (std::int32_t f = 0; f < kc; ++f) {
           const auto fu = static_cast<std::size_t>(f);
           if (c[fu] >= in_.count[fu]) continue;
-          std::uint64_t* dst = start_.data() + offset(idx + in_.stride[fu], f);
+          std::uint64_t* dst = acc_.data() + fu * static_cast<std::size_t>(words_);
           const std::uint64_t* ok =
               send_ok_.data() + (static_cast<std::size_t>(k) * kc + f) * words_;
-          for (std::int32_t w = 0; w < words_; ++w) {
-            dst[w] |= ends_[static_cast<std::size_t>(w)] & ok[w];
-          }
+          for (std::int32_t w = 0; w < words_; ++w) dst[w] |= ends_[static_cast<std::size_t>(w)] & ok[w];
         }
+        any = true;
       } else {
         std::int32_t first = 0;
         std::int32_t last = 0;
@@ -191,7 +198,7 @@ bool ReachDp::run(double limit_s, bool record) {
         for (std::int32_t f = 0; f < kc; ++f) {
           const auto fu = static_cast<std::size_t>(f);
           if (c[fu] >= in_.count[fu]) continue;
-          std::uint64_t* dst = start_.data() + offset(idx + in_.stride[fu], f);
+          std::uint64_t* dst = acc_.data() + fu * static_cast<std::size_t>(words_);
           const double* send = in_.send_s.data() + in_.link(k, f, 0);
           for (std::int32_t q = first; q <= top; ++q) {
             const double m = min_compute_[static_cast<std::size_t>(q)];
@@ -199,7 +206,16 @@ bool ReachDp::run(double limit_s, bool record) {
             if (m < kInf && s < kInf && m + s <= limit_s) set_bit(dst, q);
           }
         }
+        any = true;
       }
+    }
+    if (!any) continue;
+    for (std::int32_t f = 0; f < kc; ++f) {
+      const auto fu = static_cast<std::size_t>(f);
+      if (c[fu] >= in_.count[fu]) continue;
+      std::uint64_t* dst = start_.data() + offset(idx + in_.stride[fu], f);
+      const std::uint64_t* src = acc_.data() + fu * static_cast<std::size_t>(words_);
+      for (std::int32_t w = 0; w < words_; ++w) dst[w] |= src[w];
     }
   }
   return found;

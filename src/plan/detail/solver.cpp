@@ -88,9 +88,10 @@ std::optional<Infeasible> Solver::precheck() const {
         largest_device = d;
       }
       if (!std::isfinite(t.time_s[t.at(d, l)])) continue;
-      const double need = t.memory_bytes[t.at(d, l)] + t.workspace_bytes[t.at(d, l)] +
-                          in_buffers * t.cut_bytes[static_cast<std::size_t>(l)] +
-                          t.output_buffers * t.cut_bytes[static_cast<std::size_t>(l + 1)];
+      const double need =
+          t.memory_bytes[t.at(d, l)] + t.workspace_bytes[t.at(d, l)] +
+          t.buffer_scale(d) * (in_buffers * t.cut_bytes[static_cast<std::size_t>(l)] +
+                               t.output_buffers * t.cut_bytes[static_cast<std::size_t>(l + 1)]);
       if (need - t.capacity_bytes[du] < best_short) {
         best_short = need - t.capacity_bytes[du];
         best = d;
@@ -326,72 +327,149 @@ std::optional<Solver::Found> Solver::min_latency() {
   return f;
 }
 
-std::optional<Solver::Found> Solver::min_energy(double cap, double latency_cap) {
-  // Branch and bound over candidate periods. For plans whose period lies in (a, b], the DP
-  // that allows stage times up to b and charges static power for the smallest candidate
-  // above a gives a lower bound on their energy (E = dynamic + static × period and
-  // period >= that candidate), and the plan it returns is a real plan, so its true energy
-  // is an upper bound. A one-candidate interval's bound is exact. Intervals are split at the
-  // median candidate until no interval's bound is below the best plan found: the best plan
-  // is then optimal.
-  if (!candidates_) candidates_ = std::make_unique<CandidateSet>(in_, cap_with_tolerance(options_.period_cap_s));
-  const CandidateSet& set = *candidates_;
-  const double top = at_most(set, cap);
-  if (!(top > -kInf)) return std::nullopt;
-  std::optional<Found> best;
-  double best_energy = kInf;
-  for (const Found& f : baselines()) {
-    if (f.dp_period <= top && f.plan.latency_s <= latency_cap &&
-        f.plan.energy_per_inference_j < best_energy) {
-      best_energy = f.plan.energy_per_inference_j;
-      best = f;
-    }
+// Least energy over plans with period <= cap, by branch and bound over candidate periods.
+// E = dynamic + Σ_used static_power × period. For plans whose period lies in (a, b], the DP
+// that allows stage times up to b and charges each used device's static power on
+// max(its stage compute, the smallest candidate above a) is a lower bound on their energy,
+// since the period is at least both; the plan it returns is a real plan, so its energy is an
+// upper bound. For a one-candidate interval the bound is the exact least energy F(b) over
+// plans with period <= b charged at b, and the plan that attains it has energy <= F(b).
+// Intervals are split at the median candidate until every open interval's bound reaches the
+// best plan found: that plan is then optimal. Node bounds come first from the DP's relaxation
+// without device counts (cheap, exact whenever its plan respects the counts), and from the
+// full DP only when the relaxation reuses a device.
+//
+// The search is persistent: for the Pareto sweep the cap only decreases, open intervals
+// keep valid bounds when truncated to the new cap, and every plan seen stays an incumbent
+// candidate while its period is within the cap.
+class EnergySearch {
+ public:
+  EnergySearch(Solver& solver, const CandidateSet& set, double latency_cap)
+      : solver_(solver), set_(set), latency_cap_(latency_cap) {}
+
+  void add_plan(const Solver::Found& f) {
+    if (f.plan.latency_s <= latency_cap_ || latency_cap_ == kInf) seen_.push_back(f);
   }
+
+  /// The least-energy plan with DP period <= top (a candidate), fewest devices on ties.
+  std::optional<Solver::Found> solve(double top) {
+    if (!(top > -kInf)) return std::nullopt;
+    if (!started_) {
+      started_ = true;
+      evaluate(-kInf, top, false);
+    }
+    while (!open_.empty()) {
+      std::pop_heap(open_.begin(), open_.end(), std::greater<>());
+      Node node = open_.back();
+      open_.pop_back();
+      if (node.a >= top) continue;  // above the cap: never needed again
+      if (node.b > top) {
+        node.b = top;  // the bound stays valid for the smaller interval
+        node.exact = false;
+      }
+      const std::optional<Solver::Found>& best = incumbent(top);
+      const double best_energy = best ? best->plan.energy_per_inference_j : kInf;
+      if (node.bound >= best_energy - 1e-12 * std::fabs(best_energy)) {
+        push(node);
+        break;
+      }
+      const bool single = set_.count_between(node.a, node.b) == 0;
+      if (!node.exact && (single || best)) {
+        evaluate(node.a, node.b, true);
+        continue;
+      }
+      if (single) continue;  // resolved: its plan is among the seen ones
+      const double mid = set_.split(node.a, node.b);
+      evaluate(node.a, mid, false);
+      evaluate(mid, node.b, false);
+    }
+    return incumbent(top);
+  }
+
+ private:
   struct Node {
     double bound;
-    double a;
+    double a;  ///< interval (a, b] of candidate periods
     double b;
+    bool exact;  ///< bound from the full DP on exactly this interval
     bool operator>(const Node& o) const { return bound > o.bound; }
   };
-  std::priority_queue<Node, std::vector<Node>, std::greater<>> open;
-  const auto evaluate_node = [&](double a, double b) {
+
+  void push(const Node& n) {
+    open_.push_back(n);
+    std::push_heap(open_.begin(), open_.end(), std::greater<>());
+  }
+
+  const std::optional<Solver::Found>& incumbent(double top) {
+    current_.reset();
+    for (const Solver::Found& f : seen_) {
+      if (f.dp_period > top) continue;
+      if (!current_) {
+        current_ = f;
+        continue;
+      }
+      const double e = f.plan.energy_per_inference_j;
+      const double b = current_->plan.energy_per_inference_j;
+      const bool tie = std::fabs(e - b) <= 1e-12 * std::fabs(b);
+      if ((e < b && !tie) || (tie && f.plan.devices_used < current_->plan.devices_used)) {
+        current_ = f;
+      }
+    }
+    return current_;
+  }
+
+  void evaluate(double a, double b, bool full) {
     CostSpec spec;
     spec.energy_weight = 1.0;
-    spec.charge_s = set.next_above(a);
+    spec.charge_s = set_.next_above(a);
     spec.floor_charge = true;
     spec.limit_s = b;
-    spec.upper_bound = best_energy;
-    CostAnswer ans;
-    if (latency_cap < kInf) {
-      if (!label_) label_ = std::make_unique<LabelDp>(in_);
-      ++stats_.dp_runs;
-      ans = label_->run(spec, latency_cap);
-      stats_.states_explored += label_->states();
-    } else {
-      ans = run_cost(spec);
-    }
-    if (!ans.found) return;
-    Found f = finish(ans.stages);
-    const double e = f.plan.energy_per_inference_j;
-    const bool tie = std::fabs(e - best_energy) <= 1e-12 * std::fabs(best_energy);
-    if (!best || (e < best_energy && !tie) ||
-        (tie && f.plan.devices_used < best->plan.devices_used)) {
-      best_energy = std::min(best_energy, e);
-      best = std::move(f);
-    }
-    open.push(Node{ans.value.v, a, b});
-  };
-  evaluate_node(-kInf, top);
-  while (!open.empty()) {
-    const Node node = open.top();
-    open.pop();
-    if (node.bound >= best_energy - 1e-12 * std::fabs(best_energy)) break;
-    if (set.count_between(node.a, node.b) == 0) continue;  // one candidate: bound is exact
-    const double mid = set.split(node.a, node.b);
-    evaluate_node(node.a, mid);
-    evaluate_node(mid, node.b);
+    const std::optional<Solver::Found>& best = incumbent(b);
+    spec.upper_bound = best ? best->plan.energy_per_inference_j : kInf;
+    bool exact = true;
+    const CostAnswer ans = solver_.run_energy(spec, latency_cap_, full, exact);
+    if (!ans.found) return;  // no plan in the interval within the bound
+    if (!ans.stages.empty()) add_plan(solver_.finish(ans.stages));
+    push(Node{ans.value.v, a, b, exact});
   }
-  return best;
+
+  Solver& solver_;
+  const CandidateSet& set_;
+  double latency_cap_;
+  bool started_ = false;
+  std::vector<Node> open_;
+  std::vector<Solver::Found> seen_;
+  std::optional<Solver::Found> current_;
+};
+
+CostAnswer Solver::run_energy(const CostSpec& spec, double latency_cap, bool full, bool& exact) {
+  exact = true;
+  if (latency_cap < kInf) {
+    if (!label_) label_ = std::make_unique<LabelDp>(in_);
+    ++stats_.dp_runs;
+    CostAnswer ans = label_->run(spec, latency_cap);
+    stats_.states_explored += label_->states();
+    return ans;
+  }
+  if (full) return run_cost(spec);
+  ++stats_.dp_runs;
+  CostAnswer ans = cost_->relax(spec, exact);
+  stats_.states_explored += cost_->states();
+  return ans;
+}
+
+const CandidateSet& Solver::candidates() {
+  if (!candidates_) {
+    candidates_ = std::make_unique<CandidateSet>(in_, cap_with_tolerance(options_.period_cap_s));
+  }
+  return *candidates_;
+}
+
+std::optional<Solver::Found> Solver::min_energy(double cap, double latency_cap) {
+  const CandidateSet& set = candidates();
+  EnergySearch search(*this, set, latency_cap);
+  for (const Found& f : baselines()) search.add_plan(f);
+  return search.solve(at_most(set, cap));
 }
 
 PlanResult Solver::fallback(const std::string& why) const {
@@ -466,12 +544,13 @@ PlanResult Solver::solve() {
 }
 
 std::vector<ParetoPoint> Solver::period_front() {
-  if (!candidates_) candidates_ = std::make_unique<CandidateSet>(in_, cap_with_tolerance(options_.period_cap_s));
+  const CandidateSet& set = candidates();
+  EnergySearch search(*this, set, cap_with_tolerance(options_.latency_cap_s));
+  for (const Found& f : baselines()) search.add_plan(f);
   std::vector<ParetoPoint> points;  // built from the least-energy end
-  double cap = cap_with_tolerance(options_.period_cap_s);
-  const double latency_cap = cap_with_tolerance(options_.latency_cap_s);
-  while (true) {
-    std::optional<Found> f = min_energy(cap, latency_cap);
+  double top = at_most(set, cap_with_tolerance(options_.period_cap_s));
+  while (top > -kInf) {
+    std::optional<Found> f = search.solve(top);
     if (!f) break;
     const double e = f->plan.energy_per_inference_j;
     // A smaller period at no more energy dominates the previous point.
@@ -480,8 +559,7 @@ std::vector<ParetoPoint> Solver::period_front() {
       points.pop_back();
     }
     points.push_back({f->plan.period_s, e, f->plan.latency_s, f->plan});
-    cap = candidates_->next_below(f->dp_period);
-    if (!(cap > -kInf)) break;
+    top = set.next_below(f->dp_period);
   }
   std::reverse(points.begin(), points.end());
   return points;

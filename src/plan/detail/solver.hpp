@@ -16,6 +16,8 @@
 
 namespace tessera::plan::detail {
 
+class EnergySearch;
+
 class Solver {
  public:
   Solver(const cost::CostTable& table, const PlanOptions& options);
@@ -23,11 +25,13 @@ class Solver {
   [[nodiscard]] PlanResult solve();
   [[nodiscard]] ParetoFront front();
 
- private:
   struct Found {
     Plan plan;
     double dp_period = 0.0;  ///< the plan's period in the DPs' arithmetic (a candidate value)
   };
+
+ private:
+  friend class EnergySearch;
 
   /// Infeasible before any search, or nullopt.
   [[nodiscard]] std::optional<Infeasible> precheck() const;
@@ -50,6 +54,10 @@ class Solver {
   /// Least energy among plans with period <= cap (and within the latency cap).
   [[nodiscard]] std::optional<Found> min_energy(double cap, double latency_cap);
   CostAnswer run_cost(const CostSpec& spec);
+  /// One energy node: the label DP under a latency cap, else the full cost DP (`full`) or
+  /// only its relaxation (`exact` tells whether that was already exact).
+  CostAnswer run_energy(const CostSpec& spec, double latency_cap, bool full, bool& exact);
+  const CandidateSet& candidates();
   /// Feasible plans of the baseline planners (latency and energy flavours): upper bounds.
   const std::vector<Found>& baselines();
 

@@ -18,7 +18,7 @@ hw::Platform two_device_platform() {
   auto cim = testing::round_number_cpu();
   cim.id = DeviceId(1);
   cim.name = "cim";
-  cim.kind = hw::DeviceKind::kCim;  // no model in the default set claims it
+  cim.kind = hw::DeviceKind::kCim;  // CimModel with NeuroSim's default parameters
   cim.class_id = DeviceClassId(1);
   p.devices = {cpu, cim};
   p.class_names = {"cpu", "cim"};
@@ -41,7 +41,8 @@ TEST(BuildCostTable, FillsEveryLayerAndDeviceAndLinks) {
   EXPECT_EQ(t.num_devices, 2);
   for (std::int32_t l = 0; l < t.num_layers; ++l) {
     EXPECT_GT(t.time_s[t.at(0, l)], 0.0);
-    EXPECT_TRUE(std::isinf(t.time_s[t.at(1, l)])) << "no model claims the CIM device yet";
+    EXPECT_TRUE(std::isfinite(t.time_s[t.at(1, l)])) << "CimModel claims the CIM device";
+    EXPECT_GE(t.memory_bytes[t.at(1, l)], 1.0) << "a CIM layer's memory is its tiles";
     EXPECT_DOUBLE_EQ(t.memory_bytes[t.at(0, l)],
                      static_cast<double>(chain->layers[static_cast<std::size_t>(l)].weight_bytes));
   }
@@ -52,6 +53,11 @@ TEST(BuildCostTable, FillsEveryLayerAndDeviceAndLinks) {
   EXPECT_NEAR(t.transfer_j(0, t.source_endpoint(), 0), 12288.0 * 5e-12, 1e-20);
   EXPECT_EQ(t.transfer_s(3, 0, 0), 0.0);
   EXPECT_DOUBLE_EQ(t.static_power_w[0], 5.0);
+  // Capacity units are tiles for CIM devices (CimParams default: 128), without activation
+  // buffers; bytes for the CPU.
+  EXPECT_DOUBLE_EQ(t.capacity_bytes[1], 128.0);
+  EXPECT_DOUBLE_EQ(t.buffer_scale(1), 0.0);
+  EXPECT_DOUBLE_EQ(t.buffer_scale(0), 1.0);
 }
 
 }  // namespace

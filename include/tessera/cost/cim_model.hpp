@@ -1,0 +1,113 @@
+#pragma once
+/// Compute-in-memory (CIM) crossbar cost model, structured like DNN+NeuroSim V1.4 (inference).
+#include <cstdint>
+#include <string>
+
+#include "tessera/core/result.hpp"
+#include "tessera/cost/cost_model.hpp"
+
+namespace tessera::cost {
+
+/// Parameters of one CIM chip, read from `hw::Device::params` / `text_params` (units in the
+/// names). Defaults are DNN+NeuroSim V1.4's defaults (SRAM, 22 nm, 128x128 subarrays, 1 bit per
+/// cell, 8-bit weights and inputs, 5-bit ADC, Rp = 128, 8 columns per ADC) with the physical
+/// constants calibrated against the NeuroSim V1.4 VGG8 run in ../shared/data/neurosim/
+/// (`vgg8_sram22_adc5_rp128.txt`); see cim_model.cpp for each constant's derivation.
+struct CimParams {
+  std::string cell = "sram";           ///< memory cell: "sram", "rram" or "fefet" (text param)
+  std::string interconnect = "htree";  ///< "htree" or "bus" (text param)
+  double technology_nm = 22.0;
+  std::int64_t subarray_rows = 128;  ///< R
+  std::int64_t subarray_cols = 128;  ///< C
+  std::int64_t cell_bits = 1;
+  std::int64_t weight_bits = 8;
+  std::int64_t input_bits = 8;       ///< inputs are applied bit-serially
+  std::int64_t rows_parallel = 128;  ///< Rp: rows read at once
+  std::int64_t cols_per_adc = 8;     ///< column multiplexing
+  std::int64_t adc_bits = 5;
+  std::int64_t psum_bits = 32;  ///< width of partial sums moved through buffers and interconnect
+  double clock_ns = 1.6974;
+  /// Floorplan of the chip (fixed at fabrication): conventional-mapping tiles are
+  /// cm_tile_size x cm_tile_size cells; novel-mapping tiles hold nm_pes_per_tile PEs of
+  /// nm_pe_size x nm_pe_size cells (one PE per kernel position).
+  std::int64_t cm_tile_size = 1024;
+  std::int64_t nm_pe_size = 512;
+  std::int64_t nm_pes_per_tile = 9;
+  std::int64_t tiles = 128;  ///< tile capacity of the chip
+  /// NeuroSim's pipeline speed-up degree (weight duplication for pipeline balance); 1 = off.
+  std::int64_t speedup_degree = 8;
+  double input_bit_density = 1.0;  ///< relative to the calibration run's activations
+  // Physical constants.
+  double adc_energy_pj = 0.104;            ///< per ADC conversion (one column, one input bit)
+  double accumulation_energy_pj = 0.0167;  ///< per column-conversion (shift-add, adder trees)
+  double periphery_energy_pj = 0.0173;     ///< per column-conversion (decoders, mux, switch)
+  double buffer_energy_pj_per_bit = 0.0025;
+  double interconnect_energy_pj_per_bit = 0.0647;
+  double cm_buffer_bits_per_cycle = 38.0;
+  double nm_buffer_bits_per_cycle = 160.0;
+  double interconnect_cycles_per_step = 80.0;
+  double bus_width_bits = 512.0;
+  double leakage_uw_per_tile = 21.8;
+  double subarray_area_um2 = 8452.0;
+
+  /// Reads the parameters of `device`; every problem is reported (unknown cell or
+  /// interconnect, non-positive geometry).
+  [[nodiscard]] static Result<CimParams> from_device(const hw::Device& device);
+};
+
+/// How one weight layer maps onto the chip.
+struct CimMapping {
+  bool novel = false;     ///< NeuroSim's novel mapping (one PE per kernel position)
+  std::int64_t rows = 0;  ///< Cin/groups · K²
+  std::int64_t cols = 0;  ///< Cout/groups · ceil(weight bits / cell bits)
+  std::int64_t groups = 1;
+  std::int64_t row_partitions = 0;  ///< subarrays along the rows of one copy
+  std::int64_t col_partitions = 0;  ///< subarrays along the columns of one copy
+  std::int64_t subarrays_per_copy = 0;
+  std::int64_t subarrays_per_tile = 0;
+  std::int64_t speedup = 1;  ///< weight copies (NeuroSim "speed-up")
+  std::int64_t tiles = 0;
+};
+
+/// Shape of a weight layer as NeuroSim sees it.
+struct CimLayerShape {
+  std::int64_t in_size = 1;  ///< input feature map side (1 for fully connected layers)
+  std::int64_t in_channels = 1;
+  std::int64_t kernel = 1;
+  std::int64_t out_channels = 1;
+  std::int64_t groups = 1;
+  double positions = 1.0;  ///< output positions per inference (whole batch)
+};
+
+/// Mapping arithmetic. `pipeline_speedup` is NeuroSim's ceil((IFM/bound)²) for this layer; the
+/// layer's speed-up is max(pipeline, copies that fit in the free space of its PE or tile).
+[[nodiscard]] CimMapping map_cim_layer(const CimParams& p, const CimLayerShape& shape,
+                                       std::int64_t pipeline_speedup);
+
+struct CimOptions {
+  /// NeuroSim's counting: output positions without padding ((H − K + 1)/s)².
+  bool neurosim_conventions = false;
+};
+
+/// NeuroSim-class CIM model. A layer's cost: OpCost.memory = tiles used (capacity units are
+/// tiles for CIM devices), time = ADC + accumulation + buffer + interconnect latency, energy =
+/// ADC + accumulation + periphery + buffer + interconnect (leakage and area in `parts`).
+class CimModel final : public CostModel {
+ public:
+  explicit CimModel(CimOptions options = {}) : options_(options) {}
+  [[nodiscard]] std::string_view name() const noexcept override { return "cim"; }
+
+ private:
+  [[nodiscard]] bool do_supports(const graph::Op& op,
+                                 const hw::Device& device) const noexcept override;
+  [[nodiscard]] OpCost do_estimate(const graph::Graph& graph, const graph::Op& op,
+                                   const hw::Device& device,
+                                   std::int64_t fused_bytes_saved) const override;
+  [[nodiscard]] Result<OpCost> do_estimate_layer(const graph::Graph& graph,
+                                                 const graph::Layer& layer,
+                                                 const hw::Device& device) const override;
+
+  CimOptions options_;
+};
+
+}  // namespace tessera::cost

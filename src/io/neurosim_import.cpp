@@ -1,0 +1,200 @@
+#include "tessera/io/neurosim_import.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "tessera/io/file_text.hpp"
+
+namespace tessera::io {
+
+namespace {
+
+/// SI factor of the units NeuroSim prints.
+double unit_factor(const std::string& unit) {
+  static const std::map<std::string, double> kUnits = {
+      {"s", 1.0},   {"ms", 1e-3}, {"us", 1e-6},    {"ns", 1e-9},   {"ps", 1e-12}, {"J", 1.0},
+      {"mJ", 1e-3}, {"uJ", 1e-6}, {"nJ", 1e-9},    {"pJ", 1e-12},  {"W", 1.0},    {"mW", 1e-3},
+      {"uW", 1e-6}, {"nW", 1e-9}, {"um^2", 1e-12}, {"mm^2", 1e-6}, {"", 1.0}};
+  const auto it = kUnits.find(unit);
+  return it == kUnits.end() ? 0.0 : it->second;
+}
+
+struct Value {
+  double si = 0.0;
+  bool ok = false;
+};
+
+/// "...: 1.24932e+06pJ" -> 1.24932e-6 (J).
+Value value_after_colon(const std::string& line) {
+  const auto colon = line.rfind(':');
+  if (colon == std::string::npos) return {};
+  const std::string rest = line.substr(colon + 1);
+  const char* begin = rest.c_str();
+  char* end = nullptr;
+  const double v = std::strtod(begin, &end);
+  if (end == begin) return {};
+  std::string unit(end);
+  while (!unit.empty() && (unit.back() == ' ' || unit.back() == '\r')) unit.pop_back();
+  while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
+  const double f = unit_factor(unit);
+  if (f == 0.0) return {};
+  return {v * f, true};
+}
+
+bool contains(const std::string& s, const char* what) {
+  return s.find(what) != std::string::npos;
+}
+
+}  // namespace
+
+Result<NeuroSimReport> parse_neurosim_report(std::string_view text, const std::string& file) {
+  NeuroSimReport r;
+  std::vector<Diagnostic> problems;
+  std::map<int, int> tiles;
+  std::map<int, int> speedups;
+  std::map<int, double> utilizations;
+  enum class Section { kNone, kTiles, kSpeedup, kUtilization, kLayer, kSummary };
+  Section section = Section::kNone;
+  NeuroSimLayer* layer = nullptr;
+  std::vector<int> seen_latency;
+  std::vector<int> seen_energy;
+  static const std::regex kFloorplanLine(R"(^layer(\d+):\s*([0-9.eE+-]+)\s*$)");
+  static const std::regex kLayerHeader(R"(Estimation of Layer (\d+))");
+  static const std::regex kLayerLine(R"(^layer(\d+)'s (.+) is: )");
+
+  std::istringstream in{std::string(text)};
+  std::string line;
+  int line_no = 0;
+  auto bad = [&](const std::string& field, const std::string& message) {
+    problems.push_back({file, line_no, 0, field, message});
+  };
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::smatch m;
+    if (contains(line, "# of tile used for each layer")) {
+      section = Section::kTiles;
+      continue;
+    }
+    if (contains(line, "Speed-up of each layer")) {
+      section = Section::kSpeedup;
+      continue;
+    }
+    if (contains(line, "Utilization of each layer")) {
+      section = Section::kUtilization;
+      continue;
+    }
+    if (std::regex_search(line, m, kLayerHeader)) {
+      section = Section::kLayer;
+      const int index = std::stoi(m[1].str());
+      if (index != static_cast<int>(r.layers.size()) + 1) {
+        bad("layer " + m[1].str(), "layers must be numbered 1..N in order");
+      }
+      r.layers.push_back(NeuroSimLayer{});
+      layer = &r.layers.back();
+      layer->index = index;
+      continue;
+    }
+    if (contains(line, "------ Summary ------") || contains(line, "- Summary -")) {
+      section = Section::kSummary;
+      layer = nullptr;
+      continue;
+    }
+    if (section == Section::kTiles || section == Section::kSpeedup ||
+        section == Section::kUtilization) {
+      if (std::regex_match(line, m, kFloorplanLine)) {
+        const int index = std::stoi(m[1].str());
+        const double v = std::stod(m[2].str());
+        if (section == Section::kTiles) tiles[index] = static_cast<int>(v);
+        if (section == Section::kSpeedup) speedups[index] = static_cast<int>(v);
+        if (section == Section::kUtilization) utilizations[index] = v;
+      }
+      continue;
+    }
+    if (contains(line, "clkPeriod:") && r.clock_period_s == 0.0) {
+      // "clkPeriod: 1.6974e-09" (seconds, no unit).
+      const auto v = value_after_colon(line);
+      if (v.ok) r.clock_period_s = v.si;
+      continue;
+    }
+    if (section == Section::kLayer && layer != nullptr) {
+      const auto v = value_after_colon(line);
+      if (std::regex_search(line, m, kLayerLine)) {
+        const std::string what = m[2].str();
+        if (!v.ok) {
+          bad("layer" + m[1].str() + "'s " + what, "expected a number with a unit");
+          continue;
+        }
+        if (what == "readLatency") {
+          layer->latency_s = v.si;
+          seen_latency.push_back(layer->index);
+        } else if (what == "readDynamicEnergy") {
+          layer->dynamic_energy_j = v.si;
+          seen_energy.push_back(layer->index);
+        } else if (what == "leakagePower") {
+          layer->leakage_power_w = v.si;
+        } else if (what == "leakageEnergy") {
+          layer->leakage_energy_j = v.si;
+        } else if (what == "buffer latency") {
+          layer->buffer_latency_s = v.si;
+        } else if (what == "buffer readDynamicEnergy") {
+          layer->buffer_energy_j = v.si;
+        } else if (what == "ic latency") {
+          layer->interconnect_latency_s = v.si;
+        } else if (what == "ic readDynamicEnergy") {
+          layer->interconnect_energy_j = v.si;
+        }
+        continue;
+      }
+      if (!v.ok) continue;
+      const bool latency = contains(line, "readLatency");
+      if (contains(line, "----------- ADC")) {
+        (latency ? layer->adc_latency_s : layer->adc_energy_j) = v.si;
+      } else if (contains(line, "----------- Accumulation")) {
+        (latency ? layer->accumulation_latency_s : layer->accumulation_energy_j) = v.si;
+      } else if (contains(line, "----------- Other Peripheries")) {
+        (latency ? layer->other_latency_s : layer->other_energy_j) = v.si;
+      }
+      continue;
+    }
+    if (section == Section::kSummary) {
+      const auto v = value_after_colon(line);
+      if (!v.ok) continue;
+      if (contains(line, "ChipArea")) r.chip_area_m2 = v.si;
+      if (contains(line, "Chip clock period")) r.clock_period_s = v.si;
+      if (contains(line, "pipeline-system-clock-cycle")) r.pipeline_period_s = v.si;
+      if (contains(line, "readDynamicEnergy (per image)") && !contains(line, "buffer") &&
+          !contains(line, "ic readDynamicEnergy")) {
+        r.dynamic_energy_j = v.si;
+      }
+      if (contains(line, "leakage Energy (per image)")) r.leakage_energy_j = v.si;
+      if (contains(line, "Energy Efficiency TOPS/W")) r.tops_per_w = v.si;
+      if (contains(line, "Throughput FPS")) r.fps = v.si;
+    }
+  }
+  line_no = 0;
+  if (r.layers.empty()) bad("layers", "no \"Estimation of Layer N\" block found");
+  for (auto& l : r.layers) {
+    const auto has = [&](const std::vector<int>& v) {
+      return std::find(v.begin(), v.end(), l.index) != v.end();
+    };
+    if (!has(seen_latency)) bad("layer" + std::to_string(l.index), "no readLatency line");
+    if (!has(seen_energy)) bad("layer" + std::to_string(l.index), "no readDynamicEnergy line");
+    if (auto it = tiles.find(l.index); it != tiles.end()) l.tiles = it->second;
+    if (auto it = speedups.find(l.index); it != speedups.end()) l.speedup = it->second;
+    if (auto it = utilizations.find(l.index); it != utilizations.end()) l.utilization = it->second;
+  }
+  if (!problems.empty()) return problems;
+  return r;
+}
+
+Result<NeuroSimReport> load_neurosim_report(const std::string& path) {
+  auto text = read_text_file(path);
+  if (!text.ok()) return text.diagnostics();
+  return parse_neurosim_report(text.value(), path);
+}
+
+}  // namespace tessera::io

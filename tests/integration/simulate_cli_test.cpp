@@ -1,0 +1,93 @@
+// tessera simulate and the plot/report options of plan and pareto, through the CLI binary.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/cli_runner.hpp"
+
+namespace tessera {
+namespace {
+
+using testing::make_temp_dir;
+using testing::run_cli;
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(SimulateCli, SimulatesAPlanFileAndMatchesItsAnalyticPeriod) {
+  const auto dir = make_temp_dir();
+  const auto plan = dir + "/plan.json";
+  auto p = run_cli({"plan", "vgg16", "--platform", "cluster-homogeneous", "--json", plan});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  auto s = run_cli({"simulate", "--plan", plan, "--inferences", "200", "--json", "-", "--trace",
+                    dir + "/trace.json", "--gantt", dir + "/gantt.svg"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const auto doc = nlohmann::json::parse(s.out);
+  EXPECT_EQ(doc["format"], "tessera.simulation/1");
+  const double period = doc["period_s"].get<double>();
+  const double analytic = doc["analytic"]["period_s"].get<double>();
+  EXPECT_NEAR(period, analytic, 0.01 * analytic);
+  EXPECT_GT(doc["latency_p99_s"].get<double>(), 0.0);
+  EXPECT_EQ(doc["devices"].size(), doc["queues"].size());
+  for (const auto& d : doc["devices"]) {
+    EXPECT_GT(d["utilisation"].get<double>(), 0.0);
+    EXPECT_LE(d["utilisation"].get<double>(), 1.0 + 1e-9);
+    EXPECT_GT(d["energy_j"].get<double>(), 0.0);
+  }
+  const auto trace = nlohmann::json::parse(read_all(dir + "/trace.json"));
+  ASSERT_TRUE(trace["traceEvents"].is_array());
+  std::size_t complete = 0;
+  for (const auto& e : trace["traceEvents"])
+    if (e["ph"] == "X") ++complete;
+  // Per inference: one compute per stage and one transfer into each stage plus the sink.
+  const auto stages = doc["devices"].size();
+  EXPECT_EQ(complete, 200 * (2 * stages + 1));
+  const auto gantt = read_all(dir + "/gantt.svg");
+  EXPECT_NE(gantt.find("<svg"), std::string::npos);
+  EXPECT_NE(gantt.find("simulated time (s)"), std::string::npos);
+}
+
+TEST(SimulateCli, RejectsAFileThatIsNotAPlan) {
+  const auto dir = make_temp_dir();
+  testing::write_file(dir + "/bad.json", R"({"format": "tessera.model/1"})");
+  auto s = run_cli({"simulate", "--plan", dir + "/bad.json"});
+  EXPECT_EQ(s.exit_code, 2);
+  EXPECT_NE(s.err.find("format"), std::string::npos) << s.err;
+  EXPECT_NE(s.err.find("inputs"), std::string::npos) << s.err;
+}
+
+TEST(SimulateCli, ParetoWritesAnSvgWithAxesAndTheChosenPoint) {
+  const auto dir = make_temp_dir();
+  auto r = run_cli(
+      {"pareto", "vgg16", "--platform", "cluster-homogeneous", "--svg", dir + "/front.svg"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto svg = read_all(dir + "/front.svg");
+  EXPECT_NE(svg.find("period per inference ("), std::string::npos);
+  EXPECT_NE(svg.find("energy per inference ("), std::string::npos);
+  EXPECT_NE(svg.find("chosen plan"), std::string::npos);
+  EXPECT_NE(svg.find("baseline even split"), std::string::npos);
+  EXPECT_EQ(r.err, "");  // no progress output when stderr is not a terminal
+}
+
+TEST(SimulateCli, PlanReportIsOneSelfContainedHtmlFile) {
+  const auto dir = make_temp_dir();
+  auto r = run_cli(
+      {"plan", "vgg16", "--platform", "cluster-homogeneous", "--report", dir + "/report.html"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto html = read_all(dir + "/report.html");
+  for (const char* part : {"<!DOCTYPE html>", "Model and platform", "Pareto front",
+                           "Simulated pipeline", "busy time per device", "energy per device"})
+    EXPECT_NE(html.find(part), std::string::npos) << part;
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tessera

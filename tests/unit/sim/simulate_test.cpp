@@ -1,0 +1,183 @@
+// The SimGrid simulation against the analytic plan model (plan::evaluate_plan).
+#include "tessera/sim/simulate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "support/random_instance.hpp"
+#include "tessera/plan/evaluate_plan.hpp"
+
+namespace tessera::sim {
+namespace {
+
+/// A table with one layer per device: device d runs layer d in `times_s[d]`; every cut is
+/// `cut_bytes`; every link has `bandwidth` bytes/s and `latency_s`.
+cost::CostTable chain_table(const std::vector<double>& times_s, double cut_bytes, double bandwidth,
+                            double latency_s) {
+  cost::CostTable t;
+  const auto n = static_cast<std::int32_t>(times_s.size());
+  t.model_name = "chain";
+  t.platform_name = "test";
+  t.num_layers = n;
+  t.num_devices = n;
+  for (std::int32_t i = 0; i < n; ++i) {
+    t.layer_names.push_back("l" + std::to_string(i));
+    t.device_names.push_back("dev" + std::to_string(i));
+    t.device_kinds.push_back("cpu");
+    t.device_class.push_back(i);
+    t.class_names.push_back("dev" + std::to_string(i));
+    t.capacity_bytes.push_back(1e12);
+    t.static_power_w.push_back(2.0);
+  }
+  const auto cells = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
+  t.time_s.assign(cells, 1.0);
+  t.energy_j.assign(cells, 0.5);
+  t.memory_bytes.assign(cells, 0.0);
+  t.workspace_bytes.assign(cells, 0.0);
+  for (std::int32_t d = 0; d < n; ++d) t.time_s[t.at(d, d)] = times_s[static_cast<std::size_t>(d)];
+  t.cut_bytes.assign(static_cast<std::size_t>(n) + 1, cut_bytes);
+  const auto links = static_cast<std::size_t>(n + 1) * static_cast<std::size_t>(n + 1);
+  t.link_latency_s.assign(links, latency_s);
+  t.link_bandwidth_bytes_per_s.assign(links, bandwidth);
+  t.link_energy_j_per_byte.assign(links, 1e-9);
+  for (std::int32_t e = 0; e <= n; ++e) {
+    t.link_latency_s[t.link_at(e, e)] = 0.0;
+    t.link_bandwidth_bytes_per_s[t.link_at(e, e)] = std::numeric_limits<double>::infinity();
+  }
+  return t;
+}
+
+std::vector<plan::StageAssignment> one_layer_per_device(std::int32_t n) {
+  std::vector<plan::StageAssignment> s;
+  for (std::int32_t i = 0; i < n; ++i) s.push_back({DeviceId(i), LayerId(i), LayerId(i)});
+  return s;
+}
+
+void expect_within(double simulated, double analytic, double rel) {
+  EXPECT_LE(std::fabs(simulated - analytic), rel * analytic)
+      << "simulated " << simulated << " analytic " << analytic;
+}
+
+TEST(Simulate, ContentionFreePeriodAndLatencyMatchTheAnalyticModel) {
+  // Compute-bound middle stage (30 ms), 10 MB cuts on 1 GB/s links (10 ms + 1 ms latency).
+  const auto table = chain_table({0.020, 0.030, 0.005, 0.012}, 1e7, 1e9, 1e-3);
+  const auto stages = one_layer_per_device(4);
+  for (const bool overlap : {true, false}) {
+    plan::PlanOptions po;
+    po.overlap = overlap;
+    const auto analytic = plan::evaluate_plan(table, stages, po);
+    ASSERT_TRUE(analytic.feasible());
+    SimOptions so;
+    so.overlap = overlap;
+    so.inferences = 200;
+    auto many = simulate(table, stages, so);
+    ASSERT_TRUE(many.ok()) << many.error_text();
+    expect_within(many->period_s, analytic.period_s, 0.01);
+    expect_within(many->throughput_per_s, analytic.throughput_per_s, 0.01);
+    so.inferences = 1;
+    auto one = simulate(table, stages, so);
+    ASSERT_TRUE(one.ok()) << one.error_text();
+    expect_within(one->latency_max_s, analytic.latency_s, 1e-6);
+  }
+}
+
+TEST(Simulate, RandomContentionFreePlansMatchTheirAnalyticPeriod) {
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    testing::RandomInstanceSpec spec;
+    spec.layers = 10;
+    spec.class_sizes = {1, 1, 1, 1};
+    spec.seed = seed;
+    const auto table = testing::random_cost_table(spec);
+    // Layers split over the four devices as 3 + 2 + 3 + 2, devices in a seed-dependent order.
+    const std::vector<std::int32_t> bounds = {0, 3, 5, 8, 10};
+    std::vector<plan::StageAssignment> stages;
+    for (std::int32_t i = 0; i < 4; ++i)
+      stages.push_back({DeviceId(static_cast<std::int32_t>((i + seed) % 4)),
+                        LayerId(bounds[static_cast<std::size_t>(i)]),
+                        LayerId(bounds[static_cast<std::size_t>(i) + 1] - 1)});
+    const auto p = plan::evaluate_plan(table, stages, plan::PlanOptions{});
+    ASSERT_TRUE(p.feasible());
+    SimOptions so;
+    so.inferences = 100;
+    auto sim = simulate(table, p.assignment(), so);
+    ASSERT_TRUE(sim.ok()) << sim.error_text();
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    expect_within(sim->period_s, p.period_s, 0.01);
+    so.inferences = 1;
+    auto one = simulate(table, p.assignment(), so);
+    ASSERT_TRUE(one.ok());
+    expect_within(one->latency_max_s, p.latency_s, 1e-6);
+  }
+}
+
+TEST(Simulate, SharedBusShowsContentionTheAnalyticModelIgnores) {
+  // Transfer-bound: every cut takes 10 ms alone on the link and computes take 1 ms. On a full
+  // mesh the five transfers of an inference proceed in parallel (period 10 ms); on one shared
+  // bus they compete for the medium, so the period is about five transfers long.
+  const auto table = chain_table({0.001, 0.001, 0.001, 0.001}, 1e7, 1e9, 0.0);
+  const auto stages = one_layer_per_device(4);
+  const auto analytic = plan::evaluate_plan(table, stages, plan::PlanOptions{});
+  SimOptions so;
+  so.inferences = 200;
+  auto mesh = simulate(table, stages, so);
+  ASSERT_TRUE(mesh.ok());
+  expect_within(mesh->period_s, analytic.period_s, 0.01);
+  so.topology = hw::Topology::kSharedBus;
+  auto bus = simulate(table, stages, so);
+  ASSERT_TRUE(bus.ok());
+  EXPECT_GT(bus->period_s, 4.5 * analytic.period_s);
+  EXPECT_GT(bus->latency_p50_s, 2.0 * analytic.latency_s);
+  EXPECT_EQ(bus->topology, "shared_bus");
+}
+
+TEST(Simulate, RateLimitedSourceSetsThePeriodAndKeepsQueuesEmpty) {
+  const auto table = chain_table({0.010, 0.010}, 1e3, 1e9, 0.0);
+  SimOptions so;
+  so.inferences = 100;
+  so.rate_per_s = 20.0;  // one every 50 ms, far slower than the 10 ms pipeline
+  auto r = simulate(table, one_layer_per_device(2), so);
+  ASSERT_TRUE(r.ok());
+  expect_within(r->period_s, 0.050, 1e-6);
+  EXPECT_LE(r->queues[0].input_max, 1);
+  expect_within(r->latency_p99_s, r->latency_p50_s, 1e-6);
+}
+
+TEST(Simulate, BackToBackFillsTheBottleneckQueueAndReportsUtilisationAndEnergy) {
+  const auto table = chain_table({0.001, 0.020, 0.001}, 1e3, 1e9, 0.0);
+  SimOptions so;
+  so.inferences = 100;
+  so.record_trace = true;
+  auto r = simulate(table, one_layer_per_device(3), so);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->devices.size(), 3U);
+  // The 20 ms stage is busy nearly all the time; its input queue stays full.
+  EXPECT_GT(r->devices[1].utilisation, 0.95);
+  EXPECT_LT(r->devices[0].utilisation, 0.1);
+  EXPECT_EQ(r->queues[1].input_max, 2);
+  EXPECT_GT(r->queues[1].input_mean, 1.5);
+  // Equal accounting: static power over the makespan + dynamic energy per inference.
+  const double expected0 = 2.0 * r->makespan_s + 100 * (0.5 + 1e-9 * 1e3);
+  EXPECT_NEAR(r->devices[0].energy_j, expected0, 1e-9 * expected0);
+  // 3 computes and 4 transfers per inference.
+  EXPECT_EQ(r->events.size(), 700U);
+  EXPECT_GT(r->latency_max_s, r->latency_p50_s * 0.999);
+}
+
+TEST(Simulate, RejectsBrokenPlansAndOptions) {
+  const auto table = chain_table({0.01, 0.01}, 1e3, 1e9, 0.0);
+  SimOptions so;
+  so.inferences = 0;
+  so.input_queue = 0;
+  auto r = simulate(
+      table, {{DeviceId(0), LayerId(0), LayerId(0)}, {DeviceId(0), LayerId(1), LayerId(1)}}, so);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diagnostics().size(), 3U) << r.error_text();
+  auto gap = simulate(table, {{DeviceId(1), LayerId(1), LayerId(1)}}, SimOptions{});
+  ASSERT_FALSE(gap.ok());
+}
+
+}  // namespace
+}  // namespace tessera::sim
