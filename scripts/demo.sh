@@ -15,7 +15,9 @@ echo "== tessera platforms $platform"
 "$tessera" platforms "$platform"
 echo
 echo "== tessera inspect $model (first layers; full table with: tessera inspect $model)"
-"$tessera" inspect "$model" | head -16
+# Through a file: `| head` would end tessera with SIGPIPE, which pipefail turns into a failure.
+"$tessera" inspect "$model" >"$out/inspect.txt"
+head -16 "$out/inspect.txt"
 echo "   ..."
 echo
 echo "== tessera plan $model --platform $platform   (throughput-optimal)"
@@ -28,3 +30,14 @@ echo "== tessera pareto $model --platform $platform"
 "$tessera" pareto "$model" --platform "$platform" --csv "$out/pareto.csv" --json "$out/pareto.json"
 echo
 echo "written: $out/plan.json (tessera.plan/1), $out/pareto.json (tessera.pareto/1), $out/pareto.csv"
+echo
+echo "== tessera simulate --plan $out/plan.json --inferences 1000   (SimGrid)"
+"$tessera" simulate --plan "$out/plan.json" --inferences 1000 --trace "$out/trace.json" \
+  --gantt "$out/gantt.svg" --json "$out/simulation.json"
+echo
+echo "== tessera pareto $model --platform $platform --svg --report"
+"$tessera" pareto "$model" --platform "$platform" --svg "$out/pareto.svg" \
+  --report "$out/report.html" >/dev/null
+echo "written: $out/simulation.json (tessera.simulation/1), $out/trace.json (Chrome trace:"
+echo "  open in https://ui.perfetto.dev or chrome://tracing), $out/gantt.svg, $out/pareto.svg,"
+echo "  $out/report.html (open in a browser)"

@@ -116,6 +116,13 @@ std::string stage_summary(const cost::CostTable& t, const plan::Plan& p) {
   return out;
 }
 
+/// Memory in the device's capacity unit: tiles for CIM devices, bytes otherwise.
+std::string capacity_text(const cost::CostTable& t, DeviceId d, double amount) {
+  if (!std::isfinite(amount)) return "-";
+  const bool tiles = d.index() < t.device_kinds.size() && t.device_kinds[d.index()] == "cim";
+  return tiles ? fixed(amount, 0) + " tiles" : human_bytes(amount);
+}
+
 std::string plan_table(const cost::CostTable& t, const plan::Plan& p) {
   using A = TextTable::Align;
   TextTable table({"stage", "device", "layers", "first .. last", "compute", "send", "stage",
@@ -129,8 +136,8 @@ std::string plan_table(const cost::CostTable& t, const plan::Plan& p) {
          std::to_string(s.first_layer.value()) + "-" + std::to_string(s.last_layer.value()),
          t.layer_names[s.first_layer.index()] + " .. " + t.layer_names[s.last_layer.index()],
          human_seconds(s.compute_s), human_seconds(s.send_s), human_seconds(s.stage_s),
-         human_joules(s.energy_j), human_bytes(s.memory_bytes),
-         std::isfinite(s.capacity_bytes) ? human_bytes(s.capacity_bytes) : "-"});
+         human_joules(s.energy_j), capacity_text(t, s.device, s.memory_bytes),
+         capacity_text(t, s.device, s.capacity_bytes)});
   }
   std::string out = table.render();
   out += "\nperiod                 " + human_seconds(p.period_s) + "  (throughput " +

@@ -137,6 +137,10 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
     t.capacity_bytes.push_back(dev.contains("capacity_bytes")
                                    ? c.number(dev["capacity_bytes"], path + ".capacity_bytes", true)
                                    : kInf);
+    t.activation_buffer_scale.push_back(
+        dev.contains("activation_buffer_scale")
+            ? c.number(dev["activation_buffer_scale"], path + ".activation_buffer_scale", false)
+            : 1.0);
     t.static_power_w.push_back(
         dev.contains("static_power_w")
             ? c.number(dev["static_power_w"], path + ".static_power_w", false)
@@ -249,6 +253,7 @@ std::string problem_json(const cost::CostTable& t) {
     dev["class"] = t.class_names[static_cast<std::size_t>(t.device_class[du])];
     if (std::isfinite(t.capacity_bytes[du])) dev["capacity_bytes"] = t.capacity_bytes[du];
     dev["static_power_w"] = t.static_power_w[du];
+    if (t.buffer_scale(d) != 1.0) dev["activation_buffer_scale"] = t.buffer_scale(d);
     json time = json::array(), energy = json::array(), memory = json::array(),
          workspace = json::array();
     for (std::int32_t l = 0; l < t.num_layers; ++l) {

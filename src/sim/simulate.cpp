@@ -302,7 +302,7 @@ class Run {
     });
     for (std::int32_t i = 0; i < count; ++i) {
       auto& s = stages_[static_cast<std::size_t>(i)];
-      sg4::Actor::create(prefix_ + "compute" + std::to_string(i), s.host, [this, &s, i, count] {
+      sg4::Actor::create(prefix_ + "compute" + std::to_string(i), s.host, [this, &s, i] {
         for (std::int64_t k = 0; k < n_; ++k) {
           s.in_items->acquire();
           if (o_.overlap) s.out_free->acquire();
@@ -331,7 +331,6 @@ class Run {
           }
         });
       }
-      (void)count;
     }
   }
 

@@ -53,6 +53,25 @@ TEST(SimulateCli, SimulatesAPlanFileAndMatchesItsAnalyticPeriod) {
   EXPECT_NE(gantt.find("simulated time (s)"), std::string::npos);
 }
 
+TEST(SimulateCli, PlanSimulateShowsContentionOnASharedBus) {
+  // examples/cluster-bus.yaml: cluster-homogeneous with one shared medium instead of a switch;
+  // the planner's link matrix is the same, the simulated period is not.
+  const std::string bus = std::string(TESSERA_PRESET_DIR) + "/../examples/cluster-bus.yaml";
+  auto r = run_cli({"plan", "resnet18", "--platform", bus, "--simulate", "200"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("simulation (SimGrid)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(shared_bus)"), std::string::npos) << r.out;
+  const auto dir = make_temp_dir();
+  ASSERT_EQ(run_cli({"plan", "resnet18", "--platform", bus, "--json", dir + "/p.json"}).exit_code,
+            0);
+  auto s = run_cli({"simulate", "--plan", dir + "/p.json", "-n", "300", "--json", "-"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const auto doc = nlohmann::json::parse(s.out);
+  EXPECT_EQ(doc["topology"], "shared_bus");
+  // About 57 ms of bus traffic per inference against a 24.4 ms analytic period.
+  EXPECT_GT(doc["period_s"].get<double>(), 1.5 * doc["analytic"]["period_s"].get<double>());
+}
+
 TEST(SimulateCli, RejectsAFileThatIsNotAPlan) {
   const auto dir = make_temp_dir();
   testing::write_file(dir + "/bad.json", R"({"format": "tessera.model/1"})");

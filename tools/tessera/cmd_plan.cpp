@@ -10,6 +10,7 @@
 #include "tessera/io/pipeedge.hpp"
 #include "tessera/io/plan_report.hpp"
 #include "tessera/io/problem_json.hpp"
+#include "tessera/io/simulation_report.hpp"
 #include "tessera/io/text_table.hpp"
 #include "tessera/plan/baselines.hpp"
 #include "tessera/plan/solve.hpp"
@@ -45,6 +46,7 @@ void register_plan(CLI::App& app, int& exit_code) {
     std::string emit;
     std::string save_problem;
     std::string report;
+    std::int64_t simulate = 0;
   };
   auto args = std::make_shared<Args>();
   add_problem_options(*cmd, args->problem);
@@ -60,6 +62,9 @@ void register_plan(CLI::App& app, int& exit_code) {
                   "write the cost table as a tessera.problem/1 file");
   cmd->add_option("--report", args->report,
                   "write a self-contained HTML report (plan, Pareto front, simulated Gantt)");
+  cmd->add_option("--simulate", args->simulate,
+                  "also simulate N inferences of the plan (SimGrid) and print the results")
+      ->check(CLI::PositiveNumber);
   cmd->callback([args, &exit_code] {
     auto loaded = load_problem(args->problem);
     if (!loaded.ok()) {
@@ -149,6 +154,23 @@ void register_plan(CLI::App& app, int& exit_code) {
       }
     }
     std::cout << cmp.render();
+    if (args->simulate > 0) {
+      sim::SimOptions so;
+      so.inferences = args->simulate;
+      so.overlap = options.overlap;
+      so.include_source_sink = options.include_source_sink;
+      so.topology = problem_topology(args->problem);
+      Progress progress("simulating");
+      so.progress = [&progress](double f) { progress.update(f); };
+      auto simulated = sim::simulate(table, result.plan().assignment(), so);
+      progress.finish();
+      if (!simulated.ok()) {
+        exit_code = report_bad_input(simulated.diagnostics());
+        return;
+      }
+      std::cout << "\nsimulation (SimGrid)\n\n"
+                << io::simulation_text(simulated.value(), &result.plan());
+    }
     exit_code = kOk;
   });
 }

@@ -34,7 +34,9 @@ struct CimParams {
   std::int64_t nm_pe_size = 512;
   std::int64_t nm_pes_per_tile = 9;
   std::int64_t tiles = 128;  ///< tile capacity of the chip
-  /// NeuroSim's pipeline speed-up degree (weight duplication for pipeline balance); 1 = off.
+  /// NeuroSim's pipeline speed-up degree (weight duplication for pipeline balance); 1 turns the
+  /// pipeline duplication off (copies that fit the free space of a PE or tile are still made,
+  /// as NeuroSim does).
   std::int64_t speedup_degree = 8;
   double input_bit_density = 1.0;  ///< relative to the calibration run's activations
   // Physical constants.

@@ -354,6 +354,7 @@ class EnergySearch {
   /// The least-energy plan with DP period <= top (a candidate), fewest devices on ties.
   std::optional<Solver::Found> solve(double top) {
     if (!(top > -kInf)) return std::nullopt;
+    top_ = top;
     if (!started_) {
       started_ = true;
       evaluate(-kInf, top, false);
@@ -374,7 +375,7 @@ class EnergySearch {
         break;
       }
       const bool single = set_.count_between(node.a, node.b) == 0;
-      if (!node.exact && (single || best)) {
+      if (!node.exact && (single || (best && searched_))) {
         evaluate(node.a, node.b, true);
         continue;
       }
@@ -424,12 +425,21 @@ class EnergySearch {
     spec.charge_s = set_.next_above(a);
     spec.floor_charge = true;
     spec.limit_s = b;
-    const std::optional<Solver::Found>& best = incumbent(b);
+    // anything costlier than the best plan within the whole cap is of no use
+    const std::optional<Solver::Found>& best = incumbent(top_);
     spec.upper_bound = best ? best->plan.energy_per_inference_j : kInf;
     bool exact = true;
     const CostAnswer ans = solver_.run_energy(spec, latency_cap_, full, exact);
-    if (!ans.found) return;  // no plan in the interval within the bound
-    if (!ans.stages.empty()) add_plan(solver_.finish(ans.stages));
+    if (!ans.found) {
+      // none within the bound: the bound itself bounds the interval (a later, smaller cap
+      // has costlier incumbents, so the interval may matter again); none at all: drop it
+      if (spec.upper_bound < kInf) push(Node{spec.upper_bound, a, b, false});
+      return;
+    }
+    if (!ans.stages.empty()) {
+      add_plan(solver_.finish(ans.stages));
+      searched_ = true;
+    }
     push(Node{ans.value.v, a, b, exact});
   }
 
@@ -437,6 +447,8 @@ class EnergySearch {
   const CandidateSet& set_;
   double latency_cap_;
   bool started_ = false;
+  bool searched_ = false;  ///< a DP has produced a plan (baseline incumbents are loose)
+  double top_ = kInf;      ///< the cap of the current solve
   std::vector<Node> open_;
   std::vector<Solver::Found> seen_;
   std::optional<Solver::Found> current_;

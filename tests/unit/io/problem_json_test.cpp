@@ -15,7 +15,7 @@ constexpr const char* kTwoLayersTwoDevices = R"({
   "devices": [
     {"name": "cpu", "class": "cpu", "capacity_bytes": 1000, "static_power_w": 2,
      "layer_time_s": [0.1, 0.2], "layer_energy_j": [1, 2], "layer_memory_bytes": [10, 20]},
-    {"name": "acc", "layer_time_s": [0.05, null]}
+    {"name": "acc", "kind": "cim", "activation_buffer_scale": 0, "layer_time_s": [0.05, null]}
   ],
   "links": {"latency_s": 0.001, "bandwidth_bytes_per_s": 1000,
             "energy_j_per_byte": [[0, 1, 2], [3, 0, 4], [5, 6, 0]]}
@@ -48,6 +48,9 @@ TEST(ProblemJson, RoundTripsThroughTheWriter) {
   EXPECT_EQ(again->link_energy_j_per_byte, t->link_energy_j_per_byte);
   EXPECT_EQ(again->link_bandwidth_bytes_per_s, t->link_bandwidth_bytes_per_s);
   EXPECT_EQ(again->capacity_bytes, t->capacity_bytes);
+  // A CIM device keeps no activation buffers in its tiles; the flag survives the round trip.
+  EXPECT_EQ(again->buffer_scale(1), 0.0);
+  EXPECT_EQ(again->buffer_scale(0), 1.0);
 }
 
 TEST(ProblemJson, ReportsSyntaxErrorsWithTheirLine) {
