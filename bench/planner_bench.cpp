@@ -1,5 +1,6 @@
-// Scaling of the exact planners on seeded random instances (tests/support/random_instance).
-// Results are summarised in docs/benchmarks.md.
+// Scaling of the exact planners on seeded random instances (tests/support/random_instance,
+// seed 42, memory tightness 0.5). Arguments: layers, devices[, classes]; devices of a class
+// are identical. Results are summarised in docs/benchmarks.md.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -38,11 +39,15 @@ void run_solve(benchmark::State& state, const RandomInstanceSpec& s, Objective o
   state.counters["states"] = static_cast<double>(states);
 }
 
-std::vector<std::int32_t> distinct(std::int32_t n) { return std::vector<std::int32_t>(static_cast<std::size_t>(n), 1); }
+std::vector<std::int32_t> distinct(std::int32_t n) {
+  return std::vector<std::int32_t>(static_cast<std::size_t>(n), 1);
+}
 
 // Throughput, distinct devices: the 2^D subsets dominate.
 void BM_ThroughputDistinct(benchmark::State& state) {
-  run_solve(state, spec(static_cast<std::int32_t>(state.range(0)), distinct(static_cast<std::int32_t>(state.range(1))), 0.5),
+  run_solve(state,
+            spec(static_cast<std::int32_t>(state.range(0)),
+                 distinct(static_cast<std::int32_t>(state.range(1))), 0.5),
             Objective::kThroughput);
 }
 BENCHMARK(BM_ThroughputDistinct)
@@ -55,8 +60,11 @@ void BM_ThroughputClasses(benchmark::State& state) {
   const auto layers = static_cast<std::int32_t>(state.range(0));
   const auto devices = static_cast<std::int32_t>(state.range(1));
   const auto classes = static_cast<std::int32_t>(state.range(2));
-  run_solve(state, spec(layers, std::vector<std::int32_t>(static_cast<std::size_t>(classes), devices / classes), 0.5),
-            Objective::kThroughput);
+  run_solve(
+      state,
+      spec(layers, std::vector<std::int32_t>(static_cast<std::size_t>(classes), devices / classes),
+           0.5),
+      Objective::kThroughput);
 }
 BENCHMARK(BM_ThroughputClasses)
     ->Args({150, 16, 8})
@@ -69,17 +77,41 @@ BENCHMARK(BM_ThroughputClasses)
     ->Args({1000, 32, 4})
     ->Unit(benchmark::kMillisecond);
 
+void BM_EnergyClasses(benchmark::State& state) {
+  const auto layers = static_cast<std::int32_t>(state.range(0));
+  run_solve(state, spec(layers, {16, 16, 16, 16}, 0.5), Objective::kEnergy);
+}
+BENCHMARK(BM_EnergyClasses)->Arg(150)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+void BM_LatencyClasses(benchmark::State& state) {
+  const auto layers = static_cast<std::int32_t>(state.range(0));
+  run_solve(state, spec(layers, {16, 16, 16, 16}, 0.5), Objective::kLatency);
+}
+BENCHMARK(BM_LatencyClasses)->Arg(150)->Arg(1000)->Unit(benchmark::kMillisecond);
+
 void BM_LatencyDistinct(benchmark::State& state) {
-  run_solve(state, spec(static_cast<std::int32_t>(state.range(0)), distinct(static_cast<std::int32_t>(state.range(1))), 0.5),
+  run_solve(state,
+            spec(static_cast<std::int32_t>(state.range(0)),
+                 distinct(static_cast<std::int32_t>(state.range(1))), 0.5),
             Objective::kLatency);
 }
-BENCHMARK(BM_LatencyDistinct)->Args({48, 16})->Args({150, 16})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LatencyDistinct)
+    ->Args({48, 16})
+    ->Args({150, 16})
+    ->Args({48, 20})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_EnergyDistinct(benchmark::State& state) {
-  run_solve(state, spec(static_cast<std::int32_t>(state.range(0)), distinct(static_cast<std::int32_t>(state.range(1))), 0.5),
+  run_solve(state,
+            spec(static_cast<std::int32_t>(state.range(0)),
+                 distinct(static_cast<std::int32_t>(state.range(1))), 0.5),
             Objective::kEnergy);
 }
-BENCHMARK(BM_EnergyDistinct)->Args({48, 16})->Args({150, 16})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EnergyDistinct)
+    ->Args({48, 16})
+    ->Args({150, 16})
+    ->Args({48, 20})
+    ->Unit(benchmark::kMillisecond);
 
 // The exact (period, energy) front of a ResNet-152-sized chain (160 layers).
 void BM_ParetoFront(benchmark::State& state) {
@@ -87,7 +119,8 @@ void BM_ParetoFront(benchmark::State& state) {
   const auto devices = static_cast<std::int32_t>(state.range(1));
   const auto classes = static_cast<std::int32_t>(state.range(2));
   const tessera::cost::CostTable table = tessera::testing::random_cost_table(
-      spec(layers, std::vector<std::int32_t>(static_cast<std::size_t>(classes), devices / classes), 0.5));
+      spec(layers, std::vector<std::int32_t>(static_cast<std::size_t>(classes), devices / classes),
+           0.5));
   std::size_t points = 0;
   for (auto _ : state) {
     const tessera::plan::ParetoFront f = tessera::plan::pareto_front(table, PlanOptions{});
@@ -99,7 +132,10 @@ void BM_ParetoFront(benchmark::State& state) {
 }
 BENCHMARK(BM_ParetoFront)
     ->Args({160, 16, 4})
+    ->Args({160, 8, 8})
+    ->Args({160, 12, 12})
     ->Args({160, 16, 16})
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

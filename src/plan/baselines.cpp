@@ -48,7 +48,8 @@ std::optional<Plan> pick(const std::vector<Plan>& plans, const PlanOptions& opti
 std::vector<std::int32_t> by_speed(const cost::CostTable& t, std::vector<double>& total) {
   total.assign(static_cast<std::size_t>(t.num_devices), 0.0);
   for (std::int32_t d = 0; d < t.num_devices; ++d) {
-    for (std::int32_t l = 0; l < t.num_layers; ++l) total[static_cast<std::size_t>(d)] += t.time_s[t.at(d, l)];
+    for (std::int32_t l = 0; l < t.num_layers; ++l)
+      total[static_cast<std::size_t>(d)] += t.time_s[t.at(d, l)];
   }
   std::vector<std::int32_t> order(static_cast<std::size_t>(t.num_devices));
   std::iota(order.begin(), order.end(), 0);
@@ -72,8 +73,8 @@ PlanResult best_single_device(const cost::CostTable& table, const PlanOptions& o
   if (std::string bad = usable(table); !bad.empty()) return none(kMethod, bad);
   std::vector<Plan> plans;
   for (std::int32_t d = 0; d < table.num_devices; ++d) {
-    plans.push_back(evaluate_plan(
-        table, {{DeviceId(d), LayerId(0), LayerId(table.num_layers - 1)}}, options));
+    plans.push_back(
+        evaluate_plan(table, {{DeviceId(d), LayerId(0), LayerId(table.num_layers - 1)}}, options));
   }
   std::optional<Plan> best = pick(plans, options);
   if (!best) return none(kMethod, "no single device can run the whole model within its memory");
@@ -99,7 +100,8 @@ PlanResult even_split(const cost::CostTable& table, const PlanOptions& options) 
     plans.push_back(evaluate_plan(table, stages, options));
   }
   std::optional<Plan> best = pick(plans, options);
-  if (!best) return none(kMethod, "no even split over the k fastest devices is feasible, for any k");
+  if (!best)
+    return none(kMethod, "no even split over the k fastest devices is feasible, for any k");
   return PlanResult(std::move(*best), baseline_stats(kMethod));
 }
 
@@ -156,7 +158,8 @@ PlanResult greedy(const cost::CostTable& table, const PlanOptions& options) {
                              std::to_string(num_layers) + " layers");
   }
   Plan plan = evaluate_plan(table, stages, options);
-  if (!plan.feasible()) return none(kMethod, "greedy plan is infeasible: " + plan.violations.front());
+  if (!plan.feasible())
+    return none(kMethod, "greedy plan is infeasible: " + plan.violations.front());
   return PlanResult(std::move(plan), baseline_stats(kMethod));
 }
 

@@ -122,9 +122,9 @@ Plan evaluate_plan(const cost::CostTable& t, const std::vector<StageAssignment>&
       memory += t.memory_bytes[at];
       workspace = std::max(workspace, t.workspace_bytes[at]);
     }
-    const double in_buffers =
-        (i == 0 && t.first_stage_input_buffers >= 0.0) ? t.first_stage_input_buffers
-                                                        : t.input_buffers;
+    const double in_buffers = (i == 0 && t.first_stage_input_buffers >= 0.0)
+                                  ? t.first_stage_input_buffers
+                                  : t.input_buffers;
     s.memory_bytes =
         memory + workspace +
         t.buffer_scale(d) * (in_buffers * t.cut_bytes[static_cast<std::size_t>(first)] +
@@ -157,11 +157,10 @@ Plan evaluate_plan(const cost::CostTable& t, const std::vector<StageAssignment>&
                                 t.layer_names[static_cast<std::size_t>(l)] + "' (time_s is +inf)");
     }
     if (!(s.memory_bytes <= s.capacity_bytes)) {
-      plan.violations.push_back(
-          "stage " + std::to_string(i) + " on " + device_label(t, d) + " needs " +
-          detail::format_bytes(s.memory_bytes) + " but has " +
-          detail::format_bytes(s.capacity_bytes) + ", short by " +
-          detail::format_bytes(s.memory_bytes - s.capacity_bytes));
+      plan.violations.push_back("stage " + std::to_string(i) + " on " + device_label(t, d) +
+                                " needs " + detail::format_bytes(s.memory_bytes) + " but has " +
+                                detail::format_bytes(s.capacity_bytes) + ", short by " +
+                                detail::format_bytes(s.memory_bytes - s.capacity_bytes));
     }
     if (std::isinf(s.send_s)) {
       plan.violations.push_back("stage " + std::to_string(i) + " on " + device_label(t, d) +
@@ -188,14 +187,14 @@ Plan evaluate_plan(const cost::CostTable& t, const std::vector<StageAssignment>&
   plan.energy_per_inference_j = dynamic + plan.static_energy_j;
 
   if (options.period_cap_s && !(plan.period_s <= cap_with_tolerance(options.period_cap_s))) {
-    plan.violations.push_back("period " + detail::format_number(plan.period_s) +
-                              " s exceeds period_cap_s = " +
-                              detail::format_number(*options.period_cap_s) + " s");
+    plan.violations.push_back(
+        "period " + detail::format_number(plan.period_s) +
+        " s exceeds period_cap_s = " + detail::format_number(*options.period_cap_s) + " s");
   }
   if (options.latency_cap_s && !(plan.latency_s <= cap_with_tolerance(options.latency_cap_s))) {
-    plan.violations.push_back("latency " + detail::format_number(plan.latency_s) +
-                              " s exceeds latency_cap_s = " +
-                              detail::format_number(*options.latency_cap_s) + " s");
+    plan.violations.push_back(
+        "latency " + detail::format_number(plan.latency_s) +
+        " s exceeds latency_cap_s = " + detail::format_number(*options.latency_cap_s) + " s");
   }
   return plan;
 }

@@ -55,7 +55,8 @@ std::vector<plan::Plan> all_feasible_plans(const cost::CostTable& table,
       if (devices.size() == ranges.size()) {
         std::vector<plan::StageAssignment> stages;
         for (std::size_t s = 0; s < ranges.size(); ++s) {
-          stages.push_back({DeviceId(devices[s]), LayerId(ranges[s].first), LayerId(ranges[s].second)});
+          stages.push_back(
+              {DeviceId(devices[s]), LayerId(ranges[s].first), LayerId(ranges[s].second)});
         }
         plan::Plan p = plan::evaluate_plan(table, stages, options);
         if (p.feasible()) out.push_back(std::move(p));
@@ -121,8 +122,8 @@ std::vector<FrontPoint> brute_force_front(const std::vector<plan::Plan>& plans, 
       front.back().energy_j = std::min(front.back().energy_j, p.energy_j);
       continue;
     }
-    if (!front.empty() && !(p.energy_j < front.back().energy_j &&
-                            !tied(p.energy_j, front.back().energy_j))) {
+    if (!front.empty() &&
+        !(p.energy_j < front.back().energy_j && !tied(p.energy_j, front.back().energy_j))) {
       continue;
     }
     front.push_back(p);
@@ -130,7 +131,8 @@ std::vector<FrontPoint> brute_force_front(const std::vector<plan::Plan>& plans, 
   // merging equal x can lower an energy below a later point's: drop dominated ones again
   std::vector<FrontPoint> out;
   for (const FrontPoint& p : front) {
-    if (!out.empty() && !(p.energy_j < out.back().energy_j && !tied(p.energy_j, out.back().energy_j))) {
+    if (!out.empty() &&
+        !(p.energy_j < out.back().energy_j && !tied(p.energy_j, out.back().energy_j))) {
       continue;
     }
     out.push_back(p);

@@ -4,6 +4,8 @@
 
 #include "tessera/cost/cost_table_builder.hpp"
 #include "tessera/graph/passes.hpp"
+#include "tessera/io/neurosim_costs.hpp"
+#include "tessera/io/neurosim_import.hpp"
 #include "tessera/io/pipeedge.hpp"
 #include "tessera/io/platform_yaml.hpp"
 #include "tessera/io/problem_json.hpp"
@@ -40,9 +42,40 @@ void add_problem_options(CLI::App& cmd, ProblemArgs& args) {
       ->check(CLI::PositiveNumber);
   cmd.add_option("--latency-cap-s", args.latency_cap_s, "only plans with latency <= this")
       ->check(CLI::PositiveNumber);
+  cmd.add_option("--neurosim", args.neurosim,
+                 "DEVICE=FILE: plan with a NeuroSim report's per-layer latency, energy and tiles "
+                 "for a CIM device (a device name, or its class for all copies); repeatable");
 }
 
-Result<LoadedProblem> load_problem(const ProblemArgs& args) {
+namespace {
+
+/// Applies every `--neurosim DEVICE=FILE` to the table, collecting all problems.
+Status apply_neurosim_options(const ProblemArgs& args, cost::CostTable& table) {
+  std::vector<Diagnostic> problems;
+  for (const auto& spec : args.neurosim) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+      problems.push_back({"", 0, 0, "--neurosim", "expected DEVICE=FILE, got '" + spec + "'"});
+      continue;
+    }
+    const std::string device = spec.substr(0, eq);
+    const std::string file = spec.substr(eq + 1);
+    auto report = io::load_neurosim_report(file);
+    if (!report.ok()) {
+      problems.insert(problems.end(), report.diagnostics().begin(), report.diagnostics().end());
+      continue;
+    }
+    auto applied = io::apply_neurosim_report(table, device, report.value(), file);
+    if (!applied.ok()) {
+      problems.insert(problems.end(), applied.diagnostics().begin(), applied.diagnostics().end());
+    }
+  }
+  if (!problems.empty()) return problems;
+  return {};
+}
+
+/// The cost table MODEL + --platform, a problem file or PipeEdge's files describe.
+Result<LoadedProblem> load_problem_table(const ProblemArgs& args) {
   LoadedProblem out;
   if (!args.pipeedge.empty()) {
     if (args.model.empty())
@@ -87,6 +120,16 @@ Result<LoadedProblem> load_problem(const ProblemArgs& args) {
   if (!table.ok()) return table.diagnostics();
   out.table = std::move(table).value();
   return out;
+}
+
+}  // namespace
+
+Result<LoadedProblem> load_problem(const ProblemArgs& args) {
+  auto loaded = load_problem_table(args);
+  if (!loaded.ok()) return loaded;
+  auto applied = apply_neurosim_options(args, loaded->table);
+  if (!applied.ok()) return applied.diagnostics();
+  return loaded;
 }
 
 plan::PlanOptions plan_options(const ProblemArgs& args, bool pipeedge) {

@@ -24,6 +24,8 @@ struct ProblemArgs {
   bool no_source_sink = false;
   double period_cap_s = 0.0;
   double latency_cap_s = 0.0;
+  /// DEVICE=FILE: NeuroSim reports replacing a CIM device's per-layer costs.
+  std::vector<std::string> neurosim;
 };
 
 struct LoadedProblem {

@@ -20,7 +20,7 @@ struct StageAssignment {
 struct Stage {
   DeviceId device;
   LayerId first_layer;
-  LayerId last_layer;  ///< inclusive
+  LayerId last_layer;      ///< inclusive
   double compute_s = 0.0;  ///< Σ time_s over the stage's layers
   /// Time to send the cut after `last_layer` to the next stage's device, or to the sink for
   /// the last stage (0 when source/sink transfers are not included).
@@ -36,12 +36,12 @@ struct Stage {
 /// An evaluated plan. Every number is per inference at the cost table's microbatch size.
 struct Plan {
   std::vector<Stage> stages;
-  double period_s = 0.0;  ///< max(source transfer, every stage_s)
-  double throughput_per_s = 0.0;  ///< microbatch / period_s
-  double latency_s = 0.0;  ///< source transfer + Σ (compute_s + send_s)
+  double period_s = 0.0;                ///< max(source transfer, every stage_s)
+  double throughput_per_s = 0.0;        ///< microbatch / period_s
+  double latency_s = 0.0;               ///< source transfer + Σ (compute_s + send_s)
   double energy_per_inference_j = 0.0;  ///< dynamic + link + static of used devices × period
-  double dynamic_energy_j = 0.0;  ///< Σ layer energies + Σ link energies (source's included)
-  double static_energy_j = 0.0;  ///< Σ over used devices of static_power_w × period_s
+  double dynamic_energy_j = 0.0;   ///< Σ layer energies + Σ link energies (source's included)
+  double static_energy_j = 0.0;    ///< Σ over used devices of static_power_w × period_s
   double source_transfer_s = 0.0;  ///< time to move cut 0 from the source to the first stage
   double source_transfer_j = 0.0;  ///< its link energy (counted in no device's energy)
   /// Per device (index = device id, size = number of devices): static_power × period + its

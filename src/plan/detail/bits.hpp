@@ -26,8 +26,7 @@ inline void set_range(std::uint64_t* w, std::int32_t a, std::int32_t b) {
 }
 
 /// dst |= src restricted to bits a..b inclusive.
-inline void or_range(std::uint64_t* dst, const std::uint64_t* src, std::int32_t a,
-                     std::int32_t b) {
+inline void or_range(std::uint64_t* dst, const std::uint64_t* src, std::int32_t a, std::int32_t b) {
   if (a > b) return;
   const std::int32_t wa = a >> 6;
   const std::int32_t wb = b >> 6;
@@ -44,7 +43,9 @@ inline bool test_bit(const std::uint64_t* w, std::int32_t i) {
   return ((w[i >> 6] >> (i & 63)) & 1U) != 0;
 }
 
-inline void set_bit(std::uint64_t* w, std::int32_t i) { w[i >> 6] |= std::uint64_t{1} << (i & 63); }
+inline void set_bit(std::uint64_t* w, std::int32_t i) {
+  w[i >> 6] |= std::uint64_t{1} << (i & 63);
+}
 
 inline bool any_bit(const std::uint64_t* w, std::int32_t words) {
   for (std::int32_t i = 0; i < words; ++i) {

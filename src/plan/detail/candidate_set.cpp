@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::int64_t kStoreLimit = std::int64_t{1} << 22;
 
-bool within(double x, double limit) { return x <= limit && x < kInf; }
+bool within(double x, double limit) {
+  return x <= limit && x < kInf;
+}
 
 }  // namespace
 

@@ -11,7 +11,9 @@ namespace tessera::plan::detail {
 
 namespace {
 
-bool within(double x, double limit) { return x <= limit && x < kInf; }
+bool within(double x, double limit) {
+  return x <= limit && x < kInf;
+}
 
 }  // namespace
 
@@ -34,8 +36,7 @@ void Costs::build(const Instance& in, const CostSpec& spec) {
       const long double v = static_cast<long double>(tw) * tp +
                             static_cast<long double>(ew) * in.energy_prefix[in.at(k, q)];
       a[in.at(k, q)] = static_cast<double>(v);
-      b[in.at(k, q)] =
-          static_cast<double>(v + static_cast<long double>(ew * in.static_w[ku]) * tp);
+      b[in.at(k, q)] = static_cast<double>(v + static_cast<long double>(ew * in.static_w[ku]) * tp);
     }
     stage_const[ku] = ew * in.static_w[ku] * spec.charge_s;
     src_val[ku] = tw * in.src_s[ku] + ew * in.src_j[ku];
@@ -156,7 +157,8 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
     if (use_survivors_) {
       const std::uint64_t* kept = survivors_.data() + static_cast<std::size_t>(idx * classes_ + k) *
                                                           static_cast<std::size_t>(in_.words);
-      for (std::int32_t w = 0; w < in_.words; ++w) mask_row_[static_cast<std::size_t>(w)] &= kept[w];
+      for (std::int32_t w = 0; w < in_.words; ++w)
+        mask_row_[static_cast<std::size_t>(w)] &= kept[w];
     }
     if (spec_.mask != nullptr && spec_.mask->has_finishes()) {
       // states from which the remaining devices (those not in c, plus this stage's) finish
@@ -188,8 +190,8 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
       prefix_static += static_cast<double>(c[ju] - (j == k ? 1 : 0)) * costs_.stage_const[ju];
     }
     const std::int32_t j = std::min(total - 1, layers_bound_);
-    before = fwd_.data() + (static_cast<std::size_t>(j) * static_cast<std::size_t>(classes_) +
-                            ku) * static_cast<std::size_t>(num_layers + 1);
+    before = fwd_.data() + (static_cast<std::size_t>(j) * static_cast<std::size_t>(classes_) + ku) *
+                               static_cast<std::size_t>(num_layers + 1);
   }
   const auto finish = [&](std::int32_t p, Val best) {
     if (best.finite() && before != nullptr &&
@@ -240,7 +242,8 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
     };
     // Ends charged on their compute (beyond charge_end) are looked up in a sparse table.
     bool floored = false;
-    for (std::int32_t p = pb; p <= pe && !floored; ++p) floored = charge_end[p] < costs_.hi[in_.kp(k, p)];
+    for (std::int32_t p = pb; p <= pe && !floored; ++p)
+      floored = charge_end[p] < costs_.hi[in_.kp(k, p)];
     const auto width = static_cast<std::size_t>(num_layers + 1);
     if (floored) {
       for (std::int32_t q = pb + 1; q <= qmax; ++q) table_[static_cast<std::size_t>(q)] = key_b(q);
@@ -254,7 +257,8 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
       }
     }
     const auto range_b = [&](std::int32_t x, std::int32_t y) {
-      const auto j = static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(y - x + 1)) - 1);
+      const auto j =
+          static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(y - x + 1)) - 1);
       const Val& u = table_[j * width + static_cast<std::size_t>(x)];
       const Val& v = table_[j * width + static_cast<std::size_t>(y - (std::int32_t{1} << j) + 1)];
       return less(v, u) ? v : u;
@@ -358,6 +362,7 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
   std::int32_t last = pe;
   while (last >= first && !(out_v_[static_cast<std::size_t>(last)] < kInf)) --last;
   if (first > last) return;
+  dirty_rows_.push_back(idx * classes_ + k);
   row.offset = static_cast<std::int64_t>(pool_v_.size());
   row.begin = first;
   row.end = last + 1;
@@ -384,7 +389,8 @@ bool CostDp::try_relaxed(CostAnswer& answer) {
     return Val{g.v + costs_.tr[in_.link(k, f, q)], g.n};
   };
   const auto send_ok = [&](std::int32_t k, std::int32_t q, std::int32_t f, double comp) {
-    const double s = f < 0 ? in_.sink_s[static_cast<std::size_t>(k)] : in_.send_s[in_.link(k, f, q)];
+    const double s =
+        f < 0 ? in_.sink_s[static_cast<std::size_t>(k)] : in_.send_s[in_.link(k, f, q)];
     return coupled_ ? (s < kInf && comp + s <= limit) : within(s, limit);
   };
   for (std::int32_t p = num_layers - 1; p >= 0; --p) {
@@ -575,14 +581,18 @@ double CostDp::penalised_pass(const std::vector<double>& lambda, std::vector<dou
 
 double CostDp::lagrangian() {
   const std::int32_t kc = classes_;
-  std::vector<double> lambda(static_cast<std::size_t>(kc), 0.0);
+  // warm start from the previous run's multipliers (successive runs are similar nodes)
+  const bool warm = lambda_.size() == static_cast<std::size_t>(kc);
+  std::vector<double> lambda =
+      warm ? lambda_ : std::vector<double>(static_cast<std::size_t>(kc), 0.0);
   std::vector<double> start, end;
   std::vector<std::int32_t> uses;
-  lambda_.assign(static_cast<std::size_t>(kc), 0.0);
   double best = -kInf;
-  double theta = 1.0;
+  double theta = warm ? 0.25 : 1.0;
   std::int32_t stale = 0;
-  for (std::int32_t it = 0; it < 40; ++it) {
+  // the zero multipliers (the plain relaxation) are always a valid fallback
+  lambda_.assign(static_cast<std::size_t>(kc), 0.0);
+  for (std::int32_t it = 0; it < (warm ? 20 : 40); ++it) {
     const double root = penalised_pass(lambda, start, end, uses);
     if (!(root < kInf)) break;
     double dual = root;
@@ -615,6 +625,11 @@ double CostDp::lagrangian() {
       lambda[fu] = std::max(0.0, lambda[fu] + step * (uses[fu] - in_.count[fu]));
     }
   }
+  if (best == -kInf) {  // no relaxed plan: the bounds must not prune anything
+    const auto cells = static_cast<std::size_t>(kc) * static_cast<std::size_t>(in_.layers + 1);
+    lag_start_.assign(cells, -kInf);
+    lag_end_.assign(cells, -kInf);
+  }
   return best;
 }
 
@@ -635,9 +650,12 @@ bool CostDp::forward_pass() {
   for (const std::int64_t v : touched_) {
     const auto from = static_cast<std::size_t>(v * kc);
     std::fill(survivors_.begin() + static_cast<std::ptrdiff_t>(from * words),
-              survivors_.begin() + static_cast<std::ptrdiff_t>((from + static_cast<std::size_t>(kc)) * words), 0);
+              survivors_.begin() +
+                  static_cast<std::ptrdiff_t>((from + static_cast<std::size_t>(kc)) * words),
+              0);
     std::fill(fwd_rows_.begin() + static_cast<std::ptrdiff_t>(from),
-              fwd_rows_.begin() + static_cast<std::ptrdiff_t>(from + static_cast<std::size_t>(kc)), Row{});
+              fwd_rows_.begin() + static_cast<std::ptrdiff_t>(from + static_cast<std::size_t>(kc)),
+              Row{});
     active_[static_cast<std::size_t>(v)] = 0;
   }
   touched_.clear();
@@ -650,7 +668,8 @@ bool CostDp::forward_pass() {
   bool complete = false;
   // active[c]: some predecessor of c kept a stage end, or c is a single device
   for (std::int32_t f = 0; f < kc; ++f) {
-    if (in_.count[static_cast<std::size_t>(f)] > 0) active_[static_cast<std::size_t>(in_.stride[static_cast<std::size_t>(f)])] = 1;
+    if (in_.count[static_cast<std::size_t>(f)] > 0)
+      active_[static_cast<std::size_t>(in_.stride[static_cast<std::size_t>(f)])] = 1;
   }
   std::vector<std::int32_t> c(static_cast<std::size_t>(kc), 0);
   std::int32_t total = 0;
@@ -713,9 +732,9 @@ bool CostDp::forward_pass() {
       bool any = false;
       for (std::int32_t p = pb; p <= pe; ++p) {
         double& sv = st_[static_cast<std::size_t>(p)];
-        if (sv < kInf &&
-            sv + std::max(relaxed_[in_.at(f, p)].v,
-                          lag_start_[in_.at(f, p)] - (free_price + lambda_[fu])) > ub) {
+        if (sv < kInf && sv + std::max(relaxed_[in_.at(f, p)].v,
+                                       lag_start_[in_.at(f, p)] - (free_price + lambda_[fu])) >
+                             ub) {
           sv = kInf;
         }
         if (sv < kInf) {
@@ -734,7 +753,8 @@ bool CostDp::forward_pass() {
       const std::int32_t* clo = costs_.charge_lo.data() + in_.at(f, 0);
       const std::int32_t* sall = in_.start_all.data() + in_.at(f, 0);
       bool floored = false;
-      for (std::int32_t q = pb + 1; q <= qmax && !floored; ++q) floored = clo[q] > std::max(lo[q], pb);
+      for (std::int32_t q = pb + 1; q <= qmax && !floored; ++q)
+        floored = clo[q] > std::max(lo[q], pb);
       const auto width = positions;
       if (floored) {
         for (std::int32_t p = pb; p <= pe; ++p) {
@@ -753,8 +773,9 @@ bool CostDp::forward_pass() {
       const auto range_b = [&](std::int32_t x, std::int32_t y) {
         const auto j =
             static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(y - x + 1)) - 1);
-        return std::min(ftable_[j * width + static_cast<std::size_t>(x)],
-                        ftable_[j * width + static_cast<std::size_t>(y - (std::int32_t{1} << j) + 1)]);
+        return std::min(
+            ftable_[j * width + static_cast<std::size_t>(x)],
+            ftable_[j * width + static_cast<std::size_t>(y - (std::int32_t{1} << j) + 1)]);
       };
       // Monotone stack over starts p in [pb, q - 1]: indices and keys rise from bottom to
       // top, so the minimum over [x, q - 1] is the deepest entry with index >= x.
@@ -774,7 +795,7 @@ bool CostDp::forward_pass() {
           }
         }
         double best = kInf;
-        const std::int32_t low = std::max(lo[q], pb);  // starts within the limit
+        const std::int32_t low = std::max(lo[q], pb);     // starts within the limit
         const std::int32_t fit = std::max(low, sall[q]);  // contiguous fitting starts from here
         const std::int32_t xa = std::max(fit, clo[q]);    // charged at the floor from here
         if (xa <= std::min(q - 1, pe) && top > 0) {
@@ -802,8 +823,9 @@ bool CostDp::forward_pass() {
             best = std::min(best, costs_.through(in_, f, p, q, sv));
           }
         }
-        if (best < kInf && best + std::max(relaxed_end_[in_.at(f, q)].v,
-                                           lag_end_[in_.at(f, q)] - free_price) > ub) {
+        if (best < kInf &&
+            best + std::max(relaxed_end_[in_.at(f, q)].v, lag_end_[in_.at(f, q)] - free_price) >
+                ub) {
           best = kInf;
         }
         en_[static_cast<std::size_t>(q)] = best;
@@ -822,7 +844,8 @@ bool CostDp::forward_pass() {
       row.offset = static_cast<std::int64_t>(fwd_pool_.size());
       row.begin = en_first;
       row.end = en_last + 1;
-      for (std::int32_t q = en_first; q <= en_last; ++q) fwd_pool_.push_back(en_[static_cast<std::size_t>(q)]);
+      for (std::int32_t q = en_first; q <= en_last; ++q)
+        fwd_pool_.push_back(en_[static_cast<std::size_t>(q)]);
     }
   }
   return complete;
@@ -860,18 +883,16 @@ CostAnswer CostDp::run(const CostSpec& spec) {
     // a pass that completes a plan keeps every state of every plan within its bound, so the
     // backward pass over its survivors is exact; tight bounds keep few states.
     const double lower = std::max(relaxed_root_.v, lagrangian());
-    const double unit = std::max(std::fabs(lower), 1e-300);
+    const double unit = lower > 0.0 ? lower : 1e-9;
     const double limit_bound = bound_;
     bool complete = false;
-    for (std::int32_t i = 0; i <= 15 && !complete; ++i) {  // up to lower + 33%
-      bound_ = lower + unit * 1e-5 * std::pow(2.0, i);
-      if (bound_ >= limit_bound) break;
+    for (std::int32_t i = 0; i < 40 && !complete; ++i) {  // growing steps above lower
+      bound_ = lower + unit * 1e-4 * std::pow(4.0, i);
+      const bool last = bound_ >= limit_bound;
+      if (last) bound_ = limit_bound;
       complete = forward_pass();
-    }
-    if (!complete && limit_bound < kInf) {
-      bound_ = limit_bound;
-      if (!forward_pass()) return CostAnswer{};
-      complete = true;
+      if (last && !complete) return CostAnswer{};  // nothing within upper_bound
+      if (last) break;
     }
     use_survivors_ = complete;
   }
@@ -886,27 +907,43 @@ CostAnswer CostDp::run(const CostSpec& spec) {
   pool_v_.clear();
   pool_n_.clear();
   const std::int32_t kc = classes_;
+  for (const std::int64_t r : dirty_rows_) rows_[static_cast<std::size_t>(r)] = Row{};
+  dirty_rows_.clear();
   std::vector<std::int32_t> c(in_.count);
-  std::int32_t total = 0;
-  for (const std::int32_t n : c) total += n;
-  for (std::int64_t idx = in_.vectors - 1; idx >= 1; --idx) {
-    if (idx != in_.vectors - 1) {
-      for (std::size_t j = 0;; ++j) {  // previous count vector in mixed radix
-        if (c[j] > 0) {
-          --c[j];
-          --total;
-          break;
-        }
-        c[j] = in_.count[j];
+  const auto solve_vector = [&](std::int64_t idx, std::int32_t total) {
+    for (std::int32_t k = 0; k < kc; ++k) {
+      if (c[static_cast<std::size_t>(k)] != 0) solve_row(idx, k, c, total);
+    }
+  };
+  if (use_survivors_) {
+    // only the count vectors the forward pass kept (ascending), in reverse
+    for (auto it = touched_.rbegin(); it != touched_.rend(); ++it) {
+      std::int64_t rest = *it;
+      std::int32_t total = 0;
+      for (std::size_t j = 0; j < c.size(); ++j) {
+        const std::int64_t radix = in_.count[j] + 1;
+        c[j] = static_cast<std::int32_t>(rest % radix);
+        rest /= radix;
         total += c[j];
       }
+      solve_vector(*it, total);
     }
-    for (std::int32_t k = 0; k < kc; ++k) {
-      if (c[static_cast<std::size_t>(k)] == 0) {
-        rows_[static_cast<std::size_t>(idx * kc + k)] = Row{};
-        continue;
+  } else {
+    std::int32_t total = 0;
+    for (const std::int32_t n : c) total += n;
+    for (std::int64_t idx = in_.vectors - 1; idx >= 1; --idx) {
+      if (idx != in_.vectors - 1) {
+        for (std::size_t j = 0;; ++j) {  // previous count vector in mixed radix
+          if (c[j] > 0) {
+            --c[j];
+            --total;
+            break;
+          }
+          c[j] = in_.count[j];
+          total += c[j];
+        }
       }
-      solve_row(idx, k, c, total);
+      solve_vector(idx, total);
     }
   }
 
@@ -945,7 +982,8 @@ std::vector<StageAssignment> CostDp::rebuild(std::int32_t first_class) const {
     order.clear();
     for (std::int32_t f = 0; f < classes_; ++f) {
       const auto fu = static_cast<std::size_t>(f);
-      if (c[fu] < in_.count[fu]) order.push_back({in_.members[fu][static_cast<std::size_t>(c[fu])], f});
+      if (c[fu] < in_.count[fu])
+        order.push_back({in_.members[fu][static_cast<std::size_t>(c[fu])], f});
     }
     std::sort(order.begin(), order.end());
     Val best;

@@ -55,8 +55,8 @@ struct Costs {
     }
     return (e + b[in.at(k, q)]) - b[in.at(k, p)];
   }
-  std::vector<double> a;  ///< (k, q): weighted time + energy prefix
-  std::vector<double> b;  ///< (k, q): a + energy_weight · static power · time prefix
+  std::vector<double> a;            ///< (k, q): weighted time + energy prefix
+  std::vector<double> b;            ///< (k, q): a + energy_weight · static power · time prefix
   std::vector<double> stage_const;  ///< per class: energy_weight · static power · charge
   std::vector<double> tr;           ///< (k, f, q): weighted transfer; +inf when impossible
   std::vector<double> src_val, sink_val;
@@ -75,13 +75,13 @@ struct CostAnswer {
 };
 
 /// First the relaxation without device counts (try_relaxed), whose optimum is very often
-/// already a valid plan; otherwise the backward DP: G[c][k][p] = best cost of the stage on class k starting at cut p and every
-/// later stage, given the devices counted by c are used. Stage ends from a start are scanned
-/// with a monotone stack (suffix minima) and a sparse table, so a row costs O(L log L). Rows
-/// are stored only over their finite span. States are pruned with a lower bound on the cost
-/// before them (a relaxed forward DP that tracks the number of earlier stages but lets a
-/// device be reused) against `upper_bound`. The plan is rebuilt forwards, taking at each step
-/// the smallest cut, then the smallest device id, among the optimal choices: the
+/// already a valid plan; otherwise the backward DP: G[c][k][p] = best cost of the stage on class k
+/// starting at cut p and every later stage, given the devices counted by c are used. Stage ends
+/// from a start are scanned with a monotone stack (suffix minima) and a sparse table, so a row
+/// costs O(L log L). Rows are stored only over their finite span. States are pruned with a lower
+/// bound on the cost before them (a relaxed forward DP that tracks the number of earlier stages but
+/// lets a device be reused) against `upper_bound`. The plan is rebuilt forwards, taking at each
+/// step the smallest cut, then the smallest device id, among the optimal choices: the
 /// lexicographically smallest optimal (device, cut) sequence.
 class CostDp {
  public:
@@ -142,6 +142,7 @@ class CostDp {
   double bound_ = kInf;
   std::int32_t layers_bound_ = 0;  ///< J of the stage-counting forward bound
   std::vector<Row> rows_;
+  std::vector<std::int64_t> dirty_rows_;  ///< rows the last backward pass wrote
   std::vector<double> pool_v_;
   std::vector<std::int32_t> pool_n_;
   std::vector<double> fwd_;  ///< (j, k, p): lower bound on the cost before the state
@@ -152,10 +153,10 @@ class CostDp {
   std::vector<std::int32_t> out_n_;
   std::vector<std::int32_t> stack_q_;
   std::vector<Val> stack_key_;
-  std::vector<Val> table_;  ///< sparse table of keys for charge-floored ends
-  std::vector<Val> relaxed_;      ///< (k, p): relaxed best cost from a stage on k at p
-  std::vector<Val> relaxed_end_;  ///< (k, q): relaxed best continuation after a stage ends at q
-  Val relaxed_root_;              ///< the relaxation's optimum (a lower bound)
+  std::vector<Val> table_;         ///< sparse table of keys for charge-floored ends
+  std::vector<Val> relaxed_;       ///< (k, p): relaxed best cost from a stage on k at p
+  std::vector<Val> relaxed_end_;   ///< (k, q): relaxed best continuation after a stage ends at q
+  Val relaxed_root_;               ///< the relaxation's optimum (a lower bound)
   std::vector<double> lambda_;     ///< per class: best Lagrange multipliers found
   std::vector<double> lag_start_;  ///< (k, p): penalised cost to go at lambda_
   std::vector<double> lag_end_;    ///< (k, q): penalised continuation at lambda_

@@ -33,8 +33,8 @@ void check_values(std::vector<std::string>& problems, const char* name,
     }
   }
   if (n > 0) {
-    problems.push_back(std::string(name) + "[" + std::to_string(first) + "] = " +
-                       std::to_string(values[first]) + " must be " + rule +
+    problems.push_back(std::string(name) + "[" + std::to_string(first) +
+                       "] = " + std::to_string(values[first]) + " must be " + rule +
                        (n > 1 ? " (" + std::to_string(n - 1) + " more entries too)" : ""));
   }
 }
@@ -110,8 +110,7 @@ std::string check_table(const cost::CostTable& t) {
                [&](std::size_t i, double x) {
                  return std::isfinite(t.time_s[i]) && !(x >= 0.0 && std::isfinite(x));
                });
-  check_values(problems, "memory_bytes", t.memory_bytes, "finite and non-negative",
-               finite_nonneg);
+  check_values(problems, "memory_bytes", t.memory_bytes, "finite and non-negative", finite_nonneg);
   check_values(problems, "workspace_bytes", t.workspace_bytes, "finite and non-negative",
                finite_nonneg);
   check_values(problems, "capacity_bytes", t.capacity_bytes, "non-negative",
@@ -123,8 +122,8 @@ std::string check_table(const cost::CostTable& t) {
                "finite and non-negative", finite_nonneg);
   check_values(problems, "link_latency_s", t.link_latency_s, "finite and non-negative",
                finite_nonneg);
-  check_values(problems, "link_bandwidth_bytes_per_s", t.link_bandwidth_bytes_per_s,
-               "non-negative", [](std::size_t, double x) { return !(x >= 0.0); });
+  check_values(problems, "link_bandwidth_bytes_per_s", t.link_bandwidth_bytes_per_s, "non-negative",
+               [](std::size_t, double x) { return !(x >= 0.0); });
   check_values(problems, "link_energy_j_per_byte", t.link_energy_j_per_byte,
                "finite and non-negative", finite_nonneg);
   if (!(t.input_buffers >= 0.0 && std::isfinite(t.input_buffers))) {
@@ -220,11 +219,12 @@ Instance build_instance(const cost::CostTable& t, const PlanOptions& options) {
     const std::int32_t r = in.members[static_cast<std::size_t>(k)].front();
     const double capacity = t.capacity_bytes[static_cast<std::size_t>(r)];
     for (std::int32_t p = 0; p < num_layers; ++p) {
-      const double in_buffers =
-          (p == 0 && t.first_stage_input_buffers >= 0.0) ? t.first_stage_input_buffers
-                                                         : t.input_buffers;
+      const double in_buffers = (p == 0 && t.first_stage_input_buffers >= 0.0)
+                                    ? t.first_stage_input_buffers
+                                    : t.input_buffers;
       const double scale = t.buffer_scale(r);
-      const double in_bytes = scale * in_buffers * t.cut_bytes[static_cast<std::size_t>(p)];
+      // a lower bound on the buffer term below (floating products and sums are monotone)
+      const double in_bytes = scale * (in_buffers * t.cut_bytes[static_cast<std::size_t>(p)]);
       std::uint64_t* row = in.mem_end.data() + in.kp(k, p) * words;
       double memory = 0.0;
       double workspace = 0.0;
@@ -262,8 +262,8 @@ Instance build_instance(const cost::CostTable& t, const PlanOptions& options) {
         while (x != 0) {
           const std::int32_t q = (w << 6) + std::countr_zero(x);
           x &= x - 1;
-          in.mem_start[in.at(k, q) * words + static_cast<std::size_t>(p >> 6)] |=
-              std::uint64_t{1} << (p & 63);
+          in.mem_start[in.at(k, q) * words + static_cast<std::size_t>(p >> 6)] |= std::uint64_t{1}
+                                                                                  << (p & 63);
         }
       }
     }

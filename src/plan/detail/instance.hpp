@@ -70,10 +70,9 @@ struct Instance {
     return static_cast<double>(time_prefix[at(k, q)] - time_prefix[at(k, p)]);
   }
   [[nodiscard]] const std::uint64_t* mem_row(std::int32_t k, std::int32_t p) const {
-    return mem_end.data() +
-           (static_cast<std::size_t>(k) * static_cast<std::size_t>(layers) +
-            static_cast<std::size_t>(p)) *
-               static_cast<std::size_t>(words);
+    return mem_end.data() + (static_cast<std::size_t>(k) * static_cast<std::size_t>(layers) +
+                             static_cast<std::size_t>(p)) *
+                                static_cast<std::size_t>(words);
   }
   [[nodiscard]] bool mem_ok(std::int32_t k, std::int32_t p, std::int32_t q) const {
     return ((mem_row(k, p)[q >> 6] >> (q & 63)) & 1U) != 0;

@@ -8,12 +8,15 @@ namespace tessera::plan::detail {
 
 namespace {
 
-bool within(double x, double limit) { return x <= limit && x < kInf; }
+bool within(double x, double limit) {
+  return x <= limit && x < kInf;
+}
 
 }  // namespace
 
 LabelDp::LabelDp(const Instance& instance) : in_(instance), classes_(instance.classes) {
   rows_.resize(static_cast<std::size_t>(in_.states()));
+  at_.resize(static_cast<std::size_t>(in_.layers + 2));
 }
 
 void LabelDp::labels(std::int64_t vector, std::int32_t k, std::int32_t p, const Label*& first,
@@ -30,7 +33,8 @@ void LabelDp::next_devices(const std::vector<std::int32_t>& c) {
   order_.clear();
   for (std::int32_t f = 0; f < classes_; ++f) {
     const auto fu = static_cast<std::size_t>(f);
-    if (c[fu] < in_.count[fu]) order_.push_back({in_.members[fu][static_cast<std::size_t>(c[fu])], f});
+    if (c[fu] < in_.count[fu])
+      order_.push_back({in_.members[fu][static_cast<std::size_t>(c[fu])], f});
   }
   std::sort(order_.begin(), order_.end());
 }
@@ -49,9 +53,9 @@ void LabelDp::continuations(std::int64_t idx, std::int32_t k, std::int32_t p, Fn
       const bool ok = coupled_ ? (s < kInf && comp + s <= limit) : within(s, limit);
       if (!ok) continue;
       const Label end{0.0, Val{0.0, 0}};
-      const Label out{(comp + s) + end.lat,
-                      Val{costs_.through(in_, k, p, q, end.val.v + costs_.sink_val[ku]),
-                          end.val.n + 1}};
+      const Label out{
+          (comp + s) + end.lat,
+          Val{costs_.through(in_, k, p, q, end.val.v + costs_.sink_val[ku]), end.val.n + 1}};
       fn(q, -1, end, out);
       continue;
     }
@@ -91,11 +95,12 @@ void LabelDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std:
   const auto plane = static_cast<std::size_t>(classes_) * static_cast<std::size_t>(num_layers + 1);
   const std::size_t base = static_cast<std::size_t>(std::min(total - 1, layers_bound_)) * plane;
   next_devices(c);
-  row.begin = pb;
-  row.end = pe + 1;
-  row.offsets = static_cast<std::int64_t>(offsets_.size());
+  // labels go to the pool p by p; the row keeps offsets only over the span that has labels
+  const auto start = static_cast<std::int64_t>(pool_.size());
+  std::int32_t first = -1;
+  std::int32_t last = -1;
   for (std::int32_t p = pb; p <= pe; ++p) {
-    offsets_.push_back(static_cast<std::int64_t>(pool_.size()));
+    at_[static_cast<std::size_t>(p)] = static_cast<std::int64_t>(pool_.size());
     if (mask != nullptr && ((mask[p >> 6] >> (p & 63)) & 1U) == 0) continue;
     const double lat_before = fwd_lat_[base + in_.at(k, p)];
     const double cost_before =
@@ -122,8 +127,21 @@ void LabelDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std:
       any = true;
       ++states_;
     }
+    if (any) {
+      if (first < 0) first = p;
+      last = p;
+    }
   }
-  offsets_.push_back(static_cast<std::int64_t>(pool_.size()));
+  at_[static_cast<std::size_t>(pe + 1)] = static_cast<std::int64_t>(pool_.size());
+  if (first < 0) {
+    pool_.resize(static_cast<std::size_t>(start));
+    return;
+  }
+  row.begin = first;
+  row.end = last + 1;
+  row.offsets = static_cast<std::int64_t>(offsets_.size());
+  for (std::int32_t p = first; p <= last + 1; ++p)
+    offsets_.push_back(at_[static_cast<std::size_t>(p)]);
 }
 
 CostAnswer LabelDp::run(const CostSpec& spec, double latency_cap_s) {
@@ -212,12 +230,13 @@ CostAnswer LabelDp::run(const CostSpec& spec, double latency_cap_s) {
     std::int32_t next_f = -1;
     Label next;
     next_devices(c);
-    continuations(idx, k, p, [&](std::int32_t q, std::int32_t f, const Label& succ, const Label& out) {
-      if (next_q >= 0 || out.lat != chosen.lat || !(out.val == chosen.val)) return;
-      next_q = q;
-      next_f = f;
-      next = succ;
-    });
+    continuations(idx, k, p,
+                  [&](std::int32_t q, std::int32_t f, const Label& succ, const Label& out) {
+                    if (next_q >= 0 || out.lat != chosen.lat || !(out.val == chosen.val)) return;
+                    next_q = q;
+                    next_f = f;
+                    next = succ;
+                  });
     if (next_q < 0) break;  // unreachable: every stored label was built by a continuation
     answer.stages.push_back({DeviceId(device), LayerId(p), LayerId(next_q - 1)});
     if (next_f < 0) break;

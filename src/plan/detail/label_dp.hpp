@@ -60,6 +60,7 @@ class LabelDp {
   std::int32_t layers_bound_ = 0;
   std::vector<double> fwd_cost_, fwd_lat_;  ///< (j, k, p) lower bounds before a state
   std::vector<Label> scratch_;
+  std::vector<std::int64_t> at_;  ///< pool offset of each cut's labels while a row is built
   std::vector<std::array<std::int32_t, 2>> order_;  ///< (next device id, class)
   std::int64_t states_ = 0;
 };

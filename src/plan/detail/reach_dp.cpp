@@ -8,7 +8,9 @@ namespace tessera::plan::detail {
 
 namespace {
 
-bool within(double x, double limit) { return x <= limit && x < kInf; }
+bool within(double x, double limit) {
+  return x <= limit && x < kInf;
+}
 
 }  // namespace
 
@@ -145,7 +147,8 @@ bool ReachDp::run(double limit_s, bool record) {
       std::copy(rows, rows + block, pruned_.begin());
       for (std::int32_t u = 0; u < kc; ++u) {
         if (c[static_cast<std::size_t>(u)] == 0) continue;
-        const std::uint64_t* below = start_.data() + offset(idx - in_.stride[static_cast<std::size_t>(u)], 0);
+        const std::uint64_t* below =
+            start_.data() + offset(idx - in_.stride[static_cast<std::size_t>(u)], 0);
         for (std::size_t w = 0; w < block; ++w) pruned_[w] &= ~below[w];
       }
       rows = pruned_.data();
@@ -175,7 +178,8 @@ bool ReachDp::run(double limit_s, bool record) {
           std::uint64_t* dst = acc_.data() + fu * static_cast<std::size_t>(words_);
           const std::uint64_t* ok =
               send_ok_.data() + (static_cast<std::size_t>(k) * kc + f) * words_;
-          for (std::int32_t w = 0; w < words_; ++w) dst[w] |= ends_[static_cast<std::size_t>(w)] & ok[w];
+          for (std::int32_t w = 0; w < words_; ++w)
+            dst[w] |= ends_[static_cast<std::size_t>(w)] & ok[w];
         }
         any = true;
       } else {
@@ -284,7 +288,8 @@ void ReachDp::run_backward(double limit_s) {
           const std::uint64_t* next = finish_.data() + offset(rest, f);
           const std::uint64_t* ok =
               send_ok_.data() + (static_cast<std::size_t>(k) * kc + f) * words_;
-          for (std::int32_t w = 0; w < words_; ++w) ends_[static_cast<std::size_t>(w)] |= next[w] & ok[w];
+          for (std::int32_t w = 0; w < words_; ++w)
+            ends_[static_cast<std::size_t>(w)] |= next[w] & ok[w];
         }
         expand_back(k, ends_.data(), finish_.data() + offset(idx, k));
       } else {

@@ -67,8 +67,8 @@ class ReachDp {
   std::vector<std::uint64_t> ends_;
   std::vector<std::uint64_t> pruned_;  ///< start rows of one count vector, dominance removed
   std::vector<std::uint64_t> acc_;     ///< next start rows of one count vector, per class
-  std::vector<std::int32_t> hi_;  ///< (k, p) -> largest end with compute <= limit
-  std::vector<std::int32_t> lo_;  ///< (k, q) -> smallest start with compute <= limit
+  std::vector<std::int32_t> hi_;       ///< (k, p) -> largest end with compute <= limit
+  std::vector<std::int32_t> lo_;       ///< (k, q) -> smallest start with compute <= limit
   std::vector<std::int32_t> starts_list_;
   std::vector<double> min_compute_;
   std::vector<double> min_send_;  ///< overlap = false, backward: cheapest send after q

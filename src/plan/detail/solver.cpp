@@ -20,8 +20,8 @@ double at_most(const CandidateSet& set, double x) {
 }
 
 std::string layer_label(const cost::CostTable& t, std::int32_t l) {
-  return "layer '" + t.layer_names[static_cast<std::size_t>(l)] + "' (index " +
-         std::to_string(l) + ")";
+  return "layer '" + t.layer_names[static_cast<std::size_t>(l)] + "' (index " + std::to_string(l) +
+         ")";
 }
 
 }  // namespace
@@ -40,25 +40,37 @@ bool Solver::too_large() const {
 std::optional<Infeasible> Solver::precheck() const {
   const cost::CostTable& t = table_;
   if (!malformed_.empty()) {
-    return Infeasible{InfeasibleReason::kMalformedTable, "malformed cost table: " + malformed_,
-                      std::nullopt, std::nullopt, 0.0, 0.0};
+    return Infeasible{InfeasibleReason::kMalformedTable,
+                      "malformed cost table: " + malformed_,
+                      std::nullopt,
+                      std::nullopt,
+                      0.0,
+                      0.0};
   }
   if (t.num_layers == 0 || t.num_devices == 0) {
     return Infeasible{InfeasibleReason::kEmpty,
                       "nothing to plan: the cost table has " + std::to_string(t.num_layers) +
                           " layers and " + std::to_string(t.num_devices) + " devices",
-                      std::nullopt, std::nullopt, 0.0, 0.0};
+                      std::nullopt,
+                      std::nullopt,
+                      0.0,
+                      0.0};
   }
   const std::int32_t num_layers = t.num_layers;
   const std::int32_t num_devices = t.num_devices;
   for (std::int32_t l = 0; l < num_layers; ++l) {
     bool runs = false;
-    for (std::int32_t d = 0; d < num_devices && !runs; ++d) runs = std::isfinite(t.time_s[t.at(d, l)]);
+    for (std::int32_t d = 0; d < num_devices && !runs; ++d)
+      runs = std::isfinite(t.time_s[t.at(d, l)]);
     if (!runs) {
       return Infeasible{InfeasibleReason::kLayerRunsNowhere,
-                        layer_label(t, l) + " cannot run on any device: its time_s is +inf on all " +
+                        layer_label(t, l) +
+                            " cannot run on any device: its time_s is +inf on all " +
                             std::to_string(num_devices) + " devices",
-                        LayerId(l), std::nullopt, 0.0, 0.0};
+                        LayerId(l),
+                        std::nullopt,
+                        0.0,
+                        0.0};
     }
   }
   // Layers that no fitting, finite stage on any class covers.
@@ -100,20 +112,24 @@ std::optional<Infeasible> Solver::precheck() const {
     }
     const auto bu = static_cast<std::size_t>(best);
     const std::size_t a = t.at(best, l);
-    std::string text = layer_label(t, l) + " (" + format_bytes(best_need) + ": layer memory " +
-                       format_bytes(t.memory_bytes[a]) + " + workspace " +
-                       format_bytes(t.workspace_bytes[a]) + " + activation buffers " +
-                       format_bytes(best_need - t.memory_bytes[a] - t.workspace_bytes[a]) +
-                       ") fits on no device: the closest is '" + t.device_names[bu] + "' with " +
-                       format_bytes(t.capacity_bytes[bu]) + ", short by " +
-                       format_bytes(best_need - t.capacity_bytes[bu]);
+    std::string text =
+        layer_label(t, l) + " fits on no device: on its own it needs " + format_bytes(best_need) +
+        " (layer memory " + format_bytes(t.memory_bytes[a]) + ", workspace " +
+        format_bytes(t.workspace_bytes[a]) + ", activation buffers " +
+        format_bytes(best_need - t.memory_bytes[a] - t.workspace_bytes[a]) + "); the closest is '" +
+        t.device_names[bu] + "' with " + format_bytes(t.capacity_bytes[bu]) + ", short by " +
+        format_bytes(best_need - t.capacity_bytes[bu]);
     if (largest_device != best) {
       text += "; the largest device is '" +
               t.device_names[static_cast<std::size_t>(largest_device)] + "' with " +
               format_bytes(largest);
     }
-    return Infeasible{InfeasibleReason::kLayerFitsNowhere, text, LayerId(l), DeviceId(best),
-                      best_need, t.capacity_bytes[bu]};
+    return Infeasible{InfeasibleReason::kLayerFitsNowhere,
+                      text,
+                      LayerId(l),
+                      DeviceId(best),
+                      best_need,
+                      t.capacity_bytes[bu]};
   }
   if (in_.io) {
     bool source = false;
@@ -131,14 +147,18 @@ std::optional<Infeasible> Solver::precheck() const {
                             (source ? "': every link to it has zero bandwidth"
                                     : "' cannot send the input to any device: every link from "
                                       "it has zero bandwidth"),
-                        std::nullopt, std::nullopt, 0.0, 0.0};
+                        std::nullopt,
+                        std::nullopt,
+                        0.0,
+                        0.0};
     }
   }
   double need = 0.0;
   for (std::int32_t l = 0; l < num_layers; ++l) {
     double smallest = kInf;
     for (std::int32_t d = 0; d < num_devices; ++d) {
-      if (std::isfinite(t.time_s[t.at(d, l)])) smallest = std::min(smallest, t.memory_bytes[t.at(d, l)]);
+      if (std::isfinite(t.time_s[t.at(d, l)]))
+        smallest = std::min(smallest, t.memory_bytes[t.at(d, l)]);
     }
     need += smallest;
   }
@@ -150,7 +170,10 @@ std::optional<Infeasible> Solver::precheck() const {
                           " of memory together (each on its smallest-footprint device) but all " +
                           std::to_string(num_devices) + " devices together have " +
                           format_bytes(capacity) + ", short by " + format_bytes(need - capacity),
-                      std::nullopt, std::nullopt, need, capacity};
+                      std::nullopt,
+                      std::nullopt,
+                      need,
+                      capacity};
   }
   return std::nullopt;
 }
@@ -216,10 +239,9 @@ double Solver::dp_period(const std::vector<StageAssignment>& stages) const {
     const std::int32_t p = stages[i].first_layer.value();
     const std::int32_t q = stages[i].last_layer.value() + 1;
     const double comp = in_.compute(k, p, q);
-    const double send =
-        i + 1 < stages.size()
-            ? in_.send_s[in_.link(k, in_.class_of[stages[i + 1].device.index()], q)]
-            : in_.sink_s[static_cast<std::size_t>(k)];
+    const double send = i + 1 < stages.size()
+                            ? in_.send_s[in_.link(k, in_.class_of[stages[i + 1].device.index()], q)]
+                            : in_.sink_s[static_cast<std::size_t>(k)];
     period = std::max(period, in_.overlap ? std::max(comp, send) : comp + send);
   }
   return period;
@@ -244,7 +266,8 @@ const std::vector<Solver::Found>& Solver::baselines() {
       opts.objective = o;
       for (const PlanResult& r :
            {best_single_device(table_, opts), even_split(table_, opts), greedy(table_, opts)}) {
-        if (r.has_plan() && r.plan().feasible()) baselines_->push_back(finish(r.plan().assignment()));
+        if (r.has_plan() && r.plan().feasible())
+          baselines_->push_back(finish(r.plan().assignment()));
       }
     }
   }
@@ -312,7 +335,8 @@ std::optional<Solver::Found> Solver::min_latency() {
   CostSpec spec;
   spec.time_weight = 1.0;
   spec.limit_s = cap_with_tolerance(options_.period_cap_s);
-  for (const Found& f : baselines()) spec.upper_bound = std::min(spec.upper_bound, f.plan.latency_s);
+  for (const Found& f : baselines())
+    spec.upper_bound = std::min(spec.upper_bound, f.plan.latency_s);
   if (spec.limit_s < kInf) {
     stats_.dp_runs += 2;
     reach_->run(spec.limit_s, true);
@@ -344,8 +368,8 @@ std::optional<Solver::Found> Solver::min_latency() {
 // candidate while its period is within the cap.
 class EnergySearch {
  public:
-  EnergySearch(Solver& solver, const CandidateSet& set, double latency_cap)
-      : solver_(solver), set_(set), latency_cap_(latency_cap) {}
+  EnergySearch(Solver& solver, const CandidateSet& set, double latency_cap, bool persistent)
+      : solver_(solver), set_(set), latency_cap_(latency_cap), persistent_(persistent) {}
 
   void add_plan(const Solver::Found& f) {
     if (f.plan.latency_s <= latency_cap_ || latency_cap_ == kInf) seen_.push_back(f);
@@ -367,6 +391,7 @@ class EnergySearch {
       if (node.b > top) {
         node.b = top;  // the bound stays valid for the smaller interval
         node.exact = false;
+        node.plan_period = -kInf;
       }
       const std::optional<Solver::Found>& best = incumbent(top);
       const double best_energy = best ? best->plan.energy_per_inference_j : kInf;
@@ -380,7 +405,14 @@ class EnergySearch {
         continue;
       }
       if (single) continue;  // resolved: its plan is among the seen ones
-      const double mid = set_.split(node.a, node.b);
+      // Pareto sweeps split where the node's own plan sits when it is inside: the bound is
+      // tight at that period, so the upper part often closes at once and the next, smaller
+      // cap starts just below it. A single solve splits at the median (fewer nodes there).
+      double mid = set_.split(node.a, node.b);
+      if (persistent_ && node.plan_period > node.a && node.plan_period <= node.b) {
+        const double below = set_.next_below(node.plan_period);
+        if (below > node.a) mid = below;
+      }
       evaluate(node.a, mid, false);
       evaluate(mid, node.b, false);
     }
@@ -392,7 +424,8 @@ class EnergySearch {
     double bound;
     double a;  ///< interval (a, b] of candidate periods
     double b;
-    bool exact;  ///< bound from the full DP on exactly this interval
+    bool exact;                  ///< bound from the full DP on exactly this interval
+    double plan_period = -kInf;  ///< DP period of the plan the bound came with
     bool operator>(const Node& o) const { return bound > o.bound; }
   };
 
@@ -425,27 +458,34 @@ class EnergySearch {
     spec.charge_s = set_.next_above(a);
     spec.floor_charge = true;
     spec.limit_s = b;
-    // anything costlier than the best plan within the whole cap is of no use
+    // Anything costlier than the best plan within the whole cap is of no use to this solve;
+    // a persistent (Pareto) search solves nodes exactly instead, so that later, smaller caps
+    // need not solve them again.
     const std::optional<Solver::Found>& best = incumbent(top_);
-    spec.upper_bound = best ? best->plan.energy_per_inference_j : kInf;
+    spec.upper_bound = best && !persistent_ ? best->plan.energy_per_inference_j : kInf;
     bool exact = true;
     const CostAnswer ans = solver_.run_energy(spec, latency_cap_, full, exact);
+
     if (!ans.found) {
       // none within the bound: the bound itself bounds the interval (a later, smaller cap
       // has costlier incumbents, so the interval may matter again); none at all: drop it
-      if (spec.upper_bound < kInf) push(Node{spec.upper_bound, a, b, false});
+      if (spec.upper_bound < kInf) push(Node{spec.upper_bound, a, b, false, -kInf});
       return;
     }
+    double plan_period = -kInf;
     if (!ans.stages.empty()) {
-      add_plan(solver_.finish(ans.stages));
+      Solver::Found f = solver_.finish(ans.stages);
+      plan_period = f.dp_period;
+      add_plan(f);
       searched_ = true;
     }
-    push(Node{ans.value.v, a, b, exact});
+    push(Node{ans.value.v, a, b, exact, plan_period});
   }
 
   Solver& solver_;
   const CandidateSet& set_;
   double latency_cap_;
+  bool persistent_;
   bool started_ = false;
   bool searched_ = false;  ///< a DP has produced a plan (baseline incumbents are loose)
   double top_ = kInf;      ///< the cap of the current solve
@@ -479,7 +519,7 @@ const CandidateSet& Solver::candidates() {
 
 std::optional<Solver::Found> Solver::min_energy(double cap, double latency_cap) {
   const CandidateSet& set = candidates();
-  EnergySearch search(*this, set, latency_cap);
+  EnergySearch search(*this, set, latency_cap, false);
   for (const Found& f : baselines()) search.add_plan(f);
   return search.solve(at_most(set, cap));
 }
@@ -489,8 +529,8 @@ PlanResult Solver::fallback(const std::string& why) const {
   stats.method = "baseline: " + why;
   std::optional<Plan> best;
   const Weights w{options_.alpha, 1.0, 1.0};
-  for (const PlanResult& r :
-       {best_single_device(table_, options_), even_split(table_, options_), greedy(table_, options_)}) {
+  for (const PlanResult& r : {best_single_device(table_, options_), even_split(table_, options_),
+                              greedy(table_, options_)}) {
     if (!r.has_plan() || !r.plan().feasible()) continue;
     if (!best || better(r.plan(), *best, options_.objective, w)) best = r.plan();
   }
@@ -532,9 +572,9 @@ PlanResult Solver::solve() {
     case Objective::kLatency:
       return plan_result(min_latency(), "latency: cost DP");
     case Objective::kEnergy:
-      return plan_result(
-          min_energy(cap_with_tolerance(options_.period_cap_s), cap_with_tolerance(options_.latency_cap_s)),
-          "energy: branch and bound over candidate periods, one cost DP per node");
+      return plan_result(min_energy(cap_with_tolerance(options_.period_cap_s),
+                                    cap_with_tolerance(options_.latency_cap_s)),
+                         "energy: branch and bound over candidate periods, one cost DP per node");
     case Objective::kWeighted: {
       const std::vector<ParetoPoint> points = period_front();
       stats_.method = "weighted: best point of the exact (period, energy) Pareto front";
@@ -557,7 +597,7 @@ PlanResult Solver::solve() {
 
 std::vector<ParetoPoint> Solver::period_front() {
   const CandidateSet& set = candidates();
-  EnergySearch search(*this, set, cap_with_tolerance(options_.latency_cap_s));
+  EnergySearch search(*this, set, cap_with_tolerance(options_.latency_cap_s), true);
   for (const Found& f : baselines()) search.add_plan(f);
   std::vector<ParetoPoint> points;  // built from the least-energy end
   double top = at_most(set, cap_with_tolerance(options_.period_cap_s));
@@ -610,7 +650,10 @@ ParetoFront Solver::front() {
                                 "exact Pareto front skipped: " + std::to_string(in_.classes) +
                                     " device classes give more than max_state_vectors = " +
                                     std::to_string(options_.max_state_vectors) + " states",
-                                std::nullopt, std::nullopt, 0.0, 0.0};
+                                std::nullopt,
+                                std::nullopt,
+                                0.0,
+                                0.0};
     return out;
   }
   reach_ = std::make_unique<ReachDp>(in_);

@@ -313,6 +313,8 @@ TEST(PlatformPresets, DeviceCountsAndClassesAreAsDescribed) {
       {"cluster-homogeneous", 8, {"rpi4"}},
       {"cluster-hetero", 8, {"rpi4", "xavier-nx", "ryzen9-5950x", "a100"}},
       {"hetero16", 16, {"rpi4", "xavier-nx", "ryzen9-5950x", "a100"}},
+      {"donna-cpu", 4, {"rpi4"}},
+      {"donna-gpu", 4, {"xavier-nx"}},
   };
   for (const auto& e : expected) {
     auto p = load_platform(e.name);

@@ -62,8 +62,8 @@ Case make_case(std::uint64_t seed) {
   c.options.overlap = (seed / 2) % 2 == 0;
   c.options.include_source_sink = (seed / 4) % 2 == 0;
   c.options.alpha = static_cast<double>(seed % 11) / 10.0;
-  c.text = "seed " + std::to_string(seed) + ", layers " + std::to_string(c.spec.layers) +
-           ", classes {";
+  c.text =
+      "seed " + std::to_string(seed) + ", layers " + std::to_string(c.spec.layers) + ", classes {";
   for (const std::int32_t n : c.spec.class_sizes) c.text += std::to_string(n) + ",";
   c.text += "}, tight " + std::to_string(c.spec.memory_tightness) + ", overlap " +
             std::to_string(c.options.overlap) + ", io " +
@@ -137,7 +137,8 @@ TEST(PlannerOracle, EverySolverMatchesBruteForceOnRandomSmallInstances) {
               << p.energy_per_inference_j << " vs " << want->energy_per_inference_j;
           break;
         case Objective::kLatency:
-          EXPECT_TRUE(near(p.latency_s, want->latency_s)) << p.latency_s << " vs " << want->latency_s;
+          EXPECT_TRUE(near(p.latency_s, want->latency_s))
+              << p.latency_s << " vs " << want->latency_s;
           EXPECT_EQ(p.devices_used, want->devices_used);
           break;
         case Objective::kEnergy:
