@@ -136,8 +136,9 @@ TEST(PlanCli, BadInputsExitTwoNamingFileAndField) {
   std::filesystem::remove_all(dir);
 }
 
+// The acceptance case: resnet152 on the 16-device heterogeneous preset.
 TEST(ParetoCli, FrontIsSortedAndHoldsEveryWeightedOptimum) {
-  const auto r = run_cli({"pareto", "resnet18", "--platform", "cluster-hetero", "--json", "-"});
+  const auto r = run_cli({"pareto", "resnet152", "--platform", "hetero16", "--json", "-"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = json::parse(r.out);
   EXPECT_EQ(doc["format"], "tessera.pareto/1");
@@ -149,7 +150,7 @@ TEST(ParetoCli, FrontIsSortedAndHoldsEveryWeightedOptimum) {
               pts[i - 1]["energy_per_inference_j"].get<double>());
   }
   for (const char* alpha : {"0", "0.25", "0.5", "0.75", "1"}) {
-    const auto w = json::parse(run_cli({"plan", "resnet18", "--platform", "cluster-hetero",
+    const auto w = json::parse(run_cli({"plan", "resnet152", "--platform", "hetero16",
                                         "--objective", "weighted", "--alpha", alpha, "--json", "-"})
                                    .out);
     const double p = w["metrics"]["period_s"].get<double>();
