@@ -113,7 +113,7 @@ bool GraphBuilder::known(std::string_view op_name, const std::vector<TensorId>& 
   return ok;
 }
 
-TensorId GraphBuilder::placeholder(std::string op_name) {
+TensorId GraphBuilder::failed_output(std::string op_name) {
   const TensorId t = new_tensor(std::move(op_name), {}, DType::kFloat32, false);
   failed_[t.index()] = 1;
   return t;
@@ -186,7 +186,7 @@ const Shape& GraphBuilder::shape(TensorId tensor) const {
 
 TensorId GraphBuilder::conv2d(std::string_view name, TensorId x, const Conv2dOptions& o) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   const Shape in = shape(x);
   std::string error;
   Shape out;
@@ -226,7 +226,7 @@ TensorId GraphBuilder::conv2d(std::string_view name, TensorId x, const Conv2dOpt
 
 TensorId GraphBuilder::batch_norm(std::string_view name, TensorId x, double epsilon) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   const Shape in = shape(x);
   std::string error;
   if (in.size() < 2) error = "batch_norm needs a channel axis 1, got " + shape_to_string(in);
@@ -242,7 +242,7 @@ TensorId GraphBuilder::batch_norm(std::string_view name, TensorId x, double epsi
 
 TensorId GraphBuilder::layer_norm(std::string_view name, TensorId x, double epsilon) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   const Shape in = shape(x);
   std::string error;
   if (in.empty()) error = "layer_norm needs at least one axis";
@@ -258,7 +258,7 @@ TensorId GraphBuilder::layer_norm(std::string_view name, TensorId x, double epsi
 
 TensorId GraphBuilder::unary(std::string_view name, OpKind kind, TensorId x, OpAttributes attrs) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   return append(std::move(op), kind, {x}, shape(x), std::move(attrs), {});
 }
 
@@ -275,7 +275,7 @@ TensorId GraphBuilder::relu6(std::string_view name, TensorId x) {
 
 TensorId GraphBuilder::gelu(std::string_view name, TensorId x, std::string_view approximation) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   std::string error;
   if (approximation != "none" && approximation != "tanh") {
     error = "gelu approximation must be \"none\" or \"tanh\", got \"" + std::string(approximation) +
@@ -292,7 +292,7 @@ TensorId GraphBuilder::tanh(std::string_view name, TensorId x) {
 
 TensorId GraphBuilder::softmax(std::string_view name, TensorId x, std::int64_t axis) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   std::string error;
   if (normalise_axis(axis, shape(x).size()) < 0) {
     error = "softmax axis " + std::to_string(axis) + " is out of range for " +
@@ -306,7 +306,7 @@ TensorId GraphBuilder::softmax(std::string_view name, TensorId x, std::int64_t a
 TensorId GraphBuilder::pool(std::string_view name, OpKind kind, TensorId x,
                             const Pool2dOptions& o) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   const Shape in = shape(x);
   std::string error;
   Shape out;
@@ -338,7 +338,7 @@ TensorId GraphBuilder::avg_pool(std::string_view name, TensorId x, const Pool2dO
 
 TensorId GraphBuilder::global_avg_pool(std::string_view name, TensorId x) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   const Shape in = shape(x);
   std::string error;
   Shape out = in;
@@ -354,7 +354,7 @@ TensorId GraphBuilder::global_avg_pool(std::string_view name, TensorId x) {
 TensorId GraphBuilder::linear(std::string_view name, TensorId x, std::int64_t out_features,
                               bool bias) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   const Shape in = shape(x);
   std::string error;
   if (in.size() < 2) error = "linear needs an input of rank >= 2, got " + shape_to_string(in);
@@ -386,7 +386,7 @@ TensorId GraphBuilder::linear(std::string_view name, TensorId x, std::int64_t ou
 
 TensorId GraphBuilder::linear_with_weight(std::string_view name, TensorId x, TensorId weight) {
   std::string op = unique_name(name);
-  if (!known(op, {x, weight})) return placeholder(op);
+  if (!known(op, {x, weight})) return failed_output(op);
   const Shape in = shape(x);
   const Shape w = shape(weight);
   std::string error;
@@ -408,7 +408,7 @@ TensorId GraphBuilder::linear_with_weight(std::string_view name, TensorId x, Ten
 
 TensorId GraphBuilder::matmul(std::string_view name, TensorId a, TensorId b) {
   std::string op = unique_name(name);
-  if (!known(op, {a, b})) return placeholder(op);
+  if (!known(op, {a, b})) return failed_output(op);
   const Shape sa = shape(a);
   const Shape sb = shape(b);
   std::string error;
@@ -442,7 +442,7 @@ TensorId GraphBuilder::embedding(std::string_view name, TensorId ids, std::int64
 
 TensorId GraphBuilder::embedding_with_weight(std::string_view name, TensorId ids, TensorId weight) {
   std::string op = unique_name(name);
-  if (!known(op, {weight, ids})) return placeholder(op);
+  if (!known(op, {weight, ids})) return failed_output(op);
   const Shape w = shape(weight);
   std::string error;
   Shape out = shape(ids);
@@ -461,7 +461,7 @@ TensorId GraphBuilder::embedding_with_weight(std::string_view name, TensorId ids
 
 TensorId GraphBuilder::binary(std::string_view name, OpKind kind, TensorId a, TensorId b) {
   std::string op = unique_name(name);
-  if (!known(op, {a, b})) return placeholder(op);
+  if (!known(op, {a, b})) return failed_output(op);
   std::string error;
   auto out = broadcast(shape(a), shape(b));
   if (!out) {
@@ -489,7 +489,7 @@ TensorId GraphBuilder::div(std::string_view name, TensorId a, TensorId b) {
 
 TensorId GraphBuilder::where(std::string_view name, TensorId condition, TensorId x, TensorId y) {
   std::string op = unique_name(name);
-  if (!known(op, {condition, x, y})) return placeholder(op);
+  if (!known(op, {condition, x, y})) return failed_output(op);
   std::string error;
   std::optional<Shape> out = broadcast(shape(condition), shape(x));
   if (out) out = broadcast(*out, shape(y));
@@ -505,7 +505,7 @@ TensorId GraphBuilder::where(std::string_view name, TensorId condition, TensorId
 
 TensorId GraphBuilder::flatten(std::string_view name, TensorId x, std::int64_t axis) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   const Shape in = shape(x);
   std::string error;
   Shape out;
@@ -523,7 +523,7 @@ TensorId GraphBuilder::flatten(std::string_view name, TensorId x, std::int64_t a
 
 TensorId GraphBuilder::reshape(std::string_view name, TensorId x, Shape target) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   const std::int64_t elements = element_count(shape(x));
   std::string error;
   Shape out = target;
@@ -557,7 +557,7 @@ TensorId GraphBuilder::reshape(std::string_view name, TensorId x, Shape target) 
 TensorId GraphBuilder::transpose(std::string_view name, TensorId x,
                                  std::vector<std::int64_t> perm) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   const Shape in = shape(x);
   std::string error;
   Shape out;
@@ -582,7 +582,7 @@ std::vector<TensorId> GraphBuilder::split(std::string_view name, TensorId x, std
   if (!known(op_name, {x})) {
     std::vector<TensorId> outs;
     for (std::size_t i = 0; i < sizes.size(); ++i)
-      outs.push_back(placeholder(op_name + ":" + std::to_string(i)));
+      outs.push_back(failed_output(op_name + ":" + std::to_string(i)));
     return outs;
   }
   const Shape in = shape(x);
@@ -622,7 +622,7 @@ std::vector<TensorId> GraphBuilder::split(std::string_view name, TensorId x, std
 TensorId GraphBuilder::concat(std::string_view name, const std::vector<TensorId>& xs,
                               std::int64_t axis) {
   std::string op = unique_name(name);
-  if (!known(op, xs)) return placeholder(op);
+  if (!known(op, xs)) return failed_output(op);
   std::string error;
   Shape out;
   if (xs.empty()) {
@@ -658,7 +658,7 @@ TensorId GraphBuilder::concat(std::string_view name, const std::vector<TensorId>
 
 TensorId GraphBuilder::expand(std::string_view name, TensorId x, Shape target) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   std::string error;
   auto out = broadcast(shape(x), target);
   if (!out) {
@@ -673,7 +673,7 @@ TensorId GraphBuilder::expand(std::string_view name, TensorId x, Shape target) {
 TensorId GraphBuilder::select(std::string_view name, TensorId x, std::int64_t axis,
                               std::int64_t index) {
   std::string op = unique_name(name);
-  if (!known(op, {x})) return placeholder(op);
+  if (!known(op, {x})) return failed_output(op);
   const Shape in = shape(x);
   const std::int64_t a = normalise_axis(axis, in.size());
   std::string error;

@@ -148,7 +148,7 @@ class Context {
   }
 
   /// Adds a builder diagnostic, with its field mapped back to what was written and its line,
-  /// unless it is about a field whose reading already failed (its placeholder value would
+  /// unless it is about a field whose reading already failed (its fallback value would
   /// only repeat the problem).
   void add_builder_diagnostic(Diagnostic d) {
     for (std::string path = d.field;; path = parent(path)) {
@@ -334,7 +334,7 @@ class MapReader {
   }
 
   /// A quantity that may be written in any of `units`; returned in SI units. Recorded under
-  /// `<path>.<canonical>`. With `required`, absence is an error (its placeholder is 0).
+  /// `<path>.<canonical>`. With `required`, absence is an error (its fallback is 0).
   template <std::size_t N>
   std::optional<double> quantity(const std::string& canonical, const UnitKey (&units)[N],
                                  bool required) {
@@ -406,7 +406,7 @@ std::vector<std::string> link_keys() {
 
 /// A link, bus or NIC that cannot be read: valid numbers, so that a problem already reported
 /// is not repeated by the builder.
-hw::LinkSpec placeholder_link() {
+hw::LinkSpec fallback_link() {
   hw::LinkSpec link;
   link.bandwidth = BytesPerSecond(1.0);
   return link;
@@ -414,7 +414,7 @@ hw::LinkSpec placeholder_link() {
 
 /// The bandwidth, latency and energy per byte of a link mapping, each required.
 hw::LinkSpec read_link_fields(MapReader& m) {
-  hw::LinkSpec link = placeholder_link();
+  hw::LinkSpec link = fallback_link();
   if (!m.ok()) return link;
   if (auto v = m.quantity("bandwidth", kLinkBandwidthKeys, true))
     link.bandwidth = BytesPerSecond(*v);
@@ -433,9 +433,9 @@ hw::LinkSpec read_link(Context& ctx, const Entry& entry, const std::string& path
 
 /// Placeholder links when the topology cannot be read: every pair gets a valid default, so
 /// only the topology's own problem is reported.
-hw::TopologySpec placeholder_topology() {
+hw::TopologySpec fallback_topology() {
   hw::ExplicitLinksSpec spec;
-  spec.default_link = placeholder_link();
+  spec.default_link = fallback_link();
   return spec;
 }
 
@@ -700,7 +700,7 @@ hw::ExplicitLinksSpec read_explicit(Context& ctx, MapReader& links) {
 hw::TopologySpec read_links(Context& ctx, const Entry& entry) {
   MapReader m(ctx, entry.value, "links", {"topology", "bus", "mesh", "default", "pairs"},
               entry.mark);
-  if (!m.ok()) return placeholder_topology();
+  if (!m.ok()) return fallback_topology();
   hw::Topology topology = hw::Topology::kFullMesh;
   if (auto name = m.text("topology", true)) {
     if (auto t = hw::topology_from_name(*name)) {
@@ -708,10 +708,10 @@ hw::TopologySpec read_links(Context& ctx, const Entry& entry) {
     } else {
       ctx.error(*m.key_mark("topology"), "links.topology", "links.topology",
                 "unknown topology '" + *name + "' (valid: " + join(topology_names()) + ")");
-      return placeholder_topology();
+      return fallback_topology();
     }
   } else {
-    return placeholder_topology();
+    return fallback_topology();
   }
   // Keys that belong to another topology are mistakes, not options to ignore.
   const std::pair<const char*, hw::Topology> owners[] = {{"bus", hw::Topology::kSharedBus},
@@ -730,13 +730,13 @@ hw::TopologySpec read_links(Context& ctx, const Entry& entry) {
       return hw::FullMeshSpec{};
     case hw::Topology::kSharedBus: {
       hw::SharedBusSpec bus;
-      bus.bus = placeholder_link();
+      bus.bus = fallback_link();
       if (const Entry* b = m.child("bus", true)) bus.bus = read_link(ctx, *b, "links.bus");
       return bus;
     }
     case hw::Topology::kMesh2D: {
       if (const Entry* mesh = m.child("mesh", true)) return read_mesh(ctx, *mesh);
-      return placeholder_topology();
+      return fallback_topology();
     }
     case hw::Topology::kExplicit:
       return read_explicit(ctx, m);
@@ -834,7 +834,7 @@ Result<hw::Platform> parse_platform_yaml(std::string_view text, std::string file
         spec.source_nic = read_link(ctx, *link, "source.link");
       }
     } else {
-      spec.source_nic = placeholder_link();
+      spec.source_nic = fallback_link();
     }
   }
   if (const Entry* devices = top.child("devices", true)) {

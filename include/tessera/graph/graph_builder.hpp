@@ -162,7 +162,7 @@ class GraphBuilder {
   /// False (and a diagnostic) when some id does not name a tensor of this builder.
   bool known(std::string_view op_name, const std::vector<TensorId>& inputs);
   /// A failed tensor standing for the output of an operator that could not be appended.
-  TensorId placeholder(std::string op_name);
+  TensorId failed_output(std::string op_name);
   TensorId unary(std::string_view name, OpKind kind, TensorId x, OpAttributes attrs = {});
   TensorId binary(std::string_view name, OpKind kind, TensorId a, TensorId b);
   TensorId pool(std::string_view name, OpKind kind, TensorId x, const Pool2dOptions& options);

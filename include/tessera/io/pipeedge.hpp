@@ -22,7 +22,7 @@ namespace tessera::io {
 /// A PipeEdge scheduling problem as a CostTable, one device per host.
 ///
 /// Plan it with the source/sink left out (PipeEdge charges neither the input nor the result
-/// transfer); the source endpoint's links hold finite placeholders. Device classes are the
+/// transfer); the source endpoint's links hold finite stand-in values. Device classes are the
 /// PipeEdge device types, so hosts of one type are interchangeable.
 struct PipeEdgeProblem {
   /// Devices are the hosts of every participating type; types in name order (as PipeEdge's
