@@ -19,10 +19,6 @@ namespace tessera::cli {
 
 namespace {
 
-void print_warnings(const std::vector<Diagnostic>& warnings) {
-  for (const auto& w : warnings) std::cerr << "tessera: warning: " << w.to_string() << '\n';
-}
-
 std::string pipeedge_schedule(const cost::CostTable& t, const plan::Plan& p) {
   std::vector<std::string> hosts;
   std::vector<std::pair<std::int32_t, std::int32_t>> ranges;
@@ -66,12 +62,8 @@ void register_plan(CLI::App& app, int& exit_code) {
                   "also simulate N inferences of the plan (SimGrid) and print the results")
       ->check(CLI::PositiveNumber);
   cmd->callback([args, &exit_code] {
-    auto loaded = load_problem(args->problem);
-    if (!loaded.ok()) {
-      exit_code = report_bad_input(loaded.diagnostics());
-      return;
-    }
-    print_warnings(loaded->warnings);
+    auto loaded = load_problem_or_report(args->problem, exit_code);
+    if (!loaded) return;
     const auto& table = loaded->table;
     if (!args->save_problem.empty() && !write_output(args->save_problem, io::problem_json(table))) {
       exit_code = kBadInput;
@@ -195,12 +187,8 @@ void register_pareto(CLI::App& app, int& exit_code) {
   cmd->add_option("--report", args->report,
                   "write a self-contained HTML report (front, alpha 0.5 plan, simulated Gantt)");
   cmd->callback([args, &exit_code] {
-    auto loaded = load_problem(args->problem);
-    if (!loaded.ok()) {
-      exit_code = report_bad_input(loaded.diagnostics());
-      return;
-    }
-    print_warnings(loaded->warnings);
+    auto loaded = load_problem_or_report(args->problem, exit_code);
+    if (!loaded) return;
     const auto& table = loaded->table;
     auto options = plan_options(args->problem, loaded->pipeedge);
     options.latency_energy_front = args->latency;

@@ -53,11 +53,8 @@ void register_simulate(CLI::App& app, int& exit_code) {
     problem.pipeedge = file->inputs.pipeedge;
     problem.input_buffers = file->inputs.input_buffers;
     problem.output_buffers = file->inputs.output_buffers;
-    auto loaded = load_problem(problem);
-    if (!loaded.ok()) {
-      exit_code = report_bad_input(loaded.diagnostics());
-      return;
-    }
+    auto loaded = load_problem_or_report(problem, exit_code);
+    if (!loaded) return;
     const auto& table = loaded->table;
     auto stages = io::resolve_stages(file.value(), table);
     if (!stages.ok()) {

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli.hpp"
 #include "tessera/cost/cost_table_builder.hpp"
 #include "tessera/graph/passes.hpp"
 #include "tessera/io/neurosim_costs.hpp"
@@ -139,6 +140,16 @@ plan::PlanOptions plan_options(const ProblemArgs& args, bool pipeedge) {
   if (args.period_cap_s > 0) o.period_cap_s = args.period_cap_s;
   if (args.latency_cap_s > 0) o.latency_cap_s = args.latency_cap_s;
   return o;
+}
+
+std::optional<LoadedProblem> load_problem_or_report(const ProblemArgs& args, int& exit_code) {
+  auto loaded = load_problem(args);
+  if (!loaded.ok()) {
+    exit_code = report_bad_input(loaded.diagnostics());
+    return std::nullopt;
+  }
+  for (const auto& w : loaded->warnings) std::cerr << "tessera: warning: " << w.to_string() << '\n';
+  return std::move(loaded).value();
 }
 
 }  // namespace tessera::cli

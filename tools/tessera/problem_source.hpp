@@ -2,6 +2,7 @@
 /// The inputs every planning command shares: MODEL + --platform, a problem file, or PipeEdge's
 /// three YAML files; all become one CostTable.
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,11 @@ void add_problem_options(CLI::App& cmd, ProblemArgs& args);
 
 /// Builds the cost table the arguments describe.
 [[nodiscard]] Result<LoadedProblem> load_problem(const ProblemArgs& args);
+
+/// `load_problem` for a command: prints its warnings to stderr; on failure prints the
+/// diagnostics, sets `exit_code` to kBadInput and returns nothing.
+[[nodiscard]] std::optional<LoadedProblem> load_problem_or_report(const ProblemArgs& args,
+                                                                  int& exit_code);
 
 /// Plan options implied by the arguments (PipeEdge inputs leave out the source and sink).
 [[nodiscard]] plan::PlanOptions plan_options(const ProblemArgs& args, bool pipeedge);
