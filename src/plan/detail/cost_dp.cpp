@@ -933,15 +933,7 @@ CostAnswer CostDp::run(const CostSpec& spec) {
     for (const std::int32_t n : c) total += n;
     for (std::int64_t idx = in_.vectors - 1; idx >= 1; --idx) {
       if (idx != in_.vectors - 1) {
-        for (std::size_t j = 0;; ++j) {  // previous count vector in mixed radix
-          if (c[j] > 0) {
-            --c[j];
-            --total;
-            break;
-          }
-          c[j] = in_.count[j];
-          total += c[j];
-        }
+        previous_count_vector(c, in_.count, total);
       }
       solve_vector(idx, total);
     }

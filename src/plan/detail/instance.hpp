@@ -93,6 +93,21 @@ struct Instance {
 /// table must pass check_table.
 [[nodiscard]] Instance build_instance(const cost::CostTable& table, const PlanOptions& options);
 
+/// Steps `c` to the previous count vector in mixed radix (each c_k counts down from count_k to
+/// 0 and wraps), keeping `total` = Σ c_k. The caller stops before wrapping past the zero vector.
+inline void previous_count_vector(std::vector<std::int32_t>& c,
+                                  const std::vector<std::int32_t>& count, std::int32_t& total) {
+  for (std::size_t j = 0;; ++j) {
+    if (c[j] > 0) {
+      --c[j];
+      --total;
+      return;
+    }
+    c[j] = count[j];
+    total += c[j];
+  }
+}
+
 /// Index of the count vector, saturating at INT64_MAX; used to refuse huge state spaces.
 [[nodiscard]] std::int64_t state_vectors(const Instance& instance);
 

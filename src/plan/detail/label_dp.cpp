@@ -173,15 +173,7 @@ CostAnswer LabelDp::run(const CostSpec& spec, double latency_cap_s) {
   for (const std::int32_t n : c) total += n;
   for (std::int64_t idx = in_.vectors - 1; idx >= 1; --idx) {
     if (idx != in_.vectors - 1) {
-      for (std::size_t j = 0;; ++j) {
-        if (c[j] > 0) {
-          --c[j];
-          --total;
-          break;
-        }
-        c[j] = in_.count[j];
-        total += c[j];
-      }
+      previous_count_vector(c, in_.count, total);
     }
     for (std::int32_t k = 0; k < kc; ++k) {
       if (c[static_cast<std::size_t>(k)] == 0) {
