@@ -26,7 +26,6 @@ struct CimParams {
   std::int64_t cols_per_adc = 8;     ///< column multiplexing
   std::int64_t adc_bits = 5;
   std::int64_t psum_bits = 32;  ///< width of partial sums moved through buffers and interconnect
-  double clock_ns = 1.6974;
   /// Floorplan of the chip (fixed at fabrication): conventional-mapping tiles are
   /// cm_tile_size x cm_tile_size cells; novel-mapping tiles hold nm_pes_per_tile PEs of
   /// nm_pe_size x nm_pe_size cells (one PE per kernel position).
@@ -39,8 +38,26 @@ struct CimParams {
   /// as NeuroSim does).
   std::int64_t speedup_degree = 8;
   double input_bit_density = 1.0;  ///< relative to the calibration run's activations
-  // Physical constants.
-  double adc_energy_pj = 0.104;            ///< per ADC conversion (one column, one input bit)
+  /// Param `pipeline` (0 or 1): DNN+NeuroSim V1.4 Param.cpp `pipeline = true` by default, so
+  /// successive inferences stream through the layers (each holds its weights in its own tiles)
+  /// and the chip's period is its slowest layer; 0 = NeuroSim's layer-by-layer mode. Sets
+  /// CostTable::pipelined_layers.
+  bool pipeline = true;
+  // Memory cell. Zero means the cell's default (see cim_model.cpp): RRAM 100 kOhm / 1.7 MOhm
+  // (DNN+NeuroSim V1.4 Param.cpp: on/off 17), FeFET 240 kOhm / 24 MOhm (V1.3 manual Table IV,
+  // GF 22 nm FeFET); read voltage: NeuroSim V1.4's fixed read voltage of the node; cell area:
+  // SRAM the node's published bitcell, 1T1R RRAM 4 x 12 F², FeFET 4 x 6 F² (F = node).
+  double r_on_ohm = 0.0;
+  double r_off_ohm = 0.0;
+  double read_voltage_v = 0.0;
+  double cell_area_f2 = 0.0;
+  /// Clock period; 0 = the 22 nm calibration's 1.6974 ns scaled to technology_nm.
+  double clock_ns = 0.0;
+  // Physical constants at the 22 nm reference node, scaled to technology_nm by the exponents
+  // below (derivations and sources in cim_model.cpp).
+  double sense_amp_energy_pj = 0.0340;     ///< 5-bit sense amplifier (ADC), per conversion
+  double precharge_energy_pj = 0.0700;     ///< SRAM bit-line precharge, per conversion
+  double cell_read_activity = 0.25;        ///< eNVM: share of the Rp rows conducting per read
   double accumulation_energy_pj = 0.0167;  ///< per column-conversion (shift-add, adder trees)
   double periphery_energy_pj = 0.0173;     ///< per column-conversion (decoders, mux, switch)
   double buffer_energy_pj_per_bit = 0.0025;
@@ -50,12 +67,43 @@ struct CimParams {
   double interconnect_cycles_per_step = 80.0;
   double bus_width_bits = 512.0;
   double leakage_uw_per_tile = 21.8;
-  double subarray_area_um2 = 8452.0;
+  double periphery_area_um2 = 6232.0;        ///< per subarray: its share of all non-array circuits
+  double envm_periphery_area_um2 = 33000.0;  ///< extra per eNVM subarray (level shifters...)
+  double energy_scaling_exponent = 0.8;      ///< dynamic energy ~ (F / F22)^x · (Vdd / Vdd22)²
+  double area_scaling_exponent = 1.5;        ///< periphery area ~ (F / F22)^x
+  double delay_scaling_exponent = 0.3;       ///< clock period ~ (F / F22)^x
 
   /// Reads the parameters of `device`; every problem is reported (unknown cell or
   /// interconnect, non-positive geometry).
   [[nodiscard]] static Result<CimParams> from_device(const hw::Device& device);
 };
+
+/// A chip's constants at its technology node: CimParams' 22 nm constants scaled by feature size
+/// and supply voltage, plus the memory cell's read physics (see cim_model.cpp).
+struct CimPhysics {
+  double feature_nm = 40.0;  ///< NeuroSim's feature size (minimum wire width) at the node
+  double vdd_v = 0.85;
+  double clock_s = 0.0;
+  double energy_scale = 1.0;  ///< dynamic energy relative to 22 nm
+  double area_scale = 1.0;    ///< periphery area relative to 22 nm
+  /// Per column conversion (one column, one input bit, one pass over Rp rows): sense
+  /// amplifier plus SRAM precharge or eNVM cell currents.
+  double conversion_energy_pj = 0.0;
+  double cell_read_energy_pj = 0.0;  ///< the eNVM cell-current part of conversion_energy_pj
+  double accumulation_energy_pj = 0.0;
+  double periphery_energy_pj = 0.0;
+  double buffer_energy_pj_per_bit = 0.0;
+  double interconnect_energy_pj_per_bit = 0.0;
+  double leakage_uw_per_tile = 0.0;
+  double cell_area_um2 = 0.0;
+  double subarray_area_um2 = 0.0;  ///< cells plus the subarray's share of the periphery
+};
+
+/// Technology nodes CimModel knows (nm): DNN+NeuroSim V1.4's list.
+[[nodiscard]] bool is_known_cim_node(double technology_nm);
+
+/// The constants of `p` at its node; `p` must have passed CimParams::from_device.
+[[nodiscard]] CimPhysics cim_physics(const CimParams& p);
 
 /// How one weight layer maps onto the chip.
 struct CimMapping {
