@@ -65,16 +65,21 @@ Result<CostTable> build_cost_table(const graph::Graph& graph, const graph::Layer
     // their activations live in the chip's buffers, so no activation buffers are charged.
     if (device.kind == hw::DeviceKind::kCim) {
       auto params = CimParams::from_device(device);
+      // Every layer keeps its weights in its own tiles: with params.pipeline (NeuroSim's
+      // default) inferences stream through the layers, see CostTable::pipelined_layers.
       if (!params.ok()) {
         for (const auto& d2 : params.diagnostics()) problems.push_back(d2);
         t.capacity_bytes.push_back(0.0);
+        t.pipelined_layers.push_back(0);
       } else {
         t.capacity_bytes.push_back(static_cast<double>(params->tiles));
+        t.pipelined_layers.push_back(params->pipeline ? 1 : 0);
       }
       t.activation_buffer_scale.push_back(0.0);
     } else {
       t.capacity_bytes.push_back(device.memory.value());
       t.activation_buffer_scale.push_back(1.0);
+      t.pipelined_layers.push_back(0);
     }
     t.static_power_w.push_back(device.static_power.value());
     for (const auto& layer : chain.layers) {

@@ -77,9 +77,12 @@ std::string html_report(const ReportInputs& in) {
           cell(std::to_string(s.first_layer.value()) + "-" + std::to_string(s.last_layer.value())) +
           cell(t.layer_names[s.first_layer.index()] + " .. " + t.layer_names[s.last_layer.index()],
                true) +
-          cell(human_seconds(s.compute_s)) + cell(human_seconds(s.send_s)) +
-          cell(human_seconds(s.stage_s)) + cell(human_joules(s.energy_j)) +
-          cell(human_bytes(s.memory_bytes)) + "</tr>\n";
+          // a device that pipelines its layers: period compute = slowest layer, latency = Σ
+          cell(human_seconds(s.compute_s) +
+               (s.pipelined ? " (slowest layer; latency " + human_seconds(s.compute_latency_s) + ")"
+                            : std::string())) +
+          cell(human_seconds(s.send_s)) + cell(human_seconds(s.stage_s)) +
+          cell(human_joules(s.energy_j)) + cell(human_bytes(s.memory_bytes)) + "</tr>\n";
     }
     html += "</table>\n<dl class=\"summary\">\n";
     html += summary_item("period", human_seconds(p.period_s));

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "tessera/io/text_table.hpp"
 
@@ -36,6 +38,8 @@ ojson stages_json(const cost::CostTable& t, const plan::Plan& p) {
          {"first_layer_name", t.layer_names[s.first_layer.index()]},
          {"last_layer_name", t.layer_names[s.last_layer.index()]},
          {"compute_s", s.compute_s},
+         {"compute_latency_s", s.compute_latency_s},
+         {"pipelined_layers", s.pipelined},
          {"send_s", s.send_s},
          {"stage_s", s.stage_s},
          {"energy_j", s.energy_j},
@@ -86,7 +90,8 @@ ojson devices_json(const cost::CostTable& t) {
     devices.push_back({{"name", t.device_names[d]},
                        {"kind", d < t.device_kinds.size() ? t.device_kinds[d] : std::string()},
                        {"class", t.class_names[static_cast<std::size_t>(t.device_class[d])]},
-                       {"static_power_w", t.static_power_w[d]}});
+                       {"static_power_w", t.static_power_w[d]},
+                       {"pipelined_layers", t.pipelined(static_cast<std::int32_t>(d))}});
   return devices;
 }
 
@@ -125,21 +130,41 @@ std::string capacity_text(const cost::CostTable& t, DeviceId d, double amount) {
 
 std::string plan_table(const cost::CostTable& t, const plan::Plan& p) {
   using A = TextTable::Align;
-  TextTable table({"stage", "device", "layers", "first .. last", "compute", "send", "stage",
-                   "energy", "memory", "capacity"},
-                  {A::kRight, A::kLeft, A::kRight, A::kLeft, A::kRight, A::kRight, A::kRight,
-                   A::kRight, A::kRight, A::kRight});
+  // Stages that pipeline their layers get a column for their one-inference compute latency.
+  bool pipelined = false;
+  for (const auto& s : p.stages) pipelined = pipelined || s.pipelined;
+  std::vector<std::string> header = {"stage", "device", "layers", "first .. last", "compute"};
+  std::vector<A> align = {A::kRight, A::kLeft, A::kRight, A::kLeft, A::kRight};
+  if (pipelined) {
+    header.emplace_back("compute latency");
+    align.push_back(A::kRight);
+  }
+  for (const char* h : {"send", "stage", "energy", "memory", "capacity"}) {
+    header.emplace_back(h);
+    align.push_back(A::kRight);
+  }
+  TextTable table(header, align);
   for (std::size_t i = 0; i < p.stages.size(); ++i) {
     const auto& s = p.stages[i];
-    table.add_row(
-        {std::to_string(i), device_name(t, s.device),
-         std::to_string(s.first_layer.value()) + "-" + std::to_string(s.last_layer.value()),
-         t.layer_names[s.first_layer.index()] + " .. " + t.layer_names[s.last_layer.index()],
-         human_seconds(s.compute_s), human_seconds(s.send_s), human_seconds(s.stage_s),
-         human_joules(s.energy_j), capacity_text(t, s.device, s.memory_bytes),
-         capacity_text(t, s.device, s.capacity_bytes)});
+    std::vector<std::string> row = {
+        std::to_string(i), device_name(t, s.device),
+        std::to_string(s.first_layer.value()) + "-" + std::to_string(s.last_layer.value()),
+        t.layer_names[s.first_layer.index()] + " .. " + t.layer_names[s.last_layer.index()],
+        human_seconds(s.compute_s) + (s.pipelined ? " (max)" : "")};
+    if (pipelined) row.push_back(human_seconds(s.compute_latency_s));
+    for (std::string cell : {human_seconds(s.send_s), human_seconds(s.stage_s),
+                             human_joules(s.energy_j), capacity_text(t, s.device, s.memory_bytes),
+                             capacity_text(t, s.device, s.capacity_bytes)}) {
+      row.push_back(std::move(cell));
+    }
+    table.add_row(row);
   }
   std::string out = table.render();
+  if (pipelined) {
+    out +=
+        "(max): the device pipelines its layers: it takes a new inference every slowest-layer "
+        "time (compute), while one inference takes the sum of its layers (compute latency)\n";
+  }
   out += "\nperiod                 " + human_seconds(p.period_s) + "  (throughput " +
          fixed(p.throughput_per_s, 3) + " inferences/s)\n";
   out += "latency                " + human_seconds(p.latency_s) + "\n";

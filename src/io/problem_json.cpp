@@ -141,6 +141,17 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
         dev.contains("activation_buffer_scale")
             ? c.number(dev["activation_buffer_scale"], path + ".activation_buffer_scale", false)
             : 1.0);
+    bool pipelined = false;  // optional: absent = the layers run one after another
+    if (dev.contains("pipelined_layers")) {
+      if (dev["pipelined_layers"].is_boolean()) {
+        pipelined = dev["pipelined_layers"].get<bool>();
+      } else {
+        c.fail(path + ".pipelined_layers",
+               "must be true (the device pipelines its layers: period max, latency sum) or "
+               "false");
+      }
+    }
+    t.pipelined_layers.push_back(pipelined ? 1 : 0);
     t.static_power_w.push_back(
         dev.contains("static_power_w")
             ? c.number(dev["static_power_w"], path + ".static_power_w", false)
@@ -254,6 +265,7 @@ std::string problem_json(const cost::CostTable& t) {
     if (std::isfinite(t.capacity_bytes[du])) dev["capacity_bytes"] = t.capacity_bytes[du];
     dev["static_power_w"] = t.static_power_w[du];
     if (t.buffer_scale(d) != 1.0) dev["activation_buffer_scale"] = t.buffer_scale(d);
+    if (t.pipelined(d)) dev["pipelined_layers"] = true;
     json time = json::array(), energy = json::array(), memory = json::array(),
          workspace = json::array();
     for (std::int32_t l = 0; l < t.num_layers; ++l) {

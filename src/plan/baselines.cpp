@@ -44,12 +44,19 @@ std::optional<Plan> pick(const std::vector<Plan>& plans, const PlanOptions& opti
   return best;
 }
 
-/// Devices by total compute time over all layers (fastest first), ties by id.
+/// Adds a layer's time to a stage's period compute: the sum, or the max on a device that
+/// pipelines its layers.
+double add_layer(const cost::CostTable& t, std::int32_t device, double acc, double time) {
+  return t.pipelined(device) ? std::max(acc, time) : acc + time;
+}
+
+/// Devices by period compute over all layers (fastest first), ties by id.
 std::vector<std::int32_t> by_speed(const cost::CostTable& t, std::vector<double>& total) {
   total.assign(static_cast<std::size_t>(t.num_devices), 0.0);
   for (std::int32_t d = 0; d < t.num_devices; ++d) {
+    double& sum = total[static_cast<std::size_t>(d)];
     for (std::int32_t l = 0; l < t.num_layers; ++l)
-      total[static_cast<std::size_t>(d)] += t.time_s[t.at(d, l)];
+      sum = add_layer(t, d, sum, t.time_s[t.at(d, l)]);
   }
   std::vector<std::int32_t> order(static_cast<std::size_t>(t.num_devices));
   std::iota(order.begin(), order.end(), 0);
@@ -124,7 +131,8 @@ PlanResult greedy(const cost::CostTable& table, const PlanOptions& options) {
     for (std::size_t j = i; j < order.size(); ++j) remaining_speed += speed[j];
     const bool last_device = i + 1 == order.size();
     double own_remaining = 0.0;
-    for (std::int32_t l = p; l < num_layers; ++l) own_remaining += table.time_s[table.at(d, l)];
+    for (std::int32_t l = p; l < num_layers; ++l)
+      own_remaining = add_layer(table, d, own_remaining, table.time_s[table.at(d, l)]);
     const double target =
         remaining_speed > 0.0 ? own_remaining * speed[i] / remaining_speed : detail::kInf;
     const double in_buffers = (p == 0 && table.first_stage_input_buffers >= 0.0)
@@ -138,15 +146,18 @@ PlanResult greedy(const cost::CostTable& table, const PlanOptions& options) {
       const std::size_t a = table.at(d, q);
       const double t = table.time_s[a];
       if (!std::isfinite(t)) break;
-      if (!last_device && q > p && acc + t > target) break;
+      if (!last_device && q > p && add_layer(table, d, acc, t) > target) break;
       const double m = memory + table.memory_bytes[a];
       const double w = std::max(workspace, table.workspace_bytes[a]);
-      const double need = m + w + in_buffers * table.cut_bytes[static_cast<std::size_t>(p)] +
-                          table.output_buffers * table.cut_bytes[static_cast<std::size_t>(q + 1)];
+      const double need =
+          m + w +
+          table.buffer_scale(d) *
+              (in_buffers * table.cut_bytes[static_cast<std::size_t>(p)] +
+               table.output_buffers * table.cut_bytes[static_cast<std::size_t>(q + 1)]);
       if (!(need <= table.capacity_bytes[static_cast<std::size_t>(d)])) break;
       memory = m;
       workspace = w;
-      acc += t;
+      acc = add_layer(table, d, acc, t);
       ++q;
     }
     if (q == p) continue;

@@ -112,12 +112,14 @@ Plan evaluate_plan(const cost::CostTable& t, const std::vector<StageAssignment>&
     s.first_layer = a.first_layer;
     s.last_layer = a.last_layer;
     double compute = 0.0;
+    double slowest = 0.0;
     double energy = 0.0;
     double memory = 0.0;
     double workspace = 0.0;
     for (std::int32_t l = first; l <= last; ++l) {
       const std::size_t at = t.at(d, l);
       compute += t.time_s[at];
+      slowest = std::max(slowest, t.time_s[at]);
       energy += t.energy_j[at];
       memory += t.memory_bytes[at];
       workspace = std::max(workspace, t.workspace_bytes[at]);
@@ -142,8 +144,12 @@ Plan evaluate_plan(const cost::CostTable& t, const std::vector<StageAssignment>&
       s.send_s = transfer_time_s(t, last + 1, d, to);
       send_j = t.transfer_j(last + 1, d, to);
     }
-    s.compute_s = compute;
-    s.stage_s = options.overlap ? std::max(compute, s.send_s) : compute + s.send_s;
+    // A device that pipelines its layers takes a new inference every max(layer time); one
+    // inference still passes every layer.
+    s.pipelined = t.pipelined(d);
+    s.compute_s = s.pipelined ? slowest : compute;
+    s.compute_latency_s = compute;
+    s.stage_s = options.overlap ? std::max(s.compute_s, s.send_s) : s.compute_s + s.send_s;
     s.energy_j = energy + send_j;
     period = std::max(period, s.stage_s);
     latency += compute + s.send_s;

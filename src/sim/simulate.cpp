@@ -61,13 +61,23 @@ struct StageData {
   std::int32_t device = 0;
   std::int32_t in_cut = 0;   ///< cut the stage receives (its first layer)
   std::int32_t out_cut = 0;  ///< cut it sends (after its last layer)
-  double compute_s = 0.0;
+  double compute_s = 0.0;    ///< device time per inference: Σ time_s, or max when pipelined
+  double latency_s = 0.0;    ///< one inference from start to output: Σ time_s
   double compute_j = 0.0;
   double send_j = 0.0;
   sg4::Host* host = nullptr;
   sg4::SemaphorePtr in_free, in_items, out_free, out_items;
   Occupancy in_occ, out_occ;
   double busy_s = 0.0;
+  /// The device pipelines its layers and a stage's latency exceeds its compute: after its
+  /// compute_s on the device, an inference's output is ready latency_s after it started. A
+  /// fill actor waits out that delay per inference without blocking the next one.
+  bool fill = false;
+  std::int32_t layers = 1;
+  sg4::SemaphorePtr in_flight;  ///< inferences inside the device's layer pipeline (≤ layers)
+  sg4::SemaphorePtr filled;     ///< outputs the fill actor has still to release
+  std::deque<double> ready_s;   ///< when each of those is ready (in order)
+  sg4::MutexPtr turn;           ///< without overlap: compute and sends take turns on the device
 };
 
 double percentile(std::vector<double> v, double q) {
@@ -145,10 +155,18 @@ class Run {
       sd.device = s.device.value();
       sd.in_cut = s.first_layer.value();
       sd.out_cut = s.last_layer.value() + 1;
+      double slowest = 0.0;
       for (auto l = s.first_layer.value(); l <= s.last_layer.value(); ++l) {
-        sd.compute_s += t.time_s[t.at(sd.device, l)];
+        sd.latency_s += t.time_s[t.at(sd.device, l)];
+        slowest = std::max(slowest, t.time_s[t.at(sd.device, l)]);
         sd.compute_j += t.energy_j[t.at(sd.device, l)];
       }
+      // A device that pipelines its layers (CostTable::pipelined_layers) takes a new inference
+      // every slowest-layer time; each inference still needs the sum to pass every layer.
+      const bool pipelined = t.pipelined(sd.device);
+      sd.compute_s = pipelined ? slowest : sd.latency_s;
+      sd.fill = pipelined && sd.latency_s > sd.compute_s;
+      sd.layers = s.last_layer.value() - s.first_layer.value() + 1;
       stages_.push_back(std::move(sd));
     }
     for (std::size_t i = 0; i < stages_.size(); ++i) {
@@ -289,6 +307,11 @@ class Run {
       s.in_items = sg4::Semaphore::create(0);
       s.out_free = sg4::Semaphore::create(static_cast<unsigned>(o_.output_queue));
       s.out_items = sg4::Semaphore::create(0);
+      if (s.fill) {
+        s.in_flight = sg4::Semaphore::create(static_cast<unsigned>(s.layers));
+        s.filled = sg4::Semaphore::create(0);
+        s.turn = sg4::Mutex::create();
+      }
     }
     sg4::Actor::create(prefix_ + "source", source_host_, [this] {
       for (std::int64_t k = 0; k < n_; ++k) {
@@ -305,15 +328,24 @@ class Run {
       sg4::Actor::create(prefix_ + "compute" + std::to_string(i), s.host, [this, &s, i] {
         for (std::int64_t k = 0; k < n_; ++k) {
           s.in_items->acquire();
-          if (o_.overlap) s.out_free->acquire();
+          if (s.fill) {
+            s.in_flight->acquire();
+          } else if (o_.overlap) {
+            s.out_free->acquire();
+          }
+          if (s.fill && !o_.overlap) s.turn->lock();
           const double begin = now();
           sg4::this_actor::execute(s.compute_s * kHostSpeed);
           const double end = now();
+          if (s.fill && !o_.overlap) s.turn->unlock();
           s.busy_s += end - begin;
           record(EventKind::kCompute, i, k, s.device, s.device, begin, end, 0.0);
           s.in_occ.change(end, -1);
           s.in_free->release();
-          if (o_.overlap) {
+          if (s.fill) {
+            s.ready_s.push_back(begin + s.latency_s);
+            s.filled->release();
+          } else if (o_.overlap) {
             s.out_occ.change(end, +1);
             s.out_items->release();
           } else {
@@ -321,6 +353,28 @@ class Run {
           }
         }
       });
+      if (s.fill) {
+        // The layer pipeline's fill delay: the output of an inference that started at t is
+        // ready at t + latency_s; then it is sent (or queued for the sender) as usual.
+        sg4::Actor::create(prefix_ + "fill" + std::to_string(i), s.host, [this, &s, i] {
+          for (std::int64_t k = 0; k < n_; ++k) {
+            s.filled->acquire();
+            const double ready = s.ready_s.front();
+            s.ready_s.pop_front();
+            if (ready > now()) sg4::this_actor::sleep_until(start_ + ready);
+            if (o_.overlap) {
+              s.out_free->acquire();
+              s.out_occ.change(now(), +1);
+              s.out_items->release();
+            } else {
+              s.turn->lock();
+              deliver(i, k);
+              s.turn->unlock();
+            }
+            s.in_flight->release();
+          }
+        });
+      }
       if (o_.overlap) {
         sg4::Actor::create(prefix_ + "send" + std::to_string(i), s.host, [this, &s, i] {
           for (std::int64_t k = 0; k < n_; ++k) {

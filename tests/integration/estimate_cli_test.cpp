@@ -1,6 +1,7 @@
 // `tessera estimate` end to end, CIM plans that respect tiles, and the NeuroSim comparison.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -71,6 +72,49 @@ TEST(EstimateCli, WorksForRooflineDevicesAndPrintsATable) {
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("tiles"), std::string::npos);
   EXPECT_NE(table.out.find("TOPS/W"), std::string::npos);
+}
+
+std::string cim_preset_text() {
+  std::ifstream in(std::string(TESSERA_PRESET_DIR) + "/cim-sram-22nm.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void replace_once(std::string& text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from;
+  text.replace(at, from.size(), to);
+}
+
+TEST(EstimateCli, ScalesTheChipToAnotherNodeAndRejectsUnknownParams) {
+  // NeuroSim V1.4 manual, Table VII: SRAM, 5 nm, 4-bit ADC, Rp 64 -> 14.33 mm^2, 54.41 TOPS/W.
+  std::string yaml = cim_preset_text();
+  replace_once(yaml, "technology_nm: 22", "technology_nm: 5");
+  replace_once(yaml, "adc_bits: 5", "adc_bits: 4");
+  replace_once(yaml, "rows_parallel: 128", "rows_parallel: 64");
+  const std::string dir = testing::make_temp_dir();
+  testing::write_file(dir + "/sram5.yaml", yaml);
+  const auto r = run_cli({"estimate", "vgg8", "--platform", dir + "/sram5.yaml", "--device",
+                          "neurosim-sram", "--neurosim-conventions", "--json", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = json::parse(r.out);
+  // Clock: 1.6974 ns at 22 nm x (15 nm / 40 nm)^0.3 (feature sizes per NeuroSim V1.4).
+  EXPECT_NEAR(doc["chip"]["clock_s"].get<double>(), 1.6974e-9 * std::pow(15.0 / 40.0, 0.3), 1e-15);
+  EXPECT_EQ(doc["chip"]["technology_nm"].get<double>(), 5.0);
+  EXPECT_NEAR(doc["totals"]["area_mm2"].get<double>() / 14.33, 1.0, 0.20);
+  EXPECT_NEAR(doc["totals"]["tops_per_w"].get<double>() / 54.41, 1.0, 0.25);
+
+  // A parameter CimModel does not know is bad input, not silently ignored.
+  std::string bad = cim_preset_text();
+  replace_once(bad, "tiles: 128", "tiles: 128\n      adc_energy_pj: 0.1");
+  testing::write_file(dir + "/bad.yaml", bad);
+  const auto e =
+      run_cli({"estimate", "vgg8", "--platform", dir + "/bad.yaml", "--device", "neurosim-sram"});
+  EXPECT_EQ(e.exit_code, 2) << e.out;
+  EXPECT_NE(e.err.find("params.adc_energy_pj"), std::string::npos) << e.err;
+  EXPECT_NE(e.err.find("unknown CIM parameter"), std::string::npos) << e.err;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(EstimateCli, UnknownDeviceIsBadInput) {

@@ -76,6 +76,45 @@ std::vector<plan::Plan> all_feasible_plans(const cost::CostTable& table,
   return out;
 }
 
+ReferenceTimes reference_times(const cost::CostTable& table, const plan::Plan& plan,
+                               const plan::PlanOptions& options) {
+  const auto move_s = [&](std::int32_t cut, std::int32_t from, std::int32_t to) {
+    if (from == to) return 0.0;
+    const std::size_t i = table.link_at(from, to);
+    const double bytes = table.cut_bytes[static_cast<std::size_t>(cut)];
+    return bytes == 0.0 ? table.link_latency_s[i]
+                        : table.link_latency_s[i] + bytes / table.link_bandwidth_bytes_per_s[i];
+  };
+  const std::int32_t sink = table.source_endpoint();
+  ReferenceTimes r;
+  if (plan.stages.empty()) return r;
+  if (options.include_source_sink) {
+    r.period_s = r.latency_s = move_s(0, sink, plan.stages.front().device.value());
+  }
+  for (std::size_t i = 0; i < plan.stages.size(); ++i) {
+    const plan::Stage& s = plan.stages[i];
+    const std::int32_t d = s.device.value();
+    double sum = 0.0;
+    double slowest = 0.0;
+    for (std::int32_t l = s.first_layer.value(); l <= s.last_layer.value(); ++l) {
+      sum += table.time_s[table.at(d, l)];
+      slowest = std::max(slowest, table.time_s[table.at(d, l)]);
+    }
+    const bool pipelined =
+        !table.pipelined_layers.empty() && table.pipelined_layers[static_cast<std::size_t>(d)] != 0;
+    const double busy = pipelined ? slowest : sum;
+    double send = 0.0;
+    if (i + 1 < plan.stages.size()) {
+      send = move_s(s.last_layer.value() + 1, d, plan.stages[i + 1].device.value());
+    } else if (options.include_source_sink) {
+      send = move_s(table.num_layers, d, sink);
+    }
+    r.period_s = std::max(r.period_s, options.overlap ? std::max(busy, send) : busy + send);
+    r.latency_s += sum + send;
+  }
+  return r;
+}
+
 std::optional<plan::Plan> brute_force_best(const std::vector<plan::Plan>& plans,
                                            const plan::PlanOptions& options) {
   if (plans.empty()) return std::nullopt;

@@ -19,6 +19,16 @@ namespace tessera::testing {
 [[nodiscard]] std::optional<plan::Plan> brute_force_best(const std::vector<plan::Plan>& plans,
                                                          const plan::PlanOptions& options);
 
+/// Period and latency of an evaluated plan's stages recomputed from the table alone, without
+/// evaluate_plan: a stage keeps its device busy Σ time_s per inference (max time_s when the
+/// device pipelines its layers), one inference spends Σ time_s in it either way.
+struct ReferenceTimes {
+  double period_s = 0.0;
+  double latency_s = 0.0;
+};
+[[nodiscard]] ReferenceTimes reference_times(const cost::CostTable& table, const plan::Plan& plan,
+                                             const plan::PlanOptions& options);
+
 /// Non-dominated (x, energy) points, x ascending, energy strictly descending, where x is the
 /// period (or the latency when `latency` is true). Values within 1e-12 relative are equal.
 struct FrontPoint {

@@ -134,6 +134,16 @@ cost::CostTable random_cost_table(const RandomInstanceSpec& spec) {
       t.link_energy_j_per_byte[a * ends + b] = l.energy;
     }
   }
+  if (spec.pipelined_probability > 0.0) {
+    for (std::int32_t k = 0; k < classes; ++k) {
+      const bool flag = rng.unit() < spec.pipelined_probability;
+      const std::int32_t n = spec.class_sizes[static_cast<std::size_t>(k)];
+      for (std::int32_t i = 0; i < n; ++i) {
+        const bool flip = spec.perturb_pipelined && n >= 2 && i == n - 1;
+        t.pipelined_layers.push_back(flag != flip ? 1 : 0);
+      }
+    }
+  }
   t.input_buffers = 2.0;
   t.output_buffers = 2.0;
   t.first_stage_input_buffers = 1.0;

@@ -24,6 +24,13 @@ struct RandomInstanceSpec {
   bool perturb_class_links = false;
   /// Scales every static power (0: none).
   double static_power_scale = 1.0;
+  /// Probability that a class's devices pipeline their layers (CostTable::pipelined_layers:
+  /// period max, latency sum). 0 leaves pipelined_layers empty and draws nothing, so the
+  /// tables of other specs are unchanged.
+  double pipelined_probability = 0.0;
+  /// The last member of every class with two or more members gets the opposite flag (same
+  /// costs and links, different pipelining: the solvers must not merge it with the others).
+  bool perturb_pipelined = false;
 };
 
 /// Layers with log-uniform work, activation sizes and weights; classes with a speed, an

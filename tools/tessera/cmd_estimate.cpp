@@ -1,9 +1,11 @@
 #include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli.hpp"
 #include "commands.hpp"
+
 #include "tessera/cost/cim_model.hpp"
 #include "tessera/cost/cost_table_builder.hpp"
 #include "tessera/graph/passes.hpp"
@@ -164,6 +166,25 @@ void register_estimate(CLI::App& app, int& exit_code) {
       totals["memory_bytes"] = memory;
     }
     doc["totals"] = totals;
+    // The chip's constants at its node (clock and energies scale with technology_nm).
+    std::optional<cost::CimParams> chip;
+    if (cim) {
+      if (auto p = cost::CimParams::from_device(*device); p.ok()) chip = p.value();
+    }
+    if (chip) {
+      const cost::CimPhysics ph = cost::cim_physics(*chip);
+      nlohmann::ordered_json c;
+      c["cell"] = chip->cell;
+      c["technology_nm"] = chip->technology_nm;
+      c["feature_nm"] = ph.feature_nm;
+      c["vdd_v"] = ph.vdd_v;
+      c["clock_s"] = ph.clock_s;
+      c["adc_bits"] = chip->adc_bits;
+      c["rows_parallel"] = chip->rows_parallel;
+      c["conversion_energy_j"] = ph.conversion_energy_pj * 1e-12;
+      c["subarray_area_um2"] = ph.subarray_area_um2;
+      doc["chip"] = c;
+    }
 
     if (!args->json.empty()) {
       if (!write_output(args->json, doc.dump(2) + "\n")) {
@@ -201,8 +222,15 @@ void register_estimate(CLI::App& app, int& exit_code) {
       }
     }
     std::cout << chain->model_name << " on " << device->name << " ("
-              << hw::device_kind_name(device->kind) << ", platform " << platform->name << ")\n"
-              << table.render() << "latency " << io::human_seconds(latency_s) << ", period "
+              << hw::device_kind_name(device->kind) << ", platform " << platform->name << ")\n";
+    if (chip) {
+      const cost::CimPhysics ph = cost::cim_physics(*chip);
+      std::cout << chip->cell << " " << fixed(chip->technology_nm, 0) << " nm, clock "
+                << fixed(ph.clock_s * 1e9, 4) << " ns, " << chip->adc_bits << "-bit ADC, Rp "
+                << chip->rows_parallel << ", " << fixed(ph.conversion_energy_pj, 4)
+                << " pJ per conversion\n";
+    }
+    std::cout << table.render() << "latency " << io::human_seconds(latency_s) << ", period "
               << io::human_seconds(period_s) << " (" << fixed(1.0 / period_s, 1) << "/s), energy "
               << io::human_joules(energy_j);
     if (cim) {

@@ -45,6 +45,18 @@ struct CostTable {
                : activation_buffer_scale[static_cast<std::size_t>(device)];
   }
 
+  /// Per device, 1 when its layers run as an internal pipeline (a CIM chip keeps every
+  /// layer's weights in its own tiles, so successive inferences stream through the layers:
+  /// DNN+NeuroSim's default "pipeline" mode). A stage on such a device contributes
+  /// max(time_s of its layers) to the period (the device takes a new inference that often)
+  /// and Σ time_s to the latency (one inference still passes every layer); its energy is
+  /// unchanged. 0: layer after layer, both are Σ time_s. Empty means 0 for every device.
+  std::vector<std::uint8_t> pipelined_layers;
+
+  [[nodiscard]] bool pipelined(std::int32_t device) const {
+    return !pipelined_layers.empty() && pipelined_layers[static_cast<std::size_t>(device)] != 0;
+  }
+
   /// L+1 entries: bytes crossing the boundary before layer k (0 = input, L = output).
   std::vector<double> cut_bytes;
 

@@ -13,11 +13,13 @@ namespace tessera::plan {
                                             const PlanOptions& options);
 
 /// Layers split into k near-equal contiguous ranges (the first L mod k ranges one layer
-/// longer) over the k fastest devices (smallest total compute time, ties by id), fastest
-/// first; the best k in 1..D for `options.objective` among the feasible ones.
+/// longer) over the k fastest devices (smallest period compute of the whole model: Σ time_s,
+/// or max time_s on a device that pipelines its layers; ties by id), fastest first; the best k
+/// in 1..D for `options.objective` among the feasible ones.
 [[nodiscard]] PlanResult even_split(const cost::CostTable& table, const PlanOptions& options);
 
-/// Devices taken fastest first; each takes layers while its compute stays within its share of
+/// Devices taken fastest first; each takes layers while its period compute (Σ, or max when
+/// pipelined) stays within its share of
 /// the total work (share ∝ its speed) and its memory fits, the last device taking the rest.
 [[nodiscard]] PlanResult greedy(const cost::CostTable& table, const PlanOptions& options);
 

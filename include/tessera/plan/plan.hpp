@@ -20,8 +20,15 @@ struct StageAssignment {
 struct Stage {
   DeviceId device;
   LayerId first_layer;
-  LayerId last_layer;      ///< inclusive
-  double compute_s = 0.0;  ///< Σ time_s over the stage's layers
+  LayerId last_layer;  ///< inclusive
+  /// Period compute time: how long the device is busy per inference. Σ time_s over the
+  /// stage's layers, or their max when the device pipelines its layers
+  /// (CostTable::pipelined_layers).
+  double compute_s = 0.0;
+  /// Time from an inference entering the stage until its output is ready: Σ time_s over the
+  /// stage's layers (equal to compute_s unless the layers are pipelined).
+  double compute_latency_s = 0.0;
+  bool pipelined = false;  ///< the device pipelines its layers
   /// Time to send the cut after `last_layer` to the next stage's device, or to the sink for
   /// the last stage (0 when source/sink transfers are not included).
   double send_s = 0.0;
@@ -38,7 +45,7 @@ struct Plan {
   std::vector<Stage> stages;
   double period_s = 0.0;                ///< max(source transfer, every stage_s)
   double throughput_per_s = 0.0;        ///< microbatch / period_s
-  double latency_s = 0.0;               ///< source transfer + Σ (compute_s + send_s)
+  double latency_s = 0.0;               ///< source transfer + Σ (compute_latency_s + send_s)
   double energy_per_inference_j = 0.0;  ///< dynamic + link + static of used devices × period
   double dynamic_energy_j = 0.0;   ///< Σ layer energies + Σ link energies (source's included)
   double static_energy_j = 0.0;    ///< Σ over used devices of static_power_w × period_s

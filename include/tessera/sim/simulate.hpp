@@ -37,8 +37,12 @@ struct SimOptions {
 };
 
 /// Streams `options.inferences` inputs through `stages` (pipeline order) with the compute
-/// times, energies, cut sizes and links of `table`. Compute of a stage takes Σ time_s of its
-/// layers; a transfer takes latency + bytes / bandwidth when it has the link to itself.
+/// times, energies, cut sizes and links of `table`. Compute of a stage occupies its device for
+/// Σ time_s of its layers; on a device that pipelines its layers (CostTable::pipelined_layers)
+/// it occupies the device for max time_s and the output is ready Σ time_s after the inference
+/// started (a fill delay that does not hold up the next inference; at most one inference per
+/// layer is inside the device). A transfer takes latency + bytes / bandwidth when it has the
+/// link to itself.
 /// Energy uses equal accounting: every used device draws its static power for the whole
 /// makespan, plus, per inference, its layers' dynamic energy and the link energy of its sends.
 /// Fails (without simulating) on stages outside the table, a device used twice, non-finite

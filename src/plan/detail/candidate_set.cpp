@@ -19,11 +19,11 @@ bool within(double x, double limit) {
 }  // namespace
 
 double CandidateSet::value(const List& list, std::int32_t i) const {
-  if (in_.overlap) return in_.compute(list.k, list.a, list.a + 1 + i);
+  if (in_.overlap) return in_.period_compute(list.k, list.a, list.a + 1 + i);
   const std::int32_t q = list.a;
   const double s = list.f == in_.classes ? in_.sink_s[static_cast<std::size_t>(list.k)]
                                          : in_.send_s[in_.link(list.k, list.f, q)];
-  return in_.compute(list.k, q - 1 - i, q) + s;
+  return in_.period_compute(list.k, q - 1 - i, q) + s;
 }
 
 std::int32_t CandidateSet::below(const List& list, double x) const {

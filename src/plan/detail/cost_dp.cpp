@@ -54,12 +54,19 @@ void Costs::build(const Instance& in, const CostSpec& spec) {
   } else {
     charge_end.assign(hi.size(), num_layers);
   }
+  // A pipelined class's period compute (max time_s) is no prefix difference, so its stages are
+  // charged on charge_s alone: still a lower bound on static power × period when the period
+  // is at least charge_s, and the same value where every stage time is <= charge_s.
+  for (std::int32_t k = 0; k < kc; ++k) {
+    if (in.pipelined[static_cast<std::size_t>(k)] == 0) continue;
+    for (std::int32_t p = 0; p < num_layers; ++p) charge_end[in.kp(k, p)] = num_layers;
+  }
   const auto starts_within = [&](double limit, std::vector<std::int32_t>& out) {
     out.resize(static_cast<std::size_t>(kc) * positions);
     for (std::int32_t k = 0; k < kc; ++k) {
       std::int32_t p = 0;
       for (std::int32_t q = 0; q <= num_layers; ++q) {
-        while (p < q && !within(in.compute(k, p, q), limit)) ++p;
+        while (p < q && !within(in.period_compute(k, p, q), limit)) ++p;
         out[in.at(k, q)] = p;
       }
     }
@@ -69,6 +76,10 @@ void Costs::build(const Instance& in, const CostSpec& spec) {
     starts_within(spec.charge_s, charge_lo);
   } else {
     charge_lo.assign(static_cast<std::size_t>(kc) * positions, 0);
+  }
+  for (std::int32_t k = 0; k < kc; ++k) {  // as charge_end: pipelined classes on charge_s
+    if (in.pipelined[static_cast<std::size_t>(k)] == 0) continue;
+    for (std::int32_t q = 0; q <= num_layers; ++q) charge_lo[in.at(k, q)] = 0;
   }
 }
 
@@ -331,7 +342,7 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
         const std::int32_t h = costs_.hi[in_.kp(k, p)];
         for (std::int32_t q = p + 1; q <= h; ++q) {
           if (!in_.mem_ok(k, p, q)) continue;
-          const double comp = in_.compute(k, p, q);
+          const double comp = in_.period_compute(k, p, q);
           if (q == num_layers) {
             const double s = in_.sink_s[ku];
             if (s < kInf && comp + s <= limit) {
@@ -425,7 +436,7 @@ bool CostDp::try_relaxed(CostAnswer& answer) {
           if (less(v, best)) best = v;
           continue;
         }
-        const double comp = in_.compute(k, p, q);
+        const double comp = in_.period_compute(k, p, q);
         for (std::int32_t f = q == num_layers ? -1 : 0; f < (q == num_layers ? 0 : kc); ++f) {
           if (!send_ok(k, q, f, comp)) continue;
           const Val e = continuation(k, q, f);
@@ -473,7 +484,7 @@ bool CostDp::try_relaxed(CostAnswer& answer) {
     const std::int32_t h = costs_.hi[in_.kp(k, p)];
     for (std::int32_t q = p + 1; q <= h; ++q) {
       if (!in_.mem_ok(k, p, q)) continue;
-      const double comp = in_.compute(k, p, q);
+      const double comp = in_.period_compute(k, p, q);
       for (std::int32_t f = q == num_layers ? -1 : 0; f < (q == num_layers ? 0 : kc); ++f) {
         if (!send_ok(k, q, f, comp)) continue;
         const Val e = continuation(k, q, f);
@@ -984,7 +995,7 @@ std::vector<StageAssignment> CostDp::rebuild(std::int32_t first_class) const {
     const std::int32_t h = costs_.hi[in_.kp(k, p)];
     for (std::int32_t q = p + 1; q <= h; ++q) {
       if (!in_.mem_ok(k, p, q)) continue;
-      const double comp = in_.compute(k, p, q);
+      const double comp = in_.period_compute(k, p, q);
       if (q == num_layers) {
         const double s = in_.sink_s[ku];
         const bool ok = coupled_ ? (s < kInf && comp + s <= limit) : within(s, limit);

@@ -19,7 +19,7 @@ struct Val {
   friend bool operator==(const Val&, const Val&) = default;
 };
 
-/// The cost of a plan is Σ over its time terms (source transfer, computes, sends) ×
+/// The cost of a plan is Σ over its time terms (source transfer, latency computes, sends) ×
 /// time_weight + Σ over its energy terms (layer and link energies, static_power ×
 /// charge_s per used device) × energy_weight. Latency: time_weight 1. Energy of plans whose
 /// period is charge_s: energy_weight 1.
@@ -29,7 +29,7 @@ struct CostSpec {
   double charge_s = 0.0;
   /// Charge static power on max(stage compute, charge_s) instead of charge_s: a lower bound
   /// on static_power × period for plans whose period is at least charge_s, since the period
-  /// is at least every stage's compute.
+  /// is at least every stage's compute. Stages on pipelined classes are charged on charge_s.
   bool floor_charge = false;
   /// Only plans whose stage times and source transfer are <= limit_s (and finite).
   double limit_s = kInf;
@@ -60,10 +60,12 @@ struct Costs {
   std::vector<double> stage_const;  ///< per class: energy_weight · static power · charge
   std::vector<double> tr;           ///< (k, f, q): weighted transfer; +inf when impossible
   std::vector<double> src_val, sink_val;
-  std::vector<std::int32_t> hi;          ///< (k, p): largest end within the limit
-  std::vector<std::int32_t> charge_end;  ///< (k, p): largest end with compute <= charge
-  std::vector<std::int32_t> lo;          ///< (k, q): smallest start within the limit
-  std::vector<std::int32_t> charge_lo;   ///< (k, q): smallest start with compute <= charge
+  std::vector<std::int32_t> hi;  ///< (k, p): largest end within the limit
+  std::vector<std::int32_t>
+      charge_end;                ///< (k, p): largest end with compute <= charge (L: pipelined)
+  std::vector<std::int32_t> lo;  ///< (k, q): smallest start within the limit
+  std::vector<std::int32_t>
+      charge_lo;  ///< (k, q): smallest start with compute <= charge (0: pipelined)
 };
 
 struct CostAnswer {

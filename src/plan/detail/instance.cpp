@@ -65,7 +65,8 @@ bool interchangeable(const cost::CostTable& t, std::int32_t a, std::int32_t r) {
   if (!same_row(t, t.time_s, a, r) || !same_row(t, t.energy_j, a, r) ||
       !same_row(t, t.memory_bytes, a, r) || !same_row(t, t.workspace_bytes, a, r) ||
       t.capacity_bytes[du] != t.capacity_bytes[ru] ||
-      t.static_power_w[du] != t.static_power_w[ru] || t.buffer_scale(a) != t.buffer_scale(r)) {
+      t.static_power_w[du] != t.static_power_w[ru] || t.buffer_scale(a) != t.buffer_scale(r) ||
+      t.pipelined(a) != t.pipelined(r)) {
     return false;
   }
   for (std::int32_t x = 0; x <= t.num_devices; ++x) {
@@ -97,6 +98,9 @@ std::string check_table(const cost::CostTable& t) {
   if (!t.activation_buffer_scale.empty()) {
     check_size(problems, "activation_buffer_scale", t.activation_buffer_scale.size(), d);
   }
+  if (!t.pipelined_layers.empty()) {
+    check_size(problems, "pipelined_layers", t.pipelined_layers.size(), d);
+  }
   check_size(problems, "cut_bytes", t.cut_bytes.size(), l + 1);
   check_size(problems, "link_latency_s", t.link_latency_s.size(), e);
   check_size(problems, "link_bandwidth_bytes_per_s", t.link_bandwidth_bytes_per_s.size(), e);
@@ -126,6 +130,13 @@ std::string check_table(const cost::CostTable& t) {
                [](std::size_t, double x) { return !(x >= 0.0); });
   check_values(problems, "link_energy_j_per_byte", t.link_energy_j_per_byte,
                "finite and non-negative", finite_nonneg);
+  for (std::size_t i = 0; i < t.pipelined_layers.size(); ++i) {
+    if (t.pipelined_layers[i] > 1) {
+      problems.push_back("pipelined_layers[" + std::to_string(i) +
+                         "] = " + std::to_string(t.pipelined_layers[i]) + " must be 0 or 1");
+      break;
+    }
+  }
   if (!(t.input_buffers >= 0.0 && std::isfinite(t.input_buffers))) {
     problems.push_back("input_buffers must be finite and non-negative");
   }
@@ -206,6 +217,31 @@ Instance build_instance(const cost::CostTable& t, const PlanOptions& options) {
       in.time_prefix[in.at(k, l + 1)] = tp;
       in.energy_prefix[in.at(k, l + 1)] = ep;
       in.last_inf[in.at(k, l + 1)] = last;
+    }
+  }
+
+  // Range-max sparse tables for the classes whose layers run as an internal pipeline.
+  const auto lu = static_cast<std::size_t>(num_layers);
+  const auto levels =
+      static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(num_layers)));
+  in.pipelined.assign(kc, 0);
+  in.max_offset.assign(kc, -1);
+  for (std::int32_t k = 0; k < classes; ++k) {
+    const std::int32_t r = in.members[static_cast<std::size_t>(k)].front();
+    if (!t.pipelined(r)) continue;
+    in.pipelined[static_cast<std::size_t>(k)] = 1;
+    const std::size_t base = in.time_max.size();
+    in.max_offset[static_cast<std::size_t>(k)] = static_cast<std::int64_t>(base);
+    in.time_max.resize(base + levels * lu, 0.0);
+    for (std::int32_t l = 0; l < num_layers; ++l) {
+      in.time_max[base + static_cast<std::size_t>(l)] = t.time_s[t.at(r, l)];
+    }
+    for (std::size_t j = 1; j < levels; ++j) {
+      const std::size_t half = std::size_t{1} << (j - 1);
+      for (std::size_t l = 0; l + 2 * half <= lu; ++l) {
+        in.time_max[base + j * lu + l] = std::max(in.time_max[base + (j - 1) * lu + l],
+                                                  in.time_max[base + (j - 1) * lu + l + half]);
+      }
     }
   }
 

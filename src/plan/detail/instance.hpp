@@ -2,6 +2,8 @@
 /// A cost table prepared for the exact solvers: interchangeable devices merged into classes,
 /// prefix sums, memory-fit bitsets and class-to-class transfer arrays. Built once per solve;
 /// the DPs read only these arrays.
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -37,6 +39,13 @@ struct Instance {
   std::vector<std::int32_t> last_inf;      ///< largest l < q with time_s = +inf, else -1
   std::vector<long double> energy_prefix;  ///< Σ energy_j of finite-time layers < q
   std::vector<double> static_w;            ///< per class
+  /// Per class: 1 when its layers run as an internal pipeline (CostTable::pipelined_layers).
+  std::vector<std::uint8_t> pipelined;
+  /// Range-max sparse tables of time_s for the pipelined classes: level j of class k holds
+  /// max time_s over layers [l, l + 2^j) at [max_offset[k] + j * L + l]; max_offset is -1
+  /// for classes that are not pipelined.
+  std::vector<double> time_max;
+  std::vector<std::int64_t> max_offset;
 
   /// Bit q of row (k, p) set when a stage on k over layers [p, q) fits in memory.
   std::vector<std::uint64_t> mem_end;
@@ -64,8 +73,26 @@ struct Instance {
                static_cast<std::size_t>(layers + 1) +
            static_cast<std::size_t>(q);
   }
-  /// Compute time of layers [p, q) on class k; +inf if one of them cannot run there.
-  [[nodiscard]] double compute(std::int32_t k, std::int32_t p, std::int32_t q) const {
+  /// Period compute time of a stage on class k over layers [p, q): how long the device is
+  /// busy per inference. Σ time_s, or max time_s on a pipelined class (an O(1) range-max
+  /// query); either way non-decreasing as the range grows, so binary searches over ends or
+  /// starts stay valid. +inf if one of the layers cannot run there.
+  [[nodiscard]] double period_compute(std::int32_t k, std::int32_t p, std::int32_t q) const {
+    if (last_inf[at(k, q)] >= p) return kInf;
+    const std::int64_t base = max_offset[static_cast<std::size_t>(k)];
+    if (base >= 0) {
+      if (q <= p) return 0.0;
+      const int j = std::bit_width(static_cast<std::uint32_t>(q - p)) - 1;
+      const auto level = static_cast<std::size_t>(base) +
+                         static_cast<std::size_t>(j) * static_cast<std::size_t>(layers);
+      return std::max(time_max[level + static_cast<std::size_t>(p)],
+                      time_max[level + static_cast<std::size_t>(q - (1 << j))]);
+    }
+    return static_cast<double>(time_prefix[at(k, q)] - time_prefix[at(k, p)]);
+  }
+  /// Latency compute time of the same stage: Σ time_s (one inference passes every layer,
+  /// pipelined or not); +inf if one of the layers cannot run there.
+  [[nodiscard]] double latency_compute(std::int32_t k, std::int32_t p, std::int32_t q) const {
     if (last_inf[at(k, q)] >= p) return kInf;
     return static_cast<double>(time_prefix[at(k, q)] - time_prefix[at(k, p)]);
   }

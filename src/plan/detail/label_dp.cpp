@@ -47,14 +47,15 @@ void LabelDp::continuations(std::int64_t idx, std::int32_t k, std::int32_t p, Fn
   const std::int32_t h = costs_.hi[in_.kp(k, p)];
   for (std::int32_t q = p + 1; q <= h; ++q) {
     if (!in_.mem_ok(k, p, q)) continue;
-    const double comp = in_.compute(k, p, q);
+    const double comp = in_.period_compute(k, p, q);  // the stage-time check
+    const double lat = in_.latency_compute(k, p, q);  // the latency labels
     if (q == num_layers) {
       const double s = in_.sink_s[ku];
       const bool ok = coupled_ ? (s < kInf && comp + s <= limit) : within(s, limit);
       if (!ok) continue;
       const Label end{0.0, Val{0.0, 0}};
       const Label out{
-          (comp + s) + end.lat,
+          (lat + s) + end.lat,
           Val{costs_.through(in_, k, p, q, end.val.v + costs_.sink_val[ku]), end.val.n + 1}};
       fn(q, -1, end, out);
       continue;
@@ -68,7 +69,7 @@ void LabelDp::continuations(std::int64_t idx, std::int32_t k, std::int32_t p, Fn
       labels(idx + in_.stride[static_cast<std::size_t>(f)], f, q, first, last);
       const double tr = costs_.tr[in_.link(k, f, q)];
       for (const Label* l = first; l != last; ++l) {
-        const Label out{(comp + s) + l->lat,
+        const Label out{(lat + s) + l->lat,
                         Val{costs_.through(in_, k, p, q, l->val.v + tr), l->val.n + 1}};
         fn(q, f, *l, out);
       }

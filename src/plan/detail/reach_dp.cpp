@@ -21,7 +21,7 @@ void stage_ends(const Instance& in, double limit_s, std::vector<std::int32_t>& h
     std::int32_t q = 0;
     for (std::int32_t p = 0; p < num_layers; ++p) {
       q = std::max(q, p);
-      while (q < num_layers && within(in.compute(k, p, q + 1), limit_s)) ++q;
+      while (q < num_layers && within(in.period_compute(k, p, q + 1), limit_s)) ++q;
       hi[in.kp(k, p)] = q;
     }
   }
@@ -51,7 +51,7 @@ void ReachDp::prepare(double limit_s) {
   for (std::int32_t k = 0; k < kc; ++k) {
     std::int32_t p = 0;
     for (std::int32_t q = 0; q <= num_layers; ++q) {
-      while (p < q && !within(in_.compute(k, p, q), limit_s)) ++p;
+      while (p < q && !within(in_.period_compute(k, p, q), limit_s)) ++p;
       lo_[in_.at(k, q)] = p;
     }
   }
@@ -103,7 +103,7 @@ void ReachDp::best_compute(std::int32_t k, const std::uint64_t* starts, std::int
       const std::int32_t p = starts_list_[static_cast<std::size_t>(i)];
       if (hi_[in_.kp(k, p)] < q) break;  // and every earlier start is slower still
       if (in_.mem_ok(k, p, q)) {
-        best = in_.compute(k, p, q);
+        best = in_.period_compute(k, p, q);
         break;
       }
     }
@@ -237,16 +237,15 @@ void ReachDp::expand_back(std::int32_t k, const std::uint64_t* ends, std::uint64
 
 void ReachDp::expand_back_coupled(std::int32_t k, const std::uint64_t* ends,
                                   std::uint64_t* starts) const {
-  const long double* prefix = in_.time_prefix.data() + in_.at(k, 0);
   for_each_bit(ends, words_, [&](std::int32_t q) {
     const double send = min_send_[static_cast<std::size_t>(q)];
-    // smallest p >= lo_ with compute(p, q) + send <= limit (compute falls as p grows); the
-    // sum is formed exactly as the forward pass and the candidate periods form it
+    // smallest p >= lo_ with period_compute(p, q) + send <= limit (it falls as p grows, sum
+    // or max alike); formed exactly as the forward pass and the candidate periods form it
     std::int32_t a = lo_[in_.at(k, q)];
     std::int32_t b = q;
     while (a < b) {
       const std::int32_t mid = (a + b) / 2;
-      if (static_cast<double>(prefix[q] - prefix[mid]) + send <= limit_) {
+      if (in_.period_compute(k, mid, q) + send <= limit_) {
         b = mid;
       } else {
         a = mid + 1;

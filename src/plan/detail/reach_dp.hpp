@@ -76,7 +76,7 @@ class ReachDp {
   std::int32_t furthest_ = 0;
 };
 
-/// (k, p) -> largest q with compute(k, p, q) <= limit_s and finite (p when none); it is
+/// (k, p) -> largest q with period_compute(k, p, q) <= limit_s and finite (p when none); it is
 /// non-decreasing in p.
 void stage_ends(const Instance& in, double limit_s, std::vector<std::int32_t>& hi);
 

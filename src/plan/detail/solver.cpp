@@ -238,7 +238,7 @@ double Solver::dp_period(const std::vector<StageAssignment>& stages) const {
     const std::int32_t k = in_.class_of[stages[i].device.index()];
     const std::int32_t p = stages[i].first_layer.value();
     const std::int32_t q = stages[i].last_layer.value() + 1;
-    const double comp = in_.compute(k, p, q);
+    const double comp = in_.period_compute(k, p, q);
     const double send = i + 1 < stages.size()
                             ? in_.send_s[in_.link(k, in_.class_of[stages[i + 1].device.index()], q)]
                             : in_.sink_s[static_cast<std::size_t>(k)];

@@ -60,5 +60,44 @@ TEST(BuildCostTable, FillsEveryLayerAndDeviceAndLinks) {
   EXPECT_DOUBLE_EQ(t.buffer_scale(0), 1.0);
 }
 
+TEST(BuildCostTable, CimDevicesPipelineTheirLayersUnlessParamsPipelineIsZero) {
+  auto g = graph::build_zoo_model("vgg8");
+  ASSERT_TRUE(g.ok()) << g.error_text();
+  auto chain = graph::build_layer_chain(g.value());
+  ASSERT_TRUE(chain.ok());
+  auto platform = two_device_platform();
+  // NeuroSim V1.4's default (Param.cpp pipeline = true): the CIM chip pipelines its layers.
+  auto table = build_cost_table(g.value(), chain.value(), platform, CostModelSet::defaults());
+  ASSERT_TRUE(table.ok()) << table.error_text();
+  ASSERT_EQ(table->pipelined_layers.size(), 2U);
+  EXPECT_FALSE(table->pipelined(0));
+  EXPECT_TRUE(table->pipelined(1));
+  // pipeline: 0 = NeuroSim's layer-by-layer mode; the costs themselves do not change.
+  platform.devices[1].params["pipeline"] = 0.0;
+  auto serial = build_cost_table(g.value(), chain.value(), platform, CostModelSet::defaults());
+  ASSERT_TRUE(serial.ok()) << serial.error_text();
+  EXPECT_FALSE(serial->pipelined(1));
+  EXPECT_EQ(serial->time_s, table->time_s);
+  platform.devices[1].params["pipeline"] = 1.0;
+  auto on = build_cost_table(g.value(), chain.value(), platform, CostModelSet::defaults());
+  ASSERT_TRUE(on.ok()) << on.error_text();
+  EXPECT_TRUE(on->pipelined(1));
+}
+
+TEST(BuildCostTable, RejectsAPipelineParamOtherThanZeroOrOne) {
+  auto g = graph::build_zoo_model("vgg8");
+  ASSERT_TRUE(g.ok()) << g.error_text();
+  auto chain = graph::build_layer_chain(g.value());
+  ASSERT_TRUE(chain.ok());
+  auto platform = two_device_platform();
+  platform.devices[1].params["pipeline"] = 2.0;
+  auto table = build_cost_table(g.value(), chain.value(), platform, CostModelSet::defaults());
+  ASSERT_FALSE(table.ok());
+  bool named = false;
+  for (const auto& d : table.diagnostics())
+    named = named || d.field == "device 'cim' params.pipeline";
+  EXPECT_TRUE(named) << table.error_text();
+}
+
 }  // namespace
 }  // namespace tessera::cost

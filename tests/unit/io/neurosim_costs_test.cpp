@@ -64,12 +64,16 @@ TEST(NeuroSimCosts, PlanningVgg8UsesTheSharedReportsLatenciesExactly) {
     EXPECT_EQ(table.memory_bytes[table.at(0, l)], kTiles[i]) << l;
     sum_s += kLatencyNs[i] * 1e-9;
   }
-  // One chip: the plan is one stage whose compute time is the sum of the report's latencies.
+  // One chip, pipelining its layers (NeuroSim's default): the plan is one stage that takes a
+  // new inference every slowest layer, the report's "Chip pipeline-system-clock-cycle (per
+  // image) is: 132974ns" (layer 1), while one inference takes the sum of the latencies.
   plan::PlanOptions options;
   const auto result = plan::solve(table, options);
   ASSERT_TRUE(result.has_plan()) << result.infeasible().constraint;
   ASSERT_EQ(result.plan().stages.size(), 1u);
-  EXPECT_NEAR(result.plan().stages[0].compute_s, sum_s, 1e-15);
+  EXPECT_TRUE(result.plan().stages[0].pipelined);
+  EXPECT_NEAR(result.plan().stages[0].compute_s, 132974e-9, 1e-15);
+  EXPECT_NEAR(result.plan().stages[0].compute_latency_s, sum_s, 1e-15);
 }
 
 TEST(NeuroSimCosts, AClassNameReplacesEveryCopyAndLeavesOtherDevices) {

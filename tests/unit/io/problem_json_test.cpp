@@ -53,6 +53,31 @@ TEST(ProblemJson, RoundTripsThroughTheWriter) {
   EXPECT_EQ(again->buffer_scale(0), 1.0);
 }
 
+TEST(ProblemJson, ReadsAndWritesPipelinedLayers) {
+  // absent = off
+  auto plain = parse_problem_json(kTwoLayersTwoDevices, "tiny.problem.json");
+  ASSERT_TRUE(plain.ok()) << plain.error_text();
+  EXPECT_FALSE(plain->pipelined(0));
+  EXPECT_FALSE(plain->pipelined(1));
+  EXPECT_EQ(problem_json(plain.value()).find("pipelined_layers"), std::string::npos);
+  std::string text = kTwoLayersTwoDevices;
+  const std::string acc = R"("name": "acc",)";
+  text.replace(text.find(acc), acc.size(), acc + R"( "pipelined_layers": true,)");
+  auto t = parse_problem_json(text, "piped.problem.json");
+  ASSERT_TRUE(t.ok()) << t.error_text();
+  EXPECT_FALSE(t->pipelined(0));
+  EXPECT_TRUE(t->pipelined(1));
+  auto again = parse_problem_json(problem_json(t.value()), "again.problem.json");
+  ASSERT_TRUE(again.ok()) << again.error_text();
+  EXPECT_EQ(again->pipelined_layers, t->pipelined_layers);
+  EXPECT_EQ(again->time_s, t->time_s);
+  // anything but a boolean is bad input naming the field
+  text.replace(text.find("\"pipelined_layers\": true"), 24, "\"pipelined_layers\": 1   ");
+  auto bad = parse_problem_json(text, "bad.problem.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.diagnostics()[0].field, "devices[1].pipelined_layers") << bad.error_text();
+}
+
 TEST(ProblemJson, ReportsSyntaxErrorsWithTheirLine) {
   auto t = parse_problem_json("{\n  \"format\": \"tessera.problem/1\",\n  \"layers\": [,]\n}",
                               "bad.json");

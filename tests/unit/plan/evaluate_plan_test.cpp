@@ -158,5 +158,34 @@ TEST(TransferTime, IsTheLatencyForAnEmptyCutAndInfiniteOnADeadLink) {
   EXPECT_EQ(transfer_time_s(t, 2, 1, 1), 0.0);
 }
 
+TEST(EvaluatePlan, APipelinedDeviceGivesItsSlowestLayerToThePeriodAndTheSumToTheLatency) {
+  cost::CostTable t = three_layer_table();
+  t.pipelined_layers = {1, 0};  // dev0 streams inferences through its layers
+  const Plan p = evaluate_plan(t, kTwoStages, PlanOptions{});
+  ASSERT_TRUE(p.feasible());
+  // stage 0 on dev0, layers 0-1 (1 s and 2 s): busy max(1, 2) = 2 s per inference, one
+  // inference takes 1 + 2 = 3 s; stage 1 as before (1 s, send 1.25 s)
+  const Stage& s0 = p.stages[0];
+  EXPECT_TRUE(s0.pipelined);
+  EXPECT_NEAR(s0.compute_s, 2.0, kEps);
+  EXPECT_NEAR(s0.compute_latency_s, 3.0, kEps);
+  EXPECT_NEAR(s0.stage_s, 2.0, kEps);  // max(2, 1.5)
+  EXPECT_NEAR(s0.energy_j, 0.1 + 0.2 + 0.001 * 300, kEps);
+  EXPECT_FALSE(p.stages[1].pipelined);
+  EXPECT_NEAR(p.stages[1].compute_latency_s, 1.0, kEps);
+  // period = max(1.5, 2, 1.25) = 2 s; latency = 1.5 + (3 + 1.5) + (1 + 1.25) = 8.25 s as before;
+  // static energy (2 W + 3 W) · 2 s = 10 J
+  EXPECT_NEAR(p.period_s, 2.0, kEps);
+  EXPECT_NEAR(p.latency_s, 8.25, kEps);
+  EXPECT_NEAR(p.static_energy_j, 10.0, kEps);
+
+  PlanOptions serial;
+  serial.overlap = false;  // stage times 2 + 1.5 = 3.5 s and 1 + 1.25 = 2.25 s
+  const Plan q = evaluate_plan(t, kTwoStages, serial);
+  EXPECT_NEAR(q.stages[0].stage_s, 3.5, kEps);
+  EXPECT_NEAR(q.period_s, 3.5, kEps);
+  EXPECT_NEAR(q.latency_s, 8.25, kEps);
+}
+
 }  // namespace
 }  // namespace tessera::plan

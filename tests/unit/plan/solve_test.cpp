@@ -189,5 +189,37 @@ TEST(Solve, NeverLosesToTheBaselinesOnLargerInstances) {
   }
 }
 
+/// Four layers: dev0 takes 1 s per layer and pipelines its layers, dev1 takes 0.6 s per layer
+/// layer after layer; no transfer costs. With dev0 pipelined, dev0 alone has period
+/// max(1, 1, 1, 1) = 1 s and latency 4 s; every split has period >= 1 s and more devices. Without
+/// it the best period is 1.8 s (dev0 one layer, dev1 three). The least latency is dev1 alone,
+/// 2.4 s, either way (one inference still passes every layer).
+TEST(Solve, APipelinedDeviceIsPlannedOnItsSlowestLayer) {
+  cost::CostTable t = testing::blank_cost_table(4, 2);
+  t.time_s = {1, 1, 1, 1, 0.6, 0.6, 0.6, 0.6};
+  t.energy_j = {1, 1, 1, 1, 1, 1, 1, 1};
+  t.pipelined_layers = {1, 0};
+  PlanResult r = solve(t, with(Objective::kThroughput));
+  ASSERT_TRUE(r.has_plan());
+  EXPECT_NEAR(r.plan().period_s, 1.0, kEps);
+  EXPECT_NEAR(r.plan().latency_s, 4.0, kEps);
+  ASSERT_EQ(r.plan().stages.size(), 1U);
+  EXPECT_EQ(r.plan().stages[0].device, DeviceId(0));
+  r = solve(t, with(Objective::kLatency));
+  ASSERT_TRUE(r.has_plan());
+  EXPECT_NEAR(r.plan().latency_s, 2.4, 1e-9);
+  EXPECT_EQ(r.plan().stages[0].device, DeviceId(1));
+  t.pipelined_layers = {0, 0};
+  r = solve(t, with(Objective::kThroughput));
+  ASSERT_TRUE(r.has_plan());
+  EXPECT_NEAR(r.plan().period_s, 1.8, 1e-9);
+  t.pipelined_layers = {1};  // one flag for two devices: a malformed table
+  r = solve(t, with(Objective::kThroughput));
+  ASSERT_FALSE(r.has_plan());
+  EXPECT_NE(r.infeasible().constraint.find("pipelined_layers has 1 entries, expected 2"),
+            std::string::npos)
+      << r.infeasible().constraint;
+}
+
 }  // namespace
 }  // namespace tessera::plan

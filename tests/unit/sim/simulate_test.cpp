@@ -113,6 +113,79 @@ TEST(Simulate, RandomContentionFreePlansMatchTheirAnalyticPeriod) {
   }
 }
 
+TEST(Simulate, APipelinedStageTakesItsSlowestLayerPerInferenceAndTheSumOnce) {
+  // dev0 pipelines its layers and runs layers 0-2 (10, 30 and 20 ms: busy 30 ms per inference,
+  // 60 ms for one inference); dev1 runs layer 3 (15 ms). 1 MB cuts on 1 GB/s links with 0.1 ms
+  // latency (1.1 ms per transfer).
+  auto table = chain_table({0.010, 0.015, 1.0, 1.0}, 1e6, 1e9, 1e-4);
+  table.time_s[table.at(0, 1)] = 0.030;
+  table.time_s[table.at(0, 2)] = 0.020;
+  table.time_s[table.at(1, 3)] = 0.015;
+  table.pipelined_layers = {1, 0, 0, 0};
+  const std::vector<plan::StageAssignment> stages = {{DeviceId(0), LayerId(0), LayerId(2)},
+                                                     {DeviceId(1), LayerId(3), LayerId(3)}};
+  for (const bool overlap : {true, false}) {
+    SCOPED_TRACE(overlap ? "overlap" : "no overlap");
+    plan::PlanOptions po;
+    po.overlap = overlap;
+    const auto analytic = plan::evaluate_plan(table, stages, po);
+    ASSERT_TRUE(analytic.feasible());
+    // period: the slowest layer (plus the send without overlap), not the 60 ms sum
+    EXPECT_NEAR(analytic.period_s, overlap ? 0.030 : 0.0311, 1e-12);
+    // latency: 1.1 ms in, 60 ms + 1.1 ms, 15 ms + 1.1 ms out
+    EXPECT_NEAR(analytic.latency_s, 0.0011 + 0.060 + 0.0011 + 0.015 + 0.0011, 1e-12);
+    SimOptions so;
+    so.overlap = overlap;
+    so.inferences = 300;
+    auto many = simulate(table, stages, so);
+    ASSERT_TRUE(many.ok()) << many.error_text();
+    expect_within(many->period_s, analytic.period_s, 0.01);
+    // the device is busy 30 ms per inference, not 60 ms
+    expect_within(many->devices[0].busy_s, 300 * 0.030, 1e-6);
+    so.inferences = 1;
+    auto one = simulate(table, stages, so);
+    ASSERT_TRUE(one.ok()) << one.error_text();
+    expect_within(one->latency_max_s, analytic.latency_s, 1e-6);
+  }
+}
+
+TEST(Simulate, RandomPlansWithPipelinedDevicesMatchTheirAnalyticPeriodAndLatency) {
+  int pipelined_stages = 0;
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    testing::RandomInstanceSpec spec;
+    spec.layers = 10;
+    spec.class_sizes = {1, 1, 1, 1};
+    spec.seed = seed + 40;
+    spec.pipelined_probability = 0.6;
+    const auto table = testing::random_cost_table(spec);
+    const std::vector<std::int32_t> bounds = {0, 3, 5, 8, 10};
+    std::vector<plan::StageAssignment> stages;
+    for (std::int32_t i = 0; i < 4; ++i)
+      stages.push_back({DeviceId(static_cast<std::int32_t>((i + seed) % 4)),
+                        LayerId(bounds[static_cast<std::size_t>(i)]),
+                        LayerId(bounds[static_cast<std::size_t>(i) + 1] - 1)});
+    for (const bool overlap : {true, false}) {
+      SCOPED_TRACE("seed " + std::to_string(seed) + (overlap ? ", overlap" : ", no overlap"));
+      plan::PlanOptions po;
+      po.overlap = overlap;
+      const auto p = plan::evaluate_plan(table, stages, po);
+      ASSERT_TRUE(p.feasible());
+      for (const auto& s : p.stages) pipelined_stages += s.pipelined ? 1 : 0;
+      SimOptions so;
+      so.overlap = overlap;
+      so.inferences = 200;
+      auto sim = simulate(table, p.assignment(), so);
+      ASSERT_TRUE(sim.ok()) << sim.error_text();
+      expect_within(sim->period_s, p.period_s, 0.01);
+      so.inferences = 1;
+      auto one = simulate(table, p.assignment(), so);
+      ASSERT_TRUE(one.ok());
+      expect_within(one->latency_max_s, p.latency_s, 1e-6);
+    }
+  }
+  EXPECT_GE(pipelined_stages, 10);
+}
+
 TEST(Simulate, SharedBusShowsContentionTheAnalyticModelIgnores) {
   // Transfer-bound: every cut takes 10 ms alone on the link and computes take 1 ms. On a full
   // mesh the five transfers of an inference proceed in parallel (period 10 ms); on one shared
