@@ -26,6 +26,12 @@ models=(vgg8 resnet152)
 clusters=(donna-cpu donna-gpu donna-cim donna-hetero)
 alphas=(1 0.75 0.5 0.25 0)
 
+# donna-cim with NeuroSim's layer-by-layer mode (params.pipeline: 0) on every chip.
+sed -e 's/^name: donna-cim$/name: donna-cim-layer-by-layer/' \
+  -e 's/^\(      \)tiles: 256$/\1tiles: 256\n\1pipeline: 0/' \
+  "$presets/donna-cim.yaml" >"$out/donna-cim-layer-by-layer.yaml"
+grep -q '^      pipeline: 0$' "$out/donna-cim-layer-by-layer.yaml"
+
 for model in "${models[@]}"; do
   for cluster in "${clusters[@]}"; do
     # Throughput-optimal plan (its "best single device" baseline is the one-device reference).
@@ -37,9 +43,13 @@ for model in "${models[@]}"; do
         --alpha "$alpha" --json "$out/alpha-$model-$cluster-$alpha.json" >/dev/null
     done
   done
-  # The exact throughput-energy Pareto front of the CIM cluster, as CSV and as a plot.
+  # The exact throughput-energy Pareto front of the CIM cluster, as CSV and as a plot: chips
+  # pipelining their layers (NeuroSim's default) and running them one after another.
   "$tessera" pareto "$model" --platform "$presets/donna-cim.yaml" \
     --csv "$out/pareto-$model-donna-cim.csv" --svg "$out/pareto-$model-donna-cim.svg" >/dev/null
+  "$tessera" pareto "$model" --platform "$out/donna-cim-layer-by-layer.yaml" \
+    --csv "$out/pareto-$model-donna-cim-layer-by-layer.csv" \
+    --svg "$out/pareto-$model-donna-cim-layer-by-layer.svg" >/dev/null
 done
 
 python3 "$here/summarize.py" "$out" >"$out/summary.md"

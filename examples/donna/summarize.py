@@ -117,18 +117,19 @@ def main():
                   f"{joules(per_device_energy(m))} | "
                   f"{per_device_energy(gpu) / per_device_energy(m):.2f}× |")
 
-    print("\n### Pareto fronts of the CIM cluster (donna-cim)\n")
-    print("| model | # | period | throughput/s | energy/inference | latency | devices | stages |")
-    print("|---|---|---|---|---|---|---|---|")
-    for model in MODELS:
-        with open(out / f"pareto-{model}-donna-cim.csv", newline="") as f:
-            for i, row in enumerate(csv.DictReader(f)):
-                print(f"| {model} | {i} | {seconds(float(row['period_s']))} | "
-                      f"{float(row['throughput_per_s']):.1f} | "
-                      f"{joules(float(row['energy_per_inference_j']))} | "
-                      f"{seconds(float(row['latency_s']))} | {row['devices_used']} | "
-                      f"{row['stages'].replace('->', '→')} |")
-
+    for suffix, title in (("", "chips pipeline their layers"),
+                          ("-layer-by-layer", "layer by layer, params.pipeline: 0")):
+        print(f"\n### Pareto fronts of the CIM cluster (donna-cim, {title})\n")
+        print("| model | # | period | throughput/s | energy/inference | latency | devices | stages |")
+        print("|---|---|---|---|---|---|---|---|")
+        for model in MODELS:
+            with open(out / f"pareto-{model}-donna-cim{suffix}.csv", newline="") as f:
+                for i, row in enumerate(csv.DictReader(f)):
+                    print(f"| {model} | {i} | {seconds(float(row['period_s']))} | "
+                          f"{float(row['throughput_per_s']):.1f} | "
+                          f"{joules(float(row['energy_per_inference_j']))} | "
+                          f"{seconds(float(row['latency_s']))} | {row['devices_used']} | "
+                          f"{row['stages'].replace('->', '→')} |")
 
 if __name__ == "__main__":
     main()

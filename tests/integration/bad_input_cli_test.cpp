@@ -45,7 +45,8 @@ class BadPlatformCli : public ::testing::TestWithParam<BadPlatform> {};
 
 TEST_P(BadPlatformCli, ExitsTwoNamingFileLineAndField) {
   const auto& c = GetParam();
-  const auto dir = testing::make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   const auto path = dir + "/lab.yaml";
   testing::write_file(path, c.yaml);
   for (const auto& args : {std::vector<std::string>{"platforms", path},
@@ -56,7 +57,6 @@ TEST_P(BadPlatformCli, ExitsTwoNamingFileLineAndField) {
         << args[0] << ": " << r.err;
     EXPECT_NE(r.err.find(c.field), std::string::npos) << args[0] << ": " << r.err;
   }
-  std::filesystem::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -93,7 +93,8 @@ TEST(EstimateCli, ScalesTheChipToAnotherNodeAndRejectsUnknownParams) {
   replace_once(yaml, "technology_nm: 22", "technology_nm: 5");
   replace_once(yaml, "adc_bits: 5", "adc_bits: 4");
   replace_once(yaml, "rows_parallel: 128", "rows_parallel: 64");
-  const std::string dir = testing::make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   testing::write_file(dir + "/sram5.yaml", yaml);
   const auto r = run_cli({"estimate", "vgg8", "--platform", dir + "/sram5.yaml", "--device",
                           "neurosim-sram", "--neurosim-conventions", "--json", "-"});
@@ -114,7 +115,6 @@ TEST(EstimateCli, ScalesTheChipToAnotherNodeAndRejectsUnknownParams) {
   EXPECT_EQ(e.exit_code, 2) << e.out;
   EXPECT_NE(e.err.find("params.adc_energy_pj"), std::string::npos) << e.err;
   EXPECT_NE(e.err.find("unknown CIM parameter"), std::string::npos) << e.err;
-  std::filesystem::remove_all(dir);
 }
 
 TEST(EstimateCli, UnknownDeviceIsBadInput) {
@@ -144,11 +144,11 @@ TEST(CimPlanCli, TooFewTilesIsInfeasible) {
   const auto at = yaml.find("tiles: 128");
   ASSERT_NE(at, std::string::npos);
   yaml.replace(at, 10, "tiles: 50");
-  const std::string dir = testing::make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   testing::write_file(dir + "/small.yaml", yaml);
   const auto r = run_cli({"plan", "vgg8", "--platform", dir + "/small.yaml"});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

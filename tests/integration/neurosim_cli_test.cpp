@@ -89,7 +89,8 @@ TEST(NeuroSimCli, PipelineZeroRunsTheLayersOneAfterAnother) {
   const std::string anchor = "      speedup_degree: 8\n";
   ASSERT_NE(yaml.find(anchor), std::string::npos);
   yaml.insert(yaml.find(anchor) + anchor.size(), "      pipeline: 0\n");
-  const auto dir = testing::make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   const auto platform = dir + "/cim-serial.yaml";
   testing::write_file(platform, yaml);
   const auto r = run_cli({"plan", "vgg8", "--platform", platform, "--neurosim",
@@ -98,7 +99,6 @@ TEST(NeuroSimCli, PipelineZeroRunsTheLayersOneAfterAnother) {
   bad_text.replace(bad_text.find("pipeline: 0"), 11, "pipeline: 3");
   testing::write_file(platform, bad_text);
   const auto bad = run_cli({"plan", "vgg8", "--platform", platform});
-  std::filesystem::remove_all(dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = json::parse(r.out);
   expect_one_stage_semantics(doc);

@@ -67,7 +67,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, OnnxCli,
                          [](const auto& param_info) { return std::string(param_info.param.zoo); });
 
 TEST(OnnxCliErrors, NotAnOnnxFileIsBadInputNamingTheFile) {
-  const auto dir = testing::make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   const auto path = dir + "/broken.onnx";
   testing::write_file(path, "this is not protobuf");
   const auto r = run_cli({"inspect", path});

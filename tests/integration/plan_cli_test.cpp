@@ -91,7 +91,8 @@ TEST(PlanCli, ReadsPipeEdgeFilesAndFindsTheOptimum) {
 }
 
 TEST(PlanCli, ProblemFileRoundTripGivesTheSamePlan) {
-  const auto dir = testing::make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   const auto problem = dir + "/vgg8.problem.json";
   const auto a = run_cli(
       {"plan", "vgg8", "--platform", "cluster-hetero", "--save-problem", problem, "--json", "-"});
@@ -99,11 +100,11 @@ TEST(PlanCli, ProblemFileRoundTripGivesTheSamePlan) {
   const auto b = run_cli({"plan", problem, "--json", "-"});
   ASSERT_EQ(b.exit_code, 0) << b.err;
   EXPECT_EQ(json::parse(a.out)["stages"], json::parse(b.out)["stages"]);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(PlanCli, InfeasibleExitsThreeNamingTheConstraint) {
-  const auto dir = testing::make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   const auto problem = dir + "/tight.problem.json";
   // Layer "big" needs 500 bytes; the only device holds 100.
   testing::write_file(problem, R"({"format": "tessera.problem/1", "layers": ["small", "big"],
@@ -115,7 +116,6 @@ TEST(PlanCli, InfeasibleExitsThreeNamingTheConstraint) {
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("big"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("tiny"), std::string::npos) << r.err;
-  std::filesystem::remove_all(dir);
 }
 
 TEST(PlanCli, BadInputsExitTwoNamingFileAndField) {
@@ -123,7 +123,8 @@ TEST(PlanCli, BadInputsExitTwoNamingFileAndField) {
   const auto unknown = run_cli({"plan", "resnet50", "--platform", "no-such-preset"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("no-such-preset"), std::string::npos) << unknown.err;
-  const auto dir = testing::make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   const auto yaml = dir + "/bad.yaml";
   testing::write_file(yaml,
                       "format: tessera.platform/1\nname: bad\ndevices:\n  - name: a\n"
@@ -133,7 +134,6 @@ TEST(PlanCli, BadInputsExitTwoNamingFileAndField) {
   EXPECT_NE(bad.err.find(yaml + ":5"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("kind"), std::string::npos) << bad.err;
   EXPECT_EQ(run_cli({"plan", "vgg8", "--platform", "cluster-hetero", "--alpha", "2"}).exit_code, 2);
-  std::filesystem::remove_all(dir);
 }
 
 // The issue's acceptance case: resnet152 on the 16-device heterogeneous preset.

@@ -43,7 +43,8 @@ std::size_t idat_bytes(const std::string& png) {
 TEST(ReportBrowser, ChromiumRendersThePlanReportWithoutErrors) {
   if (!std::filesystem::exists(kChromium))
     GTEST_SKIP() << kChromium << " is absent: install Debian's chromium (scripts/install-deps.sh)";
-  const auto dir = testing::make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   const auto report = dir + "/report.html";
   auto r =
       testing::run_cli({"plan", "vgg16", "--platform", "cluster-homogeneous", "--report", report});

@@ -10,7 +10,6 @@
 namespace tessera {
 namespace {
 
-using testing::make_temp_dir;
 using testing::run_cli;
 
 std::string read_all(const std::string& path) {
@@ -21,7 +20,8 @@ std::string read_all(const std::string& path) {
 }
 
 TEST(SimulateCli, SimulatesAPlanFileAndMatchesItsAnalyticPeriod) {
-  const auto dir = make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   const auto plan = dir + "/plan.json";
   auto p = run_cli({"plan", "vgg16", "--platform", "cluster-homogeneous", "--json", plan});
   ASSERT_EQ(p.exit_code, 0) << p.err;
@@ -61,7 +61,8 @@ TEST(SimulateCli, PlanSimulateShowsContentionOnASharedBus) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("simulation (SimGrid)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(shared_bus)"), std::string::npos) << r.out;
-  const auto dir = make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   ASSERT_EQ(run_cli({"plan", "resnet18", "--platform", bus, "--json", dir + "/p.json"}).exit_code,
             0);
   auto s = run_cli({"simulate", "--plan", dir + "/p.json", "-n", "300", "--json", "-"});
@@ -73,7 +74,8 @@ TEST(SimulateCli, PlanSimulateShowsContentionOnASharedBus) {
 }
 
 TEST(SimulateCli, RejectsAFileThatIsNotAPlan) {
-  const auto dir = make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   testing::write_file(dir + "/bad.json", R"({"format": "tessera.model/1"})");
   auto s = run_cli({"simulate", "--plan", dir + "/bad.json"});
   EXPECT_EQ(s.exit_code, 2);
@@ -82,7 +84,8 @@ TEST(SimulateCli, RejectsAFileThatIsNotAPlan) {
 }
 
 TEST(SimulateCli, ParetoWritesAnSvgWithAxesAndTheChosenPoint) {
-  const auto dir = make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   auto r = run_cli(
       {"pareto", "vgg16", "--platform", "cluster-homogeneous", "--svg", dir + "/front.svg"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -95,7 +98,8 @@ TEST(SimulateCli, ParetoWritesAnSvgWithAxesAndTheChosenPoint) {
 }
 
 TEST(SimulateCli, PlanReportIsOneSelfContainedHtmlFile) {
-  const auto dir = make_temp_dir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   auto r = run_cli(
       {"plan", "vgg16", "--platform", "cluster-homogeneous", "--report", dir + "/report.html"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

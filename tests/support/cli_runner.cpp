@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -29,10 +30,13 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
-std::string make_temp_dir() {
-  std::string templ = "/tmp/tessera-test-XXXXXX";
-  if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return templ;
+TempDir::TempDir() : path_("/tmp/tessera-test-XXXXXX") {
+  if (mkdtemp(path_.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;  // nothing useful to do if /tmp refuses
+  std::filesystem::remove_all(path_, ignored);
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -41,7 +45,8 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 CliResult run_cli(const std::vector<std::string>& args) {
-  const std::string dir = make_temp_dir();
+  const TempDir tmp;
+  const std::string& dir = tmp.path();
   std::string cmd = quote(TESSERA_CLI);
   for (const auto& a : args) cmd += " " + quote(a);
   cmd += " >" + dir + "/out 2>" + dir + "/err </dev/null";
@@ -50,7 +55,6 @@ CliResult run_cli(const std::vector<std::string>& args) {
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = slurp(dir + "/out");
   r.err = slurp(dir + "/err");
-  std::system(("rm -rf " + quote(dir)).c_str());
   return r;
 }
 

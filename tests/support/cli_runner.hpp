@@ -14,8 +14,19 @@ struct CliResult {
 /// Runs TESSERA_CLI with `args` (each passed as one argument, shell-quoted).
 [[nodiscard]] CliResult run_cli(const std::vector<std::string>& args);
 
-/// A fresh temporary directory for one test, removed by the caller if it likes.
-[[nodiscard]] std::string make_temp_dir();
+/// A fresh directory under /tmp for one test, removed with its contents when the object goes
+/// out of scope (also when an ASSERT returns early).
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 /// Writes `text` to `path`.
 void write_file(const std::string& path, const std::string& text);
