@@ -176,8 +176,6 @@ void register_estimate(CLI::App& app, int& exit_code) {
       nlohmann::ordered_json c;
       c["cell"] = chip->cell;
       c["technology_nm"] = chip->technology_nm;
-      c["feature_nm"] = ph.feature_nm;
-      c["vdd_v"] = ph.vdd_v;
       c["clock_s"] = ph.clock_s;
       c["adc_bits"] = chip->adc_bits;
       c["rows_parallel"] = chip->rows_parallel;

@@ -14,8 +14,10 @@ namespace tessera::cost {
 /// constants calibrated against the NeuroSim V1.4 VGG8 run in ../shared/data/neurosim/
 /// (`vgg8_sram22_adc5_rp128.txt`); see cim_model.cpp for each constant's derivation.
 struct CimParams {
-  std::string cell = "sram";           ///< memory cell: "sram", "rram" or "fefet" (text param)
-  std::string interconnect = "htree";  ///< "htree" or "bus" (text param)
+  std::string cell = "sram";  ///< memory cell: "sram", "rram" or "fefet" (text param)
+  /// Text param: "xybus", NeuroSim V1.4's default X-Y bus (globalBusType = false), the only
+  /// interconnect modelled.
+  std::string interconnect = "xybus";
   double technology_nm = 22.0;
   std::int64_t subarray_rows = 128;  ///< R
   std::int64_t subarray_cols = 128;  ///< C
@@ -51,27 +53,40 @@ struct CimParams {
   double r_off_ohm = 0.0;
   double read_voltage_v = 0.0;
   double cell_area_f2 = 0.0;
-  /// Clock period; 0 = the 22 nm calibration's 1.6974 ns scaled to technology_nm.
+  /// Clock period; 0 = derived: the calibration run's 1.6974 ns scaled to the node and to the
+  /// sensing time of the configuration (below).
   double clock_ns = 0.0;
-  // Physical constants at the 22 nm reference node, scaled to technology_nm by the exponents
-  // below (derivations and sources in cim_model.cpp).
-  double sense_amp_energy_pj = 0.0340;     ///< 5-bit sense amplifier (ADC), per conversion
-  double precharge_energy_pj = 0.0700;     ///< SRAM bit-line precharge, per conversion
-  double cell_read_activity = 0.25;        ///< eNVM: share of the Rp rows conducting per read
+  // Physical constants at NeuroSim V1.4's reference configuration (22 nm, SRAM, 5-bit ADC,
+  // Rp = 128), scaled by the laws below; derivations and sources in cim_model.cpp.
+  double adc_energy_pj = 0.104;    ///< per column conversion: sense amplifiers (+ SRAM precharge)
+  double adc_level_share = 1.0;    ///< part of it proportional to the 2^b - 1 reference levels
+  double adc_rp_exponent = 0.010;  ///< per-conversion energy ~ (Rp / 128)^x
+  double envm_adc_factor = 0.65;   ///< eNVM sense amplifiers relative to SRAM's (no precharge)
+  double cell_read_activity = 0.016;       ///< eNVM: share of the Rp rows driven per read
   double accumulation_energy_pj = 0.0167;  ///< per column-conversion (shift-add, adder trees)
+  double accumulation_pass_share = 1.03;   ///< growth per extra read pass (Rp < R)
   double periphery_energy_pj = 0.0173;     ///< per column-conversion (decoders, mux, switch)
   double buffer_energy_pj_per_bit = 0.0025;
   double interconnect_energy_pj_per_bit = 0.0647;
   double cm_buffer_bits_per_cycle = 38.0;
   double nm_buffer_bits_per_cycle = 160.0;
   double interconnect_cycles_per_step = 80.0;
-  double bus_width_bits = 512.0;
   double leakage_uw_per_tile = 21.8;
   double periphery_area_um2 = 6232.0;        ///< per subarray: its share of all non-array circuits
-  double envm_periphery_area_um2 = 33000.0;  ///< extra per eNVM subarray (level shifters...)
-  double energy_scaling_exponent = 0.8;      ///< dynamic energy ~ (F / F22)^x · (Vdd / Vdd22)²
-  double area_scaling_exponent = 1.5;        ///< periphery area ~ (F / F22)^x
-  double delay_scaling_exponent = 0.3;       ///< clock period ~ (F / F22)^x
+  double envm_periphery_area_um2 = 31180.0;  ///< extra per eNVM subarray (level shifters...)
+  double area_pass_share = 0.093;            ///< periphery area growth as Rp falls: x (1 - Rp / R)
+  double adc_area_level_share = 0.145;  ///< part of the periphery area proportional to ADC levels
+  /// Clock: (1 - s) + s · (128 / Rp)^a · ((2^b - 1) / 31)^c of the reference period, s the
+  /// sensing share of the clock at the reference configuration.
+  double clock_sense_share = 0.647;
+  double clock_rp_exponent = 0.261;
+  double clock_level_exponent = 0.380;
+  double clock_r_on_exponent = 0.149;  ///< eNVM sensing ~ (R_on / 100 kOhm)^-x
+  /// The same laws at FinFET/GAA nodes (14 nm and below), where NeuroSim V1.4's sense
+  /// amplifiers get faster and cheaper per conversion as fewer rows are read at once. Signed.
+  double finfet_clock_rp_exponent = -0.089;
+  double finfet_clock_level_exponent = 0.088;
+  double finfet_adc_rp_exponent = 0.230;
 
   /// Reads the parameters of `device`; every problem is reported (unknown cell or
   /// interconnect, non-positive geometry).
@@ -81,19 +96,17 @@ struct CimParams {
 /// A chip's constants at its technology node: CimParams' 22 nm constants scaled by feature size
 /// and supply voltage, plus the memory cell's read physics (see cim_model.cpp).
 struct CimPhysics {
-  double feature_nm = 40.0;  ///< NeuroSim's feature size (minimum wire width) at the node
-  double vdd_v = 0.85;
   double clock_s = 0.0;
-  double energy_scale = 1.0;  ///< dynamic energy relative to 22 nm
-  double area_scale = 1.0;    ///< periphery area relative to 22 nm
+  double area_scale = 1.0;  ///< periphery area relative to the reference configuration
   /// Per column conversion (one column, one input bit, one pass over Rp rows): sense
-  /// amplifier plus SRAM precharge or eNVM cell currents.
+  /// amplifiers plus SRAM precharge or eNVM cell currents.
   double conversion_energy_pj = 0.0;
-  double cell_read_energy_pj = 0.0;  ///< the eNVM cell-current part of conversion_energy_pj
-  double accumulation_energy_pj = 0.0;
+  double cell_read_energy_pj = 0.0;     ///< the eNVM cell-current part of conversion_energy_pj
+  double accumulation_energy_pj = 0.0;  ///< per column-conversion of all passes together
   double periphery_energy_pj = 0.0;
   double buffer_energy_pj_per_bit = 0.0;
   double interconnect_energy_pj_per_bit = 0.0;
+  double interconnect_cycles_per_step = 0.0;
   double leakage_uw_per_tile = 0.0;
   double cell_area_um2 = 0.0;
   double subarray_area_um2 = 0.0;  ///< cells plus the subarray's share of the periphery
