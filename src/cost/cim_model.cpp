@@ -196,8 +196,9 @@ double activation_elements(const graph::Graph& graph, const graph::Op& op) {
 /// 5/3/2/1 nm, as NeuroSim V1.4's Param.cpp sizes its cells), NeuroSim V1.4's fixed eNVM read
 /// voltage of the node, and the node's circuits relative to 22 nm, each measured with DNN+NeuroSim
 /// V1.4 itself (its PTM/IRDS device models) on VGG8 at the reference configuration (SRAM, 5-bit
-/// ADC, Rp = 128, 8 columns per ADC): the reports are tests/data/neurosim/vgg8_sram<node>.txt,
-/// tests/data/neurosim/README.md says how they were made, and a test re-derives every number.
+/// ADC, Rp = 128, 8 columns per ADC): the reports are tests/data/neurosim/vgg8_sram<node>_adc5_
+/// rp128.txt (README.md there says how they were made); tests/unit/cost/cim_neurosim_runs_test.cpp
+/// checks the model against each of them (the clock column to 0.1%).
 /// Columns: clock period, periphery area, ADC energy, accumulation energy, other periphery
 /// energy (decoders, muxes, switch matrices, pooling and activation units), buffer energy,
 /// interconnect energy, leakage power, and the interconnect cycles to a novel-mapped layer's
