@@ -6,9 +6,8 @@
 #include <cmath>
 #include <string>
 
+#include "support/zoo_chain.hpp"
 #include "tessera/cost/cim_model.hpp"
-#include "tessera/graph/passes.hpp"
-#include "tessera/graph/zoo.hpp"
 
 namespace tessera::cost {
 namespace {
@@ -23,12 +22,9 @@ struct ChipTotals {
 class CimCalibration : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto g = graph::build_zoo_model("vgg8");
-    ASSERT_TRUE(g.ok());
-    graph_ = std::move(g.value());
-    auto chain = graph::build_layer_chain(graph_);
-    ASSERT_TRUE(chain.ok());
-    chain_ = std::move(chain.value());
+    auto model = testing::zoo_chain("vgg8");
+    graph_ = std::move(model.graph);
+    chain_ = std::move(model.chain);
   }
 
   [[nodiscard]] ChipTotals totals(const hw::Device& device) const {

@@ -6,8 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "tessera/graph/passes.hpp"
-#include "tessera/graph/zoo.hpp"
+#include "support/zoo_chain.hpp"
 
 namespace tessera::cost {
 namespace {
@@ -19,17 +18,8 @@ hw::Device cim_device() {
   return d;  // every CimParams default: NeuroSim V1.4's SRAM 22 nm configuration
 }
 
-struct Vgg8 {
-  graph::Graph graph;
-  graph::LayerChain chain;
-};
-
-Vgg8 vgg8() {
-  auto g = graph::build_zoo_model("vgg8");
-  EXPECT_TRUE(g.ok());
-  auto chain = graph::build_layer_chain(g.value());
-  EXPECT_TRUE(chain.ok());
-  return {std::move(g.value()), std::move(chain.value())};
+testing::ZooChain vgg8() {
+  return testing::zoo_chain("vgg8");
 }
 
 // NeuroSim V1.4, VGG8, SRAM 22 nm, 128x128, 1 bit/cell, 8-bit W and inputs, 5-bit ADC,

@@ -9,9 +9,8 @@
 #include <map>
 #include <string>
 
+#include "support/zoo_chain.hpp"
 #include "tessera/cost/cim_model.hpp"
-#include "tessera/graph/passes.hpp"
-#include "tessera/graph/zoo.hpp"
 #include "tessera/io/neurosim_import.hpp"
 
 namespace tessera::cost {
@@ -69,12 +68,9 @@ const Run kRuns[] = {
 class CimVsNeuroSim : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto g = graph::build_zoo_model("vgg8");
-    ASSERT_TRUE(g.ok());
-    graph_ = std::move(g.value());
-    auto chain = graph::build_layer_chain(graph_);
-    ASSERT_TRUE(chain.ok());
-    chain_ = std::move(chain.value());
+    auto model = testing::zoo_chain("vgg8");
+    graph_ = std::move(model.graph);
+    chain_ = std::move(model.chain);
   }
   graph::Graph graph_;
   graph::LayerChain chain_;
