@@ -74,13 +74,6 @@ TEST(EstimateCli, WorksForRooflineDevicesAndPrintsATable) {
   EXPECT_NE(table.out.find("TOPS/W"), std::string::npos);
 }
 
-std::string cim_preset_text() {
-  std::ifstream in(std::string(TESSERA_PRESET_DIR) + "/cim-sram-22nm.yaml");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 void replace_once(std::string& text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
   ASSERT_NE(at, std::string::npos) << from;
@@ -90,7 +83,7 @@ void replace_once(std::string& text, const std::string& from, const std::string&
 TEST(EstimateCli, ScalesTheChipToAnotherNodeAndRejectsUnknownParams) {
   // NeuroSim V1.4 manual, Table VII: SRAM, 5 nm, Rp 64 -> 14.33 mm^2, 54.41 TOPS/W; NeuroSim's
   // own run of it (tests/data/neurosim/vgg8_sram5_adc5_rp64.txt): clock 1.2565 ns.
-  std::string yaml = cim_preset_text();
+  std::string yaml = testing::preset_text("cim-sram-22nm");
   replace_once(yaml, "technology_nm: 22", "technology_nm: 5");
   replace_once(yaml, "rows_parallel: 128", "rows_parallel: 64");
   const testing::TempDir tmp;
@@ -106,7 +99,7 @@ TEST(EstimateCli, ScalesTheChipToAnotherNodeAndRejectsUnknownParams) {
   EXPECT_NEAR(doc["totals"]["tops_per_w"].get<double>() / 54.41, 1.0, 0.15);
 
   // A parameter CimModel does not know is bad input, not silently ignored.
-  std::string bad = cim_preset_text();
+  std::string bad = testing::preset_text("cim-sram-22nm");
   replace_once(bad, "tiles: 128", "tiles: 128\n      sense_amp_energy_pj: 0.1");
   testing::write_file(dir + "/bad.yaml", bad);
   const auto e =
@@ -136,13 +129,8 @@ TEST(CimPlanCli, PlansVgg8OnTheDonnaClusterWithinTiles) {
 
 TEST(CimPlanCli, TooFewTilesIsInfeasible) {
   // VGG8's fc1 alone needs 64 tiles (8192 x 8192 cells / (1024 x 1024) per tile).
-  std::ifstream in(std::string(TESSERA_PRESET_DIR) + "/cim-sram-22nm.yaml");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string yaml = text.str();
-  const auto at = yaml.find("tiles: 128");
-  ASSERT_NE(at, std::string::npos);
-  yaml.replace(at, 10, "tiles: 50");
+  std::string yaml = testing::preset_text("cim-sram-22nm");
+  replace_once(yaml, "tiles: 128", "tiles: 50");
   const testing::TempDir tmp;
   const std::string& dir = tmp.path();
   testing::write_file(dir + "/small.yaml", yaml);

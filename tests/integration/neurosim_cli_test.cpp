@@ -22,6 +22,13 @@ const std::string kReport =
 constexpr double kLatencyNs[] = {132974,  65070.7, 27663.9, 31436.6,
                                  9051.58, 16639.8, 740.493, 412.57};
 
+/// One image through the whole chip: the sum of the report's layer latencies (284 us).
+double report_latency_sum_s() {
+  double sum_s = 0.0;
+  for (const double ns : kLatencyNs) sum_s += ns * 1e-9;
+  return sum_s;
+}
+
 TEST(NeuroSimCli, PlanUsesTheReportsLatencies) {
   if (!std::filesystem::exists(kReport)) GTEST_SKIP() << "../shared/data/neurosim not present";
   const auto r = run_cli({"plan", "vgg8", "--platform", "cim-sram-22nm", "--neurosim",
@@ -29,8 +36,7 @@ TEST(NeuroSimCli, PlanUsesTheReportsLatencies) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = json::parse(r.out);
   ASSERT_EQ(doc["stages"].size(), 1u);
-  double sum_s = 0.0;
-  for (const double ns : kLatencyNs) sum_s += ns * 1e-9;
+  const double sum_s = report_latency_sum_s();
   EXPECT_NEAR(doc["stages"][0]["compute_latency_s"].get<double>(), sum_s, 1e-15);
   EXPECT_EQ(doc["stages"][0]["memory_bytes"].get<double>(), 103.0);  // the report's tiles
 }
@@ -61,8 +67,7 @@ TEST(NeuroSimCli, APipelinedChipsPeriodIsItsSlowestLayerAndItsLatencyTheSum) {
   const auto doc = json::parse(r.out);
   expect_one_stage_semantics(doc);
   const auto& s = doc["stages"][0];
-  double sum_s = 0.0;
-  for (const double ns : kLatencyNs) sum_s += ns * 1e-9;
+  const double sum_s = report_latency_sum_s();
   EXPECT_TRUE(s["pipelined_layers"].get<bool>());
   EXPECT_NEAR(s["compute_s"].get<double>(), 132974e-9, 1e-6 * 132974e-9);
   EXPECT_NEAR(s["compute_latency_s"].get<double>(), sum_s, 1e-6 * sum_s);
@@ -81,11 +86,8 @@ TEST(NeuroSimCli, APipelinedChipsPeriodIsItsSlowestLayerAndItsLatencyTheSum) {
 // params.pipeline: 0 is NeuroSim's layer-by-layer mode: the period is the sum again.
 TEST(NeuroSimCli, PipelineZeroRunsTheLayersOneAfterAnother) {
   if (!std::filesystem::exists(kReport)) GTEST_SKIP() << "../shared/data/neurosim not present";
-  std::ifstream in(std::string(TESSERA_PRESET_DIR) + "/cim-sram-22nm.yaml");
-  ASSERT_TRUE(in) << "presets/cim-sram-22nm.yaml";
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string yaml = buffer.str();
+  std::string yaml = testing::preset_text("cim-sram-22nm");
+  ASSERT_FALSE(yaml.empty()) << "presets/cim-sram-22nm.yaml";
   const std::string anchor = "      speedup_degree: 8\n";
   ASSERT_NE(yaml.find(anchor), std::string::npos);
   yaml.insert(yaml.find(anchor) + anchor.size(), "      pipeline: 0\n");
@@ -99,8 +101,7 @@ TEST(NeuroSimCli, PipelineZeroRunsTheLayersOneAfterAnother) {
   const auto doc = json::parse(r.out);
   expect_one_stage_semantics(doc);
   const auto& s = doc["stages"][0];
-  double sum_s = 0.0;
-  for (const double ns : kLatencyNs) sum_s += ns * 1e-9;
+  const double sum_s = report_latency_sum_s();
   EXPECT_FALSE(s["pipelined_layers"].get<bool>());
   EXPECT_NEAR(s["compute_s"].get<double>(), sum_s, 1e-6 * sum_s);
   EXPECT_NEAR(s["compute_latency_s"].get<double>(), sum_s, 1e-6 * sum_s);
@@ -123,8 +124,7 @@ TEST(NeuroSimCli, ParetoAcceptsAClassName) {
   ASSERT_FALSE(doc["points"].empty());
   // The one-chip point runs all 8 layers: one inference takes the report's latency sum, and
   // the chip (pipelining its layers) takes a new one every slowest layer (layer 1).
-  double sum_s = 0.0;
-  for (const double ns : kLatencyNs) sum_s += ns * 1e-9;
+  const double sum_s = report_latency_sum_s();
   bool found = false;
   for (const auto& p : doc["points"]) {
     const auto& stages = p["plan"]["stages"];

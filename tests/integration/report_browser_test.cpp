@@ -17,13 +17,6 @@ namespace {
 
 constexpr const char* kChromium = "/usr/bin/chromium";
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 /// Total size of the PNG's compressed image data (IDAT chunks): a blank (single-colour) page
 /// compresses to a tiny, repetitive IDAT stream, a drawn one does not.
 std::size_t idat_bytes(const std::string& png) {
@@ -59,15 +52,15 @@ TEST(ReportBrowser, ChromiumRendersThePlanReportWithoutErrors) {
                           report + " > " + log + " 2>&1";
   const int status = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(status)) << cmd;
-  EXPECT_EQ(WEXITSTATUS(status), 0) << read_all(log);
-  ASSERT_TRUE(std::filesystem::exists(png)) << read_all(log);
-  const auto image = read_all(png);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << testing::read_file(log);
+  ASSERT_TRUE(std::filesystem::exists(png)) << testing::read_file(log);
+  const auto image = testing::read_file(png);
   ASSERT_GT(image.size(), 8U);
   EXPECT_EQ(image.compare(1, 3, "PNG"), 0);
   // A blank 1200x900 page compresses to a few kilobytes; the report's tables and charts
   // give tens of kilobytes.
   EXPECT_GT(idat_bytes(image), 20000U) << "the screenshot looks blank";
-  const auto text = read_all(log);
+  const auto text = testing::read_file(log);
   EXPECT_EQ(text.find("Uncaught"), std::string::npos) << text;
   EXPECT_EQ(text.find("ERROR:CONSOLE"), std::string::npos) << text;
   EXPECT_EQ(text.find("Failed to load resource"), std::string::npos) << text;

@@ -12,13 +12,6 @@ namespace {
 
 using testing::run_cli;
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(SimulateCli, SimulatesAPlanFileAndMatchesItsAnalyticPeriod) {
   const testing::TempDir tmp;
   const std::string& dir = tmp.path();
@@ -40,7 +33,7 @@ TEST(SimulateCli, SimulatesAPlanFileAndMatchesItsAnalyticPeriod) {
     EXPECT_LE(d["utilisation"].get<double>(), 1.0 + 1e-9);
     EXPECT_GT(d["energy_j"].get<double>(), 0.0);
   }
-  const auto trace = nlohmann::json::parse(read_all(dir + "/trace.json"));
+  const auto trace = nlohmann::json::parse(testing::read_file(dir + "/trace.json"));
   ASSERT_TRUE(trace["traceEvents"].is_array());
   std::size_t complete = 0;
   for (const auto& e : trace["traceEvents"])
@@ -48,7 +41,7 @@ TEST(SimulateCli, SimulatesAPlanFileAndMatchesItsAnalyticPeriod) {
   // Per inference: one compute per stage and one transfer into each stage plus the sink.
   const auto stages = doc["devices"].size();
   EXPECT_EQ(complete, 200 * (2 * stages + 1));
-  const auto gantt = read_all(dir + "/gantt.svg");
+  const auto gantt = testing::read_file(dir + "/gantt.svg");
   EXPECT_NE(gantt.find("<svg"), std::string::npos);
   EXPECT_NE(gantt.find("simulated time (s)"), std::string::npos);
 }
@@ -89,7 +82,7 @@ TEST(SimulateCli, ParetoWritesAnSvgWithAxesAndTheChosenPoint) {
   auto r = run_cli(
       {"pareto", "vgg16", "--platform", "cluster-homogeneous", "--svg", dir + "/front.svg"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto svg = read_all(dir + "/front.svg");
+  const auto svg = testing::read_file(dir + "/front.svg");
   EXPECT_NE(svg.find("period per inference ("), std::string::npos);
   EXPECT_NE(svg.find("energy per inference ("), std::string::npos);
   EXPECT_NE(svg.find("chosen plan"), std::string::npos);
@@ -103,7 +96,7 @@ TEST(SimulateCli, PlanReportIsOneSelfContainedHtmlFile) {
   auto r = run_cli(
       {"plan", "vgg16", "--platform", "cluster-homogeneous", "--report", dir + "/report.html"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto html = read_all(dir + "/report.html");
+  const auto html = testing::read_file(dir + "/report.html");
   for (const char* part : {"<!DOCTYPE html>", "Model and platform", "Pareto front",
                            "Simulated pipeline", "busy time per device", "energy per device"})
     EXPECT_NE(html.find(part), std::string::npos) << part;

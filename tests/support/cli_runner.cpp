@@ -21,13 +21,6 @@ std::string quote(const std::string& s) {
   return out + "'";
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 TempDir::TempDir() : path_("/tmp/tessera-test-XXXXXX") {
@@ -37,6 +30,17 @@ TempDir::TempDir() : path_("/tmp/tessera-test-XXXXXX") {
 TempDir::~TempDir() {
   std::error_code ignored;  // nothing useful to do if /tmp refuses
   std::filesystem::remove_all(path_, ignored);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string preset_text(const std::string& name) {
+  return read_file(std::string(TESSERA_PRESET_DIR) + "/" + name + ".yaml");
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -53,8 +57,8 @@ CliResult run_cli(const std::vector<std::string>& args) {
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(dir + "/out");
-  r.err = slurp(dir + "/err");
+  r.out = read_file(dir + "/out");
+  r.err = read_file(dir + "/err");
   return r;
 }
 

@@ -28,6 +28,12 @@ class TempDir {
   std::string path_;
 };
 
+/// The whole file at `path` (empty when it cannot be read).
+[[nodiscard]] std::string read_file(const std::string& path);
+
+/// The text of presets/NAME.yaml.
+[[nodiscard]] std::string preset_text(const std::string& name);
+
 /// Writes `text` to `path`.
 void write_file(const std::string& path, const std::string& text);
 

@@ -84,6 +84,19 @@ TEST(Simulate, ContentionFreePeriodAndLatencyMatchTheAnalyticModel) {
   }
 }
 
+/// Ten layers over four devices as 3 + 2 + 3 + 2, the devices in a seed-dependent order.
+std::vector<plan::StageAssignment> four_stage_split(std::uint64_t seed) {
+  const std::vector<std::int32_t> bounds = {0, 3, 5, 8, 10};
+  std::vector<plan::StageAssignment> stages;
+  for (std::int32_t i = 0; i < 4; ++i) {
+    stages.push_back(
+        {DeviceId(static_cast<std::int32_t>((static_cast<std::uint64_t>(i) + seed) % 4)),
+         LayerId(bounds[static_cast<std::size_t>(i)]),
+         LayerId(bounds[static_cast<std::size_t>(i) + 1] - 1)});
+  }
+  return stages;
+}
+
 TEST(Simulate, RandomContentionFreePlansMatchTheirAnalyticPeriod) {
   for (std::uint64_t seed = 1; seed <= 8; ++seed) {
     testing::RandomInstanceSpec spec;
@@ -91,13 +104,7 @@ TEST(Simulate, RandomContentionFreePlansMatchTheirAnalyticPeriod) {
     spec.class_sizes = {1, 1, 1, 1};
     spec.seed = seed;
     const auto table = testing::random_cost_table(spec);
-    // Layers split over the four devices as 3 + 2 + 3 + 2, devices in a seed-dependent order.
-    const std::vector<std::int32_t> bounds = {0, 3, 5, 8, 10};
-    std::vector<plan::StageAssignment> stages;
-    for (std::int32_t i = 0; i < 4; ++i)
-      stages.push_back({DeviceId(static_cast<std::int32_t>((i + seed) % 4)),
-                        LayerId(bounds[static_cast<std::size_t>(i)]),
-                        LayerId(bounds[static_cast<std::size_t>(i) + 1] - 1)});
+    const auto stages = four_stage_split(seed);
     const auto p = plan::evaluate_plan(table, stages, plan::PlanOptions{});
     ASSERT_TRUE(p.feasible());
     SimOptions so;
@@ -158,12 +165,7 @@ TEST(Simulate, RandomPlansWithPipelinedDevicesMatchTheirAnalyticPeriodAndLatency
     spec.seed = seed + 40;
     spec.pipelined_probability = 0.6;
     const auto table = testing::random_cost_table(spec);
-    const std::vector<std::int32_t> bounds = {0, 3, 5, 8, 10};
-    std::vector<plan::StageAssignment> stages;
-    for (std::int32_t i = 0; i < 4; ++i)
-      stages.push_back({DeviceId(static_cast<std::int32_t>((i + seed) % 4)),
-                        LayerId(bounds[static_cast<std::size_t>(i)]),
-                        LayerId(bounds[static_cast<std::size_t>(i) + 1] - 1)});
+    const auto stages = four_stage_split(seed);
     for (const bool overlap : {true, false}) {
       SCOPED_TRACE("seed " + std::to_string(seed) + (overlap ? ", overlap" : ", no overlap"));
       plan::PlanOptions po;
