@@ -237,7 +237,6 @@ constexpr std::array<Node, 13> kNodes = {{
 }};
 /// The calibration run's clock: "Chip clock period is: 1.6974ns".
 constexpr double kReferenceClockNs = 1.6974;
-constexpr double kReferenceSramCellUm2 = 280 * 0.022 * 0.022;
 
 const Node* find_node(double nm) {
   for (const auto& n : kNodes) {
@@ -291,9 +290,11 @@ CimPhysics cim_physics(const CimParams& p) {
   ph.area_scale = node.periphery_area *
                   ((1.0 - p.adc_area_level_share) + p.adc_area_level_share * levels) *
                   (1.0 + p.area_pass_share * (1.0 - 1.0 / passes));
-  ph.subarray_area_um2 =
-      ph.cell_area_um2 * rows * cols +
-      (p.periphery_area_um2 + (envm ? p.envm_periphery_area_um2 : 0.0)) * ph.area_scale;
+  auto subarray_um2 = [&](double cell_um2, double periphery_um2) {
+    return cell_um2 * rows * cols + periphery_um2 * ph.area_scale;
+  };
+  ph.subarray_area_um2 = subarray_um2(
+      ph.cell_area_um2, p.periphery_area_um2 + (envm ? p.envm_periphery_area_um2 : 0.0));
 
   double conversion = p.adc_energy_pj * node.adc_energy *
                       ((1.0 - p.adc_level_share) + p.adc_level_share * levels) *
@@ -317,9 +318,8 @@ CimPhysics cim_physics(const CimParams& p) {
   // out, and their energy grows with the length, the square root of the area; so do the
   // cycles to reach a novel-mapped layer's 9-PE tiles (NeuroSim's RRAM runs: x1.9 for layers
   // 2-6, unchanged for the conventional tiles of layers 1, 7 and 8).
-  const double sram_subarray_um2 =
-      node.sram_cell_um2 * rows * cols + p.periphery_area_um2 * ph.area_scale;
-  const double spread = std::sqrt(ph.subarray_area_um2 / sram_subarray_um2);
+  const double spread =
+      std::sqrt(ph.subarray_area_um2 / subarray_um2(node.sram_cell_um2, p.periphery_area_um2));
   ph.interconnect_energy_pj_per_bit =
       p.interconnect_energy_pj_per_bit * node.interconnect_energy * spread;
   ph.interconnect_cycles_per_step =
