@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <set>
 
 namespace tessera::cost {
@@ -85,9 +86,16 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return (a + b - 1) / b;
 }
 
-bool has_weight(const graph::Graph& graph, const graph::Op& op) {
-  return std::any_of(op.inputs.begin(), op.inputs.end(),
-                     [&](TensorId t) { return graph.tensor(t).is_weight; });
+/// Index of the operand the arrays hold: for Conv its W (input 1); for Gemm and MatMul the
+/// matrix operand among the first two (Gemm's B, or either MatMul operand), never Gemm's bias C
+/// (Y = A·B + C adds C in the periphery). Nullopt when the op has no weight matrix.
+std::optional<std::size_t> weight_matrix(const graph::Graph& graph, const graph::Op& op) {
+  const std::size_t operands = std::min<std::size_t>(op.inputs.size(), 2);
+  for (std::size_t i = operands; i-- > 0;) {
+    const auto& t = graph.tensor(op.inputs[i]);
+    if (t.is_weight && t.shape.size() >= 2) return i;
+  }
+  return std::nullopt;
 }
 
 /// Operators run by the digital periphery next to the arrays (NeuroSim's pooling and
@@ -146,14 +154,18 @@ CimLayerShape layer_shape(const graph::Graph& graph, const graph::Op& op, bool n
     s.positions = positions * static_cast<double>(batch);
     return s;
   }
-  // Gemm / MatMul with a weight: rows of the input are independent positions.
-  const graph::Tensor* weight = nullptr;
-  for (auto t : op.inputs)
-    if (graph.tensor(t).is_weight) weight = &graph.tensor(t);
-  const auto& w = weight->shape;
-  const bool trans = op.kind == OpKind::kGemm && op.attrs.trans_b;
-  s.in_channels = w.size() >= 2 ? (trans ? w[w.size() - 1] : w[w.size() - 2]) : 1;
-  s.out_channels = w.size() >= 2 ? (trans ? w[w.size() - 2] : w[w.size() - 1]) : w.at(0);
+  // Gemm / MatMul with a weight matrix (the caller checked there is one): rows of the input
+  // are independent positions.
+  const std::size_t wi = weight_matrix(graph, op).value_or(1);
+  const auto& w = graph.tensor(op.inputs[wi]).shape;
+  const std::size_t r = w.size();
+  // Weight on the right (X·W, or X·Wᵀ with transB): K x N, or N x K transposed. On the left
+  // (W·X, MatMul only): M x K, M outputs per position.
+  const bool right = wi == 1;
+  const bool trans = op.kind == OpKind::kGemm && (right ? op.attrs.trans_b : op.attrs.trans_a);
+  const bool k_last = right ? trans : !trans;
+  s.in_channels = k_last ? w[r - 1] : w[r - 2];
+  s.out_channels = k_last ? w[r - 2] : w[r - 1];
   const double outputs = static_cast<double>(graph::element_count(y));
   s.positions = outputs / static_cast<double>(std::max<std::int64_t>(s.out_channels, 1));
   return s;
@@ -562,7 +574,7 @@ OpCost CimModel::do_estimate(const graph::Graph& graph, const graph::Op& op,
   const double clk_s = ph.clock_s;
   const double ib = static_cast<double>(p.input_bits);
 
-  if (!is_weight_anchor(op.kind) || !has_weight(graph, op)) {
+  if (!is_weight_anchor(op.kind) || !weight_matrix(graph, op)) {
     // Digital periphery (pooling, activation, residual add): pipelined behind the array
     // reads (NeuroSim counts these units in "Other peripheries"), so no time of their own;
     // energy as one periphery operation per output element and input bit.

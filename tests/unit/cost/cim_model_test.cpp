@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include "support/zoo_chain.hpp"
+#include "tessera/graph/graph_builder.hpp"
+#include "tessera/graph/passes.hpp"
 
 namespace tessera::cost {
 namespace {
@@ -52,6 +54,58 @@ TEST(CimModel, MapsVgg8OntoNeuroSimsTiles) {
   }
   // "ChipArea : 8.00561e+07um^2".
   EXPECT_NEAR(total, 80.0561, 80.0561 * 0.10);
+}
+
+/// Cost of the last layer (a fully connected classifier) of a one-layer graph: input [1, k],
+/// linear to n outputs, with or without a bias.
+OpCost fc_layer_cost(std::int64_t k, std::int64_t n, bool bias) {
+  graph::GraphBuilder b("fc");
+  const auto x = b.input("x", {1, k});
+  b.output(b.linear("fc", x, n, bias));
+  auto g = std::move(b).finish();
+  EXPECT_TRUE(g.ok()) << g.error_text();
+  auto chain = graph::build_layer_chain(g.value());
+  EXPECT_TRUE(chain.ok()) << chain.error_text();
+  auto c = CimModel().estimate_layer(g.value(), chain->layers.back(), cim_device());
+  EXPECT_TRUE(c.ok()) << c.error_text();
+  return c.value();
+}
+
+TEST(CimModel, MapsAFullyConnectedLayersWeightMatrixNotItsBias) {
+  // Y = X·Wᵀ + b: the 1000 x 512 matrix W goes into the arrays, the bias is added in the
+  // periphery. 512 x 1000 weights x 8 bits on 1-bit cells = 512 rows x 8000 columns, so the
+  // layer costs exactly what the bias-free layer costs and counts 2 x 512 x 1000 operations.
+  const OpCost with_bias = fc_layer_cost(512, 1000, true);
+  const OpCost without = fc_layer_cost(512, 1000, false);
+  EXPECT_EQ(with_bias.parts.at("ops"), 2.0 * 512 * 1000);
+  EXPECT_EQ(with_bias.memory.value(), without.memory.value());
+  EXPECT_EQ(with_bias.time.value(), without.time.value());
+  EXPECT_EQ(with_bias.energy.value(), without.energy.value());
+  // 512 x 8000 cells need at least 512 x 8000 / (1024 x 1024) -> 4 tiles of 1024 x 1024.
+  EXPECT_GE(with_bias.memory.value(), 4.0);
+}
+
+TEST(CimModel, CostsZooClassifiersByTheirWeightMatrices) {
+  // resnet18's fc (512 -> 1000, with bias) and vgg16's classifier.0 (25088 -> 4096, with bias):
+  // operations are 2 x in x out per image, and the tiles hold in x out x 8 bit cells, at least
+  // in x out x 8 / 1024² tiles (25088 x 4096 x 8 / 1048576 = 784).
+  struct Case {
+    const char* model;
+    const char* layer;
+    double in, out;
+  };
+  for (const Case& k :
+       {Case{"resnet18", "fc", 512, 1000}, Case{"vgg16", "classifier.0", 25088, 4096}}) {
+    const auto z = testing::zoo_chain(k.model);
+    const graph::Layer* fc = nullptr;
+    for (const auto& layer : z.chain.layers)
+      if (layer.name == k.layer) fc = &layer;
+    ASSERT_NE(fc, nullptr) << k.model << " has no layer " << k.layer;
+    auto c = CimModel().estimate_layer(z.graph, *fc, cim_device());
+    ASSERT_TRUE(c.ok()) << c.error_text();
+    EXPECT_EQ(c->parts.at("ops"), 2.0 * k.in * k.out) << k.model;
+    EXPECT_GE(c->memory.value(), std::floor(k.in * k.out * 8.0 / (1024.0 * 1024.0))) << k.model;
+  }
 }
 
 TEST(CimModel, MappingArithmetic) {
