@@ -290,11 +290,11 @@ void check_device(const DeviceSpec& spec, const std::string& field, Checker& che
     check.error(field + ".count", "must be >= 1 (got " + std::to_string(spec.count) + ")");
   }
   check.positive(d.memory.value(), field + ".memory");
-  if (d.peak.find(graph::DType::kFloat32) == d.peak.end()) {
+  if (d.peak.find(DType::kFloat32) == d.peak.end()) {
     check.error(field + ".peak", "a float32 peak is required");
   }
   for (const auto& [dtype, flops] : d.peak) {
-    check.positive(flops.value(), field + ".peak." + std::string(graph::dtype_name(dtype)));
+    check.positive(flops.value(), field + ".peak." + std::string(dtype_name(dtype)));
   }
   check.positive(d.memory_bandwidth.value(), field + ".memory_bandwidth");
   check.non_negative(d.static_power.value(), field + ".static_power");

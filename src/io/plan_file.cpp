@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tessera/io/file_text.hpp"
+#include "tessera/core/file_text.hpp"
 
 namespace tessera::io {
 

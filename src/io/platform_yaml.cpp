@@ -440,10 +440,9 @@ hw::TopologySpec fallback_topology() {
 }
 
 /// The element types `peak_gflops` may name.
-std::vector<graph::DType> peak_dtypes() {
-  return {graph::DType::kFloat32, graph::DType::kFloat16, graph::DType::kBFloat16,
-          graph::DType::kInt8,    graph::DType::kUInt8,   graph::DType::kInt32,
-          graph::DType::kInt64};
+std::vector<DType> peak_dtypes() {
+  return {DType::kFloat32, DType::kFloat16, DType::kBFloat16, DType::kInt8,
+          DType::kUInt8,   DType::kInt32,   DType::kInt64};
 }
 
 std::vector<std::string> device_kind_names() {
@@ -498,7 +497,7 @@ void read_peak(MapReader& dev, hw::Device& d) {
   const std::string written = child_path(dev.path(), found->key);
   dev.ctx().record(canonical, written, found->mark);
   std::vector<std::string> names;
-  for (auto t : peak_dtypes()) names.emplace_back(graph::dtype_name(t));
+  for (auto t : peak_dtypes()) names.emplace_back(dtype_name(t));
   MapReader peaks(dev.ctx(), found->value, written, names, found->mark);
   if (!peaks.ok()) {
     dev.ctx().mark_failed(canonical);

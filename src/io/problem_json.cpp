@@ -4,7 +4,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "tessera/io/file_text.hpp"
+#include "tessera/core/file_text.hpp"
 
 namespace tessera::io {
 

@@ -11,7 +11,7 @@
 #include "tessera/graph/passes.hpp"
 #include "tessera/io/model_loader.hpp"
 #include "tessera/io/platform_yaml.hpp"
-#include "tessera/io/text_table.hpp"
+#include "tessera/report/text_table.hpp"
 
 namespace tessera::cli {
 
@@ -195,8 +195,8 @@ void register_estimate(CLI::App& app, int& exit_code) {
       }
     }
 
-    using A = io::TextTable::Align;
-    io::TextTable table(
+    using A = report::TextTable::Align;
+    report::TextTable table(
         cim ? std::vector<std::string>{"layer", "latency", "energy", "ADC", "accum", "periph",
                                        "buffer", "IC", "tiles", "area mm2"}
             : std::vector<std::string>{"layer", "latency", "energy", "compute", "memory",
@@ -207,16 +207,15 @@ void register_estimate(CLI::App& app, int& exit_code) {
     for (const auto& r : rows) {
       const auto& c = r.cost;
       if (cim) {
-        table.add_row(
-            {r.name, io::human_seconds(c.time.value()), io::human_joules(c.energy.value()),
-             io::human_joules(part(c, "adc_j")), io::human_joules(part(c, "accumulation_j")),
-             io::human_joules(part(c, "periphery_j")), io::human_joules(part(c, "buffer_j")),
-             io::human_joules(part(c, "interconnect_j")), fixed(c.memory.value(), 0),
-             fixed(part(c, "area_mm2"), 2)});
+        table.add_row({r.name, human_seconds(c.time.value()), human_joules(c.energy.value()),
+                       human_joules(part(c, "adc_j")), human_joules(part(c, "accumulation_j")),
+                       human_joules(part(c, "periphery_j")), human_joules(part(c, "buffer_j")),
+                       human_joules(part(c, "interconnect_j")), fixed(c.memory.value(), 0),
+                       fixed(part(c, "area_mm2"), 2)});
       } else {
-        table.add_row({r.name, io::human_seconds(c.time.value()),
-                       io::human_joules(c.energy.value()), io::human_seconds(part(c, "compute_s")),
-                       io::human_seconds(part(c, "memory_s")), io::human_bytes(c.memory.value())});
+        table.add_row({r.name, human_seconds(c.time.value()), human_joules(c.energy.value()),
+                       human_seconds(part(c, "compute_s")), human_seconds(part(c, "memory_s")),
+                       human_bytes(c.memory.value())});
       }
     }
     std::cout << chain->model_name << " on " << device->name << " ("
@@ -228,15 +227,15 @@ void register_estimate(CLI::App& app, int& exit_code) {
                 << chip->rows_parallel << ", " << fixed(ph.conversion_energy_pj, 4)
                 << " pJ per conversion\n";
     }
-    std::cout << table.render() << "latency " << io::human_seconds(latency_s) << ", period "
-              << io::human_seconds(period_s) << " (" << fixed(1.0 / period_s, 1) << "/s), energy "
-              << io::human_joules(energy_j);
+    std::cout << table.render() << "latency " << human_seconds(latency_s) << ", period "
+              << human_seconds(period_s) << " (" << fixed(1.0 / period_s, 1) << "/s), energy "
+              << human_joules(energy_j);
     if (cim) {
-      std::cout << " + leakage " << io::human_joules(leakage_j) << ", " << fixed(memory, 0)
+      std::cout << " + leakage " << human_joules(leakage_j) << ", " << fixed(memory, 0)
                 << " tiles, " << fixed(area_mm2, 1) << " mm2, " << fixed(tops_per_w, 2)
                 << " TOPS/W";
     } else {
-      std::cout << ", weights " << io::human_bytes(memory);
+      std::cout << ", weights " << human_bytes(memory);
     }
     std::cout << '\n';
     exit_code = kOk;

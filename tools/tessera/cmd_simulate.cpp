@@ -4,10 +4,10 @@
 #include "commands.hpp"
 #include "problem_source.hpp"
 #include "sim_support.hpp"
-#include "tessera/io/charts.hpp"
 #include "tessera/io/plan_file.hpp"
-#include "tessera/io/simulation_report.hpp"
 #include "tessera/plan/evaluate_plan.hpp"
+#include "tessera/report/charts.hpp"
+#include "tessera/report/simulation_report.hpp"
 #include "tessera/sim/simulate.hpp"
 
 namespace tessera::cli {
@@ -86,23 +86,23 @@ void register_simulate(CLI::App& app, int& exit_code) {
       return;
     }
     const auto& r = result.value();
-    if (!args->trace.empty() && !write_output(args->trace, io::chrome_trace_json(table, r))) {
+    if (!args->trace.empty() && !write_output(args->trace, report::chrome_trace_json(table, r))) {
       exit_code = kBadInput;
       return;
     }
-    if (!args->gantt.empty() && !write_output(args->gantt, io::gantt_svg(table, r))) {
+    if (!args->gantt.empty() && !write_output(args->gantt, report::gantt_svg(table, r))) {
       exit_code = kBadInput;
       return;
     }
     if (!args->json.empty() &&
-        !write_output(args->json, io::simulation_json(table, r, &analytic))) {
+        !write_output(args->json, report::simulation_json(table, r, &analytic))) {
       exit_code = kBadInput;
       return;
     }
     if (args->json != "-")
       std::cout << "simulation of " << table.model_name << " on " << table.platform_name << " ("
                 << stages->size() << " stages)\n\n"
-                << io::simulation_text(r, &analytic);
+                << report::simulation_text(r, &analytic);
     exit_code = kOk;
   });
 }

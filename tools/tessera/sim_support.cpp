@@ -91,7 +91,7 @@ std::optional<sim::SimulationResult> simulate_for_report(const cost::CostTable& 
 bool write_plan_report(const std::string& path, const std::string& title,
                        const ProblemArgs& problem, const cost::CostTable& table,
                        const plan::PlanOptions& options, const plan::Plan& chosen,
-                       const std::vector<io::NamedPlan>& baselines,
+                       const std::vector<report::NamedPlan>& baselines,
                        const plan::ParetoFront* front) {
   std::optional<plan::ParetoFront> computed;
   if (front == nullptr) {
@@ -101,18 +101,18 @@ bool write_plan_report(const std::string& path, const std::string& title,
   }
   const auto topology = problem_topology(problem);
   const auto simulation = simulate_for_report(table, chosen, options, topology);
-  io::ReportInputs in;
+  report::ReportInputs in;
   in.title = title;
   in.table = &table;
   in.topology = std::string(hw::topology_name(topology));
-  in.objective = io::objective_name(options.objective);
+  in.objective = report::objective_name(options.objective);
   if (options.objective == plan::Objective::kWeighted)
     in.objective += " (alpha " + svg_alpha(options.alpha) + ")";
   in.plan = &chosen;
   in.front = front->infeasible ? nullptr : front;
   in.baselines = baselines;
   in.simulation = simulation ? &*simulation : nullptr;
-  return write_output(path, io::html_report(in));
+  return write_output(path, report::html_report(in));
 }
 
 }  // namespace tessera::cli

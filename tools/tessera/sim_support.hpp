@@ -10,8 +10,8 @@
 
 #include "problem_source.hpp"
 #include "tessera/hw/platform.hpp"
-#include "tessera/io/html_report.hpp"
 #include "tessera/plan/pareto_front.hpp"
+#include "tessera/report/html_report.hpp"
 #include "tessera/sim/simulate.hpp"
 
 namespace tessera::cli {
@@ -60,6 +60,7 @@ class Progress {
 bool write_plan_report(const std::string& path, const std::string& title,
                        const ProblemArgs& problem, const cost::CostTable& table,
                        const plan::PlanOptions& options, const plan::Plan& chosen,
-                       const std::vector<io::NamedPlan>& baselines, const plan::ParetoFront* front);
+                       const std::vector<report::NamedPlan>& baselines,
+                       const plan::ParetoFront* front);
 
 }  // namespace tessera::cli

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "tessera/core/dtype.hpp"
 #include "tessera/core/ids.hpp"
 #include "tessera/core/units.hpp"
-#include "tessera/graph/tensor.hpp"
 
 namespace tessera::hw {
 
@@ -41,7 +41,7 @@ struct Device {
   std::string class_name;
   Bytes memory;
   /// Peak arithmetic throughput per element type; float32 is required, others optional.
-  std::map<graph::DType, FlopsPerSecond> peak;
+  std::map<DType, FlopsPerSecond> peak;
   BytesPerSecond memory_bandwidth;
   Watts static_power;
   JoulesPerFlop energy_per_flop;

@@ -24,7 +24,7 @@ DeviceSpec entry(const std::string& name, std::int32_t count = 1, const std::str
   s.device.class_name = cls;
   s.device.kind = DeviceKind::kCpu;
   s.device.memory = Bytes(8e9);
-  s.device.peak[graph::DType::kFloat32] = FlopsPerSecond(100e9);
+  s.device.peak[DType::kFloat32] = FlopsPerSecond(100e9);
   s.device.memory_bandwidth = BytesPerSecond(10e9);
   s.device.static_power = Watts(5.0);
   s.device.energy_per_flop = JoulesPerFlop(1e-12);
@@ -270,7 +270,7 @@ TEST(BuildPlatform, CollectsEveryProblemBeforeFailing) {
   DeviceSpec dup = entry("a");
   DeviceSpec no_fp32 = entry("d");
   no_fp32.device.peak.clear();
-  no_fp32.device.peak[graph::DType::kFloat16] = FlopsPerSecond(-2.0);
+  no_fp32.device.peak[DType::kFloat16] = FlopsPerSecond(-2.0);
   auto p = build_platform(spec_with({bad, no_nic, zero, dup, no_fp32}, FullMeshSpec{}));
   ASSERT_FALSE(p.ok());
   const auto& ds = p.diagnostics();

@@ -90,9 +90,9 @@ TEST(PlatformYaml, ParsesAValidDocumentWithUnitsConverted) {
   const auto& d = p->devices[0];
   EXPECT_EQ(d.name, "cpu");
   EXPECT_EQ(d.kind, hw::DeviceKind::kCpu);
-  EXPECT_EQ(d.memory.value(), 8 * kGiB);                        // 8 GiB
-  EXPECT_EQ(d.peak.at(graph::DType::kFloat32).value(), 100e9);  // 100 GFLOP/s
-  EXPECT_EQ(d.memory_bandwidth.value(), 10e9);                  // 10 GB/s
+  EXPECT_EQ(d.memory.value(), 8 * kGiB);                 // 8 GiB
+  EXPECT_EQ(d.peak.at(DType::kFloat32).value(), 100e9);  // 100 GFLOP/s
+  EXPECT_EQ(d.memory_bandwidth.value(), 10e9);           // 10 GB/s
   EXPECT_EQ(d.static_power.value(), 5.0);
   EXPECT_NEAR(d.energy_per_flop.value(), 1e-12, 1e-24);   // 1 pJ
   EXPECT_NEAR(d.energy_per_byte.value(), 10e-12, 1e-24);  // 10 pJ
@@ -136,9 +136,9 @@ TEST(PlatformYaml, AcceptsEveryUnitSpelling) {
   ASSERT_TRUE(p.ok()) << p.error_text();
   const auto& a = p->devices[0];
   EXPECT_EQ(a.kind, hw::DeviceKind::kGpu);
-  EXPECT_EQ(a.memory.value(), 512.0 * 1024 * 1024);            // 512 MiB
-  EXPECT_EQ(a.peak.at(graph::DType::kFloat16).value(), 8e12);  // 8 TFLOP/s
-  EXPECT_EQ(a.peak.at(graph::DType::kInt8).value(), 16e12);
+  EXPECT_EQ(a.memory.value(), 512.0 * 1024 * 1024);     // 512 MiB
+  EXPECT_EQ(a.peak.at(DType::kFloat16).value(), 8e12);  // 8 TFLOP/s
+  EXPECT_EQ(a.peak.at(DType::kInt8).value(), 16e12);
   EXPECT_EQ(a.memory_bandwidth.value(), 3e9);
   EXPECT_NEAR(a.layer_overhead.value(), 0.5e-3, 1e-15);  // 0.5 ms
   EXPECT_EQ(a.efficiency.conv, 0.9);
@@ -288,7 +288,7 @@ TEST(PlatformPresets, EveryPresetLoadsAndValidates) {
     const auto endpoints = static_cast<std::size_t>(p->device_count() + 1);
     EXPECT_EQ(p->links.size(), endpoints * endpoints);
     for (const auto& d : p->devices) {
-      EXPECT_GT(d.peak.at(graph::DType::kFloat32).value(), 0.0) << d.name;
+      EXPECT_GT(d.peak.at(DType::kFloat32).value(), 0.0) << d.name;
       EXPECT_GT(d.static_power.value(), 0.0) << d.name;
       EXPECT_GT(d.energy_per_flop.value(), 0.0) << d.name;
     }
@@ -335,7 +335,7 @@ TEST(PlatformPresets, CarryTheCitedNumbers) {
   ASSERT_TRUE(rpi.ok()) << rpi.error_text();
   const auto& r = rpi->devices[0];
   // 4 cores x 1.5 GHz x 8 FLOP/cycle = 48 GFLOP/s; 4 GiB; 2.7 W idle; (6.4 - 2.7) / 48e9.
-  EXPECT_EQ(r.peak.at(graph::DType::kFloat32).value(), 48e9);
+  EXPECT_EQ(r.peak.at(DType::kFloat32).value(), 48e9);
   EXPECT_EQ(r.memory.value(), 4 * kGiB);
   EXPECT_EQ(r.static_power.value(), 2.7);
   EXPECT_NEAR(r.energy_per_flop.value(), 77e-12, 1e-24);
@@ -345,8 +345,8 @@ TEST(PlatformPresets, CarryTheCitedNumbers) {
   auto a100 = load_platform("datacenter-gpu");
   ASSERT_TRUE(a100.ok()) << a100.error_text();
   const auto& g = a100->devices[0];
-  EXPECT_EQ(g.peak.at(graph::DType::kFloat32).value(), 19.5e12);
-  EXPECT_EQ(g.peak.at(graph::DType::kFloat16).value(), 312e12);
+  EXPECT_EQ(g.peak.at(DType::kFloat32).value(), 19.5e12);
+  EXPECT_EQ(g.peak.at(DType::kFloat16).value(), 312e12);
   EXPECT_EQ(g.memory_bandwidth.value(), 1555e9);
   EXPECT_EQ(g.memory.value(), 42405855232.0);
   // PCIe 4.0 x16: 31.5 GB/s.
