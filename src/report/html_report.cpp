@@ -82,7 +82,8 @@ std::string html_report(const ReportInputs& in) {
                (s.pipelined ? " (slowest layer; latency " + human_seconds(s.compute_latency_s) + ")"
                             : std::string())) +
           cell(human_seconds(s.send_s)) + cell(human_seconds(s.stage_s)) +
-          cell(human_joules(s.energy_j)) + cell(human_bytes(s.memory_bytes)) + "</tr>\n";
+          cell(human_joules(s.energy_j)) + cell(human_amount(s.memory, s.capacity_unit)) +
+          "</tr>\n";
     }
     html += "</table>\n<dl class=\"summary\">\n";
     html += summary_item("period", human_seconds(p.period_s));

@@ -42,10 +42,13 @@ ojson stages_json(const cost::CostTable& t, const plan::Plan& p) {
          {"pipelined_layers", s.pipelined},
          {"send_s", s.send_s},
          {"stage_s", s.stage_s},
-         {"energy_j", s.energy_j},
-         {"memory_bytes", s.memory_bytes},
-         {"capacity_bytes",
-          std::isfinite(s.capacity_bytes) ? ojson(s.capacity_bytes) : ojson(nullptr)}});
+         {"energy_j", s.energy_j}});
+    // What the stage holds and what its device has, with the capacity unit in the key:
+    // memory_bytes / capacity_bytes, or memory_tiles / capacity_tiles for a CIM chip.
+    auto& stage = stages.back();
+    stage["memory_" + s.capacity_unit] = s.memory;
+    stage["capacity_" + s.capacity_unit] =
+        std::isfinite(s.capacity) ? ojson(s.capacity) : ojson(nullptr);
   }
   return stages;
 }
@@ -121,13 +124,6 @@ std::string stage_summary(const cost::CostTable& t, const plan::Plan& p) {
   return out;
 }
 
-/// Memory in the device's capacity unit: tiles for CIM devices, bytes otherwise.
-std::string capacity_text(const cost::CostTable& t, DeviceId d, double amount) {
-  if (!std::isfinite(amount)) return "-";
-  const bool tiles = d.index() < t.device_kinds.size() && t.device_kinds[d.index()] == "cim";
-  return tiles ? fixed(amount, 0) + " tiles" : human_bytes(amount);
-}
-
 std::string plan_table(const cost::CostTable& t, const plan::Plan& p) {
   using A = TextTable::Align;
   // Stages that pipeline their layers get a column for their one-inference compute latency.
@@ -152,9 +148,9 @@ std::string plan_table(const cost::CostTable& t, const plan::Plan& p) {
         t.layer_names[s.first_layer.index()] + " .. " + t.layer_names[s.last_layer.index()],
         human_seconds(s.compute_s) + (s.pipelined ? " (max)" : "")};
     if (pipelined) row.push_back(human_seconds(s.compute_latency_s));
-    for (std::string cell : {human_seconds(s.send_s), human_seconds(s.stage_s),
-                             human_joules(s.energy_j), capacity_text(t, s.device, s.memory_bytes),
-                             capacity_text(t, s.device, s.capacity_bytes)}) {
+    for (std::string cell :
+         {human_seconds(s.send_s), human_seconds(s.stage_s), human_joules(s.energy_j),
+          human_amount(s.memory, s.capacity_unit), human_amount(s.capacity, s.capacity_unit)}) {
       row.push_back(std::move(cell));
     }
     table.add_row(row);

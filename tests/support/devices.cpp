@@ -6,7 +6,7 @@ hw::Device round_number_cpu() {
   hw::Device d;
   d.id = DeviceId(0);
   d.name = "cpu";
-  d.kind = hw::DeviceKind::kCpu;
+  d.kind = "cpu";
   d.class_id = DeviceClassId(0);
   d.class_name = "cpu";
   d.memory = Bytes(8.0 * 1024 * 1024 * 1024);

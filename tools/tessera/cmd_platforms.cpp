@@ -2,6 +2,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "tessera/cost/kind_registry.hpp"
 #include "tessera/io/platform_yaml.hpp"
 #include "tessera/report/text_table.hpp"
 
@@ -15,16 +16,18 @@ void print_platform(const hw::Platform& p) {
             << p.devices.size() << " devices, " << p.class_names.size() << " classes, topology "
             << hw::topology_name(p.topology) << ", source/sink '" << p.source_name << "'\n\n";
   report::TextTable table(
-      {"device", "kind", "class", "memory", "fp32 peak", "memory bw", "static", "link to source"},
+      {"device", "kind", "class", "capacity", "fp32 peak", "memory bw", "static", "link to source"},
       {A::kLeft, A::kLeft, A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight, A::kRight});
   for (const auto& d : p.devices) {
     const auto fp32 = d.peak.find(DType::kFloat32);
     const auto& link = p.link(d.id.value(), p.source_endpoint());
+    // The platform reader checked every device's kind: its capacity resource and unit.
+    const cost::DeviceKind* kind = cost::KindRegistry::builtin().find(d.kind);
+    const cost::Capacity capacity = kind ? kind->capacity(d) : cost::Capacity{};
     table.add_row(
-        {d.name, std::string(hw::device_kind_name(d.kind)), d.class_name,
-         human_bytes(d.memory.value()),
+        {d.name, d.kind, d.class_name, human_amount(capacity.amount, capacity.unit),
          fp32 == d.peak.end() ? "-" : human_count(fp32->second.value()) + "FLOP/s",
-         human_bytes(d.memory_bandwidth.value()) + "/s",
+         d.memory_bandwidth.value() > 0.0 ? human_bytes(d.memory_bandwidth.value()) + "/s" : "-",
          std::to_string(d.static_power.value()).substr(0, 5) + " W",
          human_bytes(link.bandwidth.value()) + "/s, " + human_seconds(link.latency.value())});
   }

@@ -3,9 +3,9 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "tessera/cost/cim/neurosim_report.hpp"
 #include "tessera/cost/cost_table_builder.hpp"
 #include "tessera/graph/passes.hpp"
-#include "tessera/io/neurosim_costs.hpp"
 #include "tessera/io/neurosim_import.hpp"
 #include "tessera/io/pipeedge.hpp"
 #include "tessera/io/platform_yaml.hpp"
@@ -66,7 +66,7 @@ Status apply_neurosim_options(const ProblemArgs& args, cost::CostTable& table) {
       problems.insert(problems.end(), report.diagnostics().begin(), report.diagnostics().end());
       continue;
     }
-    auto applied = io::apply_neurosim_report(table, device, report.value(), file);
+    auto applied = cost::apply_neurosim_report(table, device, report.value(), file);
     if (!applied.ok()) {
       problems.insert(problems.end(), applied.diagnostics().begin(), applied.diagnostics().end());
     }

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "support/zoo_chain.hpp"
-#include "tessera/cost/cim_model.hpp"
+#include "tessera/cost/cim/cim_model.hpp"
 
 namespace tessera::cost {
 namespace {
@@ -54,8 +54,8 @@ class CimCalibration : public ::testing::Test {
 hw::Device chip(const std::string& cell, double node_nm, double adc_bits, double rows_parallel) {
   hw::Device d;
   d.name = "chip";
-  d.kind = hw::DeviceKind::kCim;
-  d.text_params["cell"] = cell;
+  d.kind = "cim";
+  d.params["cell"] = cell;
   d.params["technology_nm"] = node_nm;
   d.params["adc_bits"] = adc_bits;
   d.params["rows_parallel"] = rows_parallel;
@@ -195,14 +195,14 @@ TEST(CimPhysics, ReadPassesAdcLevelsAndEnvmCells) {
 TEST(CimPhysics, RejectsUnknownNodesAndParams) {
   hw::Device d;
   d.name = "chip";
-  d.kind = hw::DeviceKind::kCim;
+  d.kind = "cim";
   d.params["technology_nm"] = 28;
   d.params["sense_amp_energy_pj"] = 0.1;  // a misspelt or retired parameter is not ignored
   d.params["r_on_ohm"] = 1e6;
   d.params["r_off_ohm"] = 1e5;
-  d.text_params["cell"] = "rram";
-  d.text_params["array"] = "crossbar";
-  d.text_params["interconnect"] = "htree";  // NeuroSim's H-tree is not modelled
+  d.params["cell"] = "rram";
+  d.params["array"] = "crossbar";
+  d.params["interconnect"] = "htree";  // NeuroSim's H-tree is not modelled
   auto p = CimParams::from_device(d);
   ASSERT_FALSE(p.ok());
   std::string all;

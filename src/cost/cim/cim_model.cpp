@@ -1,10 +1,9 @@
-#include "tessera/cost/cim_model.hpp"
+#include "tessera/cost/cim/cim_model.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
-#include <set>
 
 namespace tessera::cost {
 
@@ -73,14 +72,6 @@ namespace {
 
 using graph::OpKind;
 
-double get(const hw::Device& d, const char* key, double fallback) {
-  const auto it = d.params.find(key);
-  return it == d.params.end() ? fallback : it->second;
-}
-std::int64_t get_int(const hw::Device& d, const char* key, std::int64_t fallback) {
-  const auto it = d.params.find(key);
-  return it == d.params.end() ? fallback : static_cast<std::int64_t>(std::llround(it->second));
-}
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return (a + b - 1) / b;
 }
@@ -328,178 +319,6 @@ CimPhysics cim_physics(const CimParams& p) {
   return ph;
 }
 
-Result<CimParams> CimParams::from_device(const hw::Device& d) {
-  CimParams p;
-  std::vector<Diagnostic> problems;
-  auto field = [&](const std::string& key) { return "device '" + d.name + "' params." + key; };
-  std::set<std::string, std::less<>> read;  // every key this function knows
-  auto number = [&](const char* key, double fallback) {
-    read.insert(key);
-    return get(d, key, fallback);
-  };
-  auto integer = [&](const char* key, std::int64_t fallback) {
-    read.insert(key);
-    return get_int(d, key, fallback);
-  };
-  if (auto it = d.text_params.find("cell"); it != d.text_params.end()) p.cell = it->second;
-  if (p.cell != "sram" && p.cell != "rram" && p.cell != "fefet") {
-    problems.push_back({"", 0, 0, field("cell"), "cell must be sram, rram or fefet"});
-  }
-  if (auto it = d.text_params.find("interconnect"); it != d.text_params.end()) {
-    p.interconnect = it->second;
-  }
-  if (p.interconnect != "xybus") {
-    // NeuroSim V1.4's H-tree (globalBusType = true) depends on where each layer's tiles sit in
-    // the tree (its VGG8 run: 3.5x the X-Y bus's period, per-layer factors 4-33); CimModel
-    // has no floorplan to place them, so it offers the X-Y bus only.
-    problems.push_back({"", 0, 0, field("interconnect"),
-                        "only xybus (NeuroSim V1.4's default X-Y bus) is modelled"});
-  }
-  p.technology_nm = number("technology_nm", p.technology_nm);
-  p.subarray_rows = integer("subarray_rows", p.subarray_rows);
-  p.subarray_cols = integer("subarray_cols", p.subarray_cols);
-  p.cell_bits = integer("cell_bits", p.cell_bits);
-  p.weight_bits = integer("weight_bits", p.weight_bits);
-  p.input_bits = integer("input_bits", p.input_bits);
-  p.rows_parallel = integer("rows_parallel", p.rows_parallel);
-  p.cols_per_adc = integer("cols_per_adc", p.cols_per_adc);
-  p.adc_bits = integer("adc_bits", p.adc_bits);
-  p.psum_bits = integer("psum_bits", p.psum_bits);
-  p.cm_tile_size = integer("cm_tile_size", p.cm_tile_size);
-  p.nm_pe_size = integer("nm_pe_size", p.nm_pe_size);
-  p.nm_pes_per_tile = integer("nm_pes_per_tile", p.nm_pes_per_tile);
-  p.tiles = integer("tiles", p.tiles);
-  p.speedup_degree = integer("speedup_degree", p.speedup_degree);
-  p.input_bit_density = number("input_bit_density", p.input_bit_density);
-  if (const double pipeline = number("pipeline", 1.0); pipeline == 0.0 || pipeline == 1.0) {
-    p.pipeline = pipeline == 1.0;
-  } else {
-    problems.push_back(
-        {"", 0, 0, field("pipeline"),
-         "must be 0 (layer by layer) or 1 (layers pipelined), got " + std::to_string(pipeline)});
-  }
-  // Every physical constant is a number param of the same name.
-  p.cm_buffer_bits_per_cycle = number("cm_buffer_bits_per_cycle", p.cm_buffer_bits_per_cycle);
-  p.nm_buffer_bits_per_cycle = number("nm_buffer_bits_per_cycle", p.nm_buffer_bits_per_cycle);
-  double* const constants[] = {&p.clock_ns,
-                               &p.r_on_ohm,
-                               &p.r_off_ohm,
-                               &p.read_voltage_v,
-                               &p.cell_area_f2,
-                               &p.adc_energy_pj,
-                               &p.adc_level_share,
-                               &p.adc_rp_exponent,
-                               &p.envm_adc_factor,
-                               &p.cell_read_activity,
-                               &p.accumulation_energy_pj,
-                               &p.accumulation_pass_share,
-                               &p.periphery_energy_pj,
-                               &p.buffer_energy_pj_per_bit,
-                               &p.interconnect_energy_pj_per_bit,
-                               &p.interconnect_cycles_per_step,
-                               &p.leakage_uw_per_tile,
-                               &p.periphery_area_um2,
-                               &p.envm_periphery_area_um2,
-                               &p.area_pass_share,
-                               &p.adc_area_level_share,
-                               &p.clock_sense_share,
-                               &p.clock_rp_exponent,
-                               &p.clock_level_exponent,
-                               &p.clock_r_on_exponent,
-                               &p.finfet_clock_level_exponent,
-                               &p.finfet_adc_rp_exponent};
-  constexpr const char* kConstantNames[] = {"clock_ns",
-                                            "r_on_ohm",
-                                            "r_off_ohm",
-                                            "read_voltage_v",
-                                            "cell_area_f2",
-                                            "adc_energy_pj",
-                                            "adc_level_share",
-                                            "adc_rp_exponent",
-                                            "envm_adc_factor",
-                                            "cell_read_activity",
-                                            "accumulation_energy_pj",
-                                            "accumulation_pass_share",
-                                            "periphery_energy_pj",
-                                            "buffer_energy_pj_per_bit",
-                                            "interconnect_energy_pj_per_bit",
-                                            "interconnect_cycles_per_step",
-                                            "leakage_uw_per_tile",
-                                            "periphery_area_um2",
-                                            "envm_periphery_area_um2",
-                                            "area_pass_share",
-                                            "adc_area_level_share",
-                                            "clock_sense_share",
-                                            "clock_rp_exponent",
-                                            "clock_level_exponent",
-                                            "clock_r_on_exponent",
-                                            "finfet_clock_level_exponent",
-                                            "finfet_adc_rp_exponent"};
-  static_assert(std::size(constants) == std::size(kConstantNames));
-
-  for (std::size_t i = 0; i < std::size(constants); ++i) {
-    *constants[i] = number(kConstantNames[i], *constants[i]);
-    if (!(*constants[i] >= 0.0) || !std::isfinite(*constants[i])) {
-      problems.push_back({"", 0, 0, field(kConstantNames[i]), "must be a non-negative number"});
-    }
-  }
-  // Signed: at FinFET nodes fewer parallel rows sense faster.
-  p.finfet_clock_rp_exponent = number("finfet_clock_rp_exponent", p.finfet_clock_rp_exponent);
-  if (!std::isfinite(p.finfet_clock_rp_exponent)) {
-    problems.push_back({"", 0, 0, field("finfet_clock_rp_exponent"), "must be a number"});
-  }
-  for (const auto& [key, value] : d.params) {
-    if (!read.contains(key)) {
-      problems.push_back({"", 0, 0, field(key), "unknown CIM parameter"});
-    }
-  }
-  for (const auto& [key, value] : d.text_params) {
-    if (key != "cell" && key != "interconnect") {
-      problems.push_back({"", 0, 0, field(key), "unknown CIM parameter"});
-    }
-  }
-  if (!is_known_cim_node(p.technology_nm)) {
-    problems.push_back({"", 0, 0, field("technology_nm"),
-                        "unknown technology node; known: 130, 90, 65, 45, 32, 22, 14, 10, 7, 5, "
-                        "3, 2, 1 (nm)"});
-  }
-  if (p.r_on_ohm > 0.0 && p.r_off_ohm > 0.0 && p.r_off_ohm <= p.r_on_ohm) {
-    problems.push_back({"", 0, 0, field("r_off_ohm"), "must be larger than r_on_ohm"});
-  }
-
-  const std::pair<const char*, double> positive[] = {
-      {"technology_nm", p.technology_nm},
-      {"subarray_rows", static_cast<double>(p.subarray_rows)},
-      {"subarray_cols", static_cast<double>(p.subarray_cols)},
-      {"cell_bits", static_cast<double>(p.cell_bits)},
-      {"weight_bits", static_cast<double>(p.weight_bits)},
-      {"input_bits", static_cast<double>(p.input_bits)},
-      {"rows_parallel", static_cast<double>(p.rows_parallel)},
-      {"cols_per_adc", static_cast<double>(p.cols_per_adc)},
-      {"adc_bits", static_cast<double>(p.adc_bits)},
-      {"psum_bits", static_cast<double>(p.psum_bits)},
-      {"cm_tile_size", static_cast<double>(p.cm_tile_size)},
-      {"nm_pe_size", static_cast<double>(p.nm_pe_size)},
-      {"nm_pes_per_tile", static_cast<double>(p.nm_pes_per_tile)},
-      {"tiles", static_cast<double>(p.tiles)},
-      {"speedup_degree", static_cast<double>(p.speedup_degree)},
-      {"input_bit_density", p.input_bit_density},
-      {"cm_buffer_bits_per_cycle", p.cm_buffer_bits_per_cycle},
-      {"nm_buffer_bits_per_cycle", p.nm_buffer_bits_per_cycle}};
-  for (const auto& [key, v] : positive) {
-    if (!(v > 0.0) || !std::isfinite(v)) {
-      problems.push_back({"", 0, 0, field(key), "must be a positive number"});
-    }
-  }
-
-  if (p.cm_tile_size < p.subarray_rows || p.nm_pe_size < p.subarray_rows) {
-    problems.push_back({"", 0, 0, field("cm_tile_size"),
-                        "tiles and PEs must be at least one subarray (subarray_rows) wide"});
-  }
-  if (!problems.empty()) return problems;
-  return p;
-}
-
 CimMapping map_cim_layer(const CimParams& p, const CimLayerShape& shape,
                          std::int64_t pipeline_speedup) {
   CimMapping m;
@@ -539,7 +358,7 @@ CimMapping map_cim_layer(const CimParams& p, const CimLayerShape& shape,
 }
 
 bool CimModel::do_supports(const graph::Op& op, const hw::Device& device) const noexcept {
-  if (device.kind != hw::DeviceKind::kCim) return false;
+  if (device.kind != "cim") return false;
   if (is_periphery_op(op.kind)) return true;
   // Conv and Gemm keep their weights stationary in the arrays. MatMul is not claimed: whether
   // its operand is a weight is not visible here, and activation-by-activation products cannot
@@ -550,14 +369,19 @@ bool CimModel::do_supports(const graph::Op& op, const hw::Device& device) const 
 
 OpCost CimModel::do_estimate(const graph::Graph& graph, const graph::Op& op,
                              const hw::Device& device, std::int64_t /*fused_bytes_saved*/) const {
-  OpCost c;
   auto parsed = CimParams::from_device(device);
   if (!parsed.ok()) {
     // Reported by the caller's check as a non-finite cost; estimate_layer names the fields.
+    OpCost c;
     c.time = Seconds(std::numeric_limits<double>::quiet_NaN());
     return c;
   }
-  const CimParams& p = parsed.value();
+  return estimate_op(graph, op, parsed.value());
+}
+
+OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op,
+                             const CimParams& p) const {
+  OpCost c;
   const CimPhysics ph = cim_physics(p);
   const double clk_s = ph.clock_s;
   const double ib = static_cast<double>(p.input_bits);
@@ -620,7 +444,7 @@ OpCost CimModel::do_estimate(const graph::Graph& graph, const graph::Op& op,
   const double time_s = adc_s + accumulation_s + buffer_s + interconnect_s;
   c.time = Seconds(time_s);
   c.energy = Joules(adc_j + accumulation_j + periphery_j + buffer_j + interconnect_j);
-  c.memory = Bytes(tiles);
+  c.memory = ResourceAmount(tiles);
   c.compute_bound = adc_s >= buffer_s + interconnect_s;
   c.parts["adc_s"] = adc_s;
   c.parts["accumulation_s"] = accumulation_s;
@@ -647,7 +471,7 @@ Result<OpCost> CimModel::do_estimate_layer(const graph::Graph& graph, const grap
   if (!parsed.ok()) return parsed.diagnostics();
   OpCost total;
   for (auto id : layer.ops) {
-    const OpCost c = do_estimate(graph, graph.op(id), device, 0);
+    const OpCost c = estimate_op(graph, graph.op(id), parsed.value());
     total.time += c.time;
     total.energy += c.energy;
     total.memory += c.memory;

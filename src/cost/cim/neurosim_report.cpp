@@ -1,11 +1,11 @@
-#include "tessera/io/neurosim_costs.hpp"
+#include "tessera/cost/cim/neurosim_report.hpp"
 
 #include <cstdint>
 #include <vector>
 
-namespace tessera::io {
+namespace tessera::cost {
 
-Status apply_neurosim_report(cost::CostTable& table, const std::string& device,
+Status apply_neurosim_report(CostTable& table, const std::string& device,
                              const NeuroSimReport& report, const std::string& file) {
   const std::string field = "--neurosim " + device;
   std::vector<std::int32_t> devices;
@@ -46,10 +46,10 @@ Status apply_neurosim_report(cost::CostTable& table, const std::string& device,
       const std::size_t at = table.at(d, l);
       table.time_s[at] = layer.latency_s;
       table.energy_j[at] = layer.dynamic_energy_j;
-      if (layer.tiles > 0) table.memory_bytes[at] = layer.tiles;
+      if (layer.tiles > 0) table.memory[at] = layer.tiles;
     }
   }
   return {};
 }
 
-}  // namespace tessera::io
+}  // namespace tessera::cost

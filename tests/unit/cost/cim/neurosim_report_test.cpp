@@ -1,4 +1,4 @@
-#include "tessera/io/neurosim_costs.hpp"
+#include "tessera/cost/cim/neurosim_report.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,10 +7,11 @@
 #include "tessera/cost/cost_table_builder.hpp"
 #include "tessera/graph/passes.hpp"
 #include "tessera/graph/zoo.hpp"
+#include "tessera/io/neurosim_import.hpp"
 #include "tessera/io/platform_yaml.hpp"
 #include "tessera/plan/solve.hpp"
 
-namespace tessera::io {
+namespace tessera::cost {
 namespace {
 
 const std::string kReport =
@@ -21,7 +22,7 @@ cost::CostTable vgg8_table(const std::string& preset) {
   EXPECT_TRUE(graph.ok()) << graph.error_text();
   auto chain = graph::build_layer_chain(graph.value());
   EXPECT_TRUE(chain.ok()) << chain.error_text();
-  auto platform = load_platform(preset);
+  auto platform = io::load_platform(preset);
   EXPECT_TRUE(platform.ok()) << platform.error_text();
   auto table = cost::build_cost_table(graph.value(), chain.value(), platform.value(),
                                       cost::CostModelSet::defaults());
@@ -45,7 +46,7 @@ NeuroSimReport synthetic_report(int n) {
 
 TEST(NeuroSimCosts, PlanningVgg8UsesTheSharedReportsLatenciesExactly) {
   if (!std::filesystem::exists(kReport)) GTEST_SKIP() << "../shared/data/neurosim not present";
-  auto report = load_neurosim_report(kReport);
+  auto report = io::load_neurosim_report(kReport);
   ASSERT_TRUE(report.ok()) << report.error_text();
   auto table = vgg8_table("cim-sram-22nm");
   ASSERT_TRUE(apply_neurosim_report(table, "neurosim-sram", report.value(), kReport).ok());
@@ -61,7 +62,7 @@ TEST(NeuroSimCosts, PlanningVgg8UsesTheSharedReportsLatenciesExactly) {
     const auto i = static_cast<std::size_t>(l);
     EXPECT_DOUBLE_EQ(table.time_s[table.at(0, l)], kLatencyNs[i] * 1e-9) << l;
     EXPECT_DOUBLE_EQ(table.energy_j[table.at(0, l)], kEnergyPj[i] * 1e-12) << l;
-    EXPECT_EQ(table.memory_bytes[table.at(0, l)], kTiles[i]) << l;
+    EXPECT_EQ(table.memory[table.at(0, l)], kTiles[i]) << l;
     sum_s += kLatencyNs[i] * 1e-9;
   }
   // One chip, pipelining its layers (NeuroSim's default): the plan is one stage that takes a
@@ -87,7 +88,7 @@ TEST(NeuroSimCosts, AClassNameReplacesEveryCopyAndLeavesOtherDevices) {
       if (cim) {
         EXPECT_DOUBLE_EQ(table.time_s[at], (l + 1) * 1e-6);
         EXPECT_DOUBLE_EQ(table.energy_j[at], (l + 1) * 1e-9);
-        EXPECT_EQ(table.memory_bytes[at], l + 2);
+        EXPECT_EQ(table.memory[at], l + 2);
       } else {
         EXPECT_EQ(table.time_s[at], before.time_s[at]);
         EXPECT_EQ(table.energy_j[at], before.energy_j[at]);
@@ -131,4 +132,4 @@ TEST(NeuroSimCosts, UnknownAndNonCimDevicesAreReported) {
 }
 
 }  // namespace
-}  // namespace tessera::io
+}  // namespace tessera::cost

@@ -1,5 +1,8 @@
 #pragma once
 /// Roofline cost model for CPUs and GPUs.
+#include <string>
+#include <vector>
+
 #include "tessera/cost/cost_model.hpp"
 
 namespace tessera::cost {
@@ -26,6 +29,9 @@ class RooflineModel final : public CostModel {
                                    const hw::Device& device,
                                    std::int64_t fused_bytes_saved) const override;
 };
+
+/// The device kind names the roofline kind serves.
+[[nodiscard]] std::vector<std::string> roofline_kind_names();
 
 /// Efficiency of `op` on `device` (the roofline's per-class factor).
 [[nodiscard]] double roofline_efficiency(const graph::Graph& graph, const graph::Op& op,

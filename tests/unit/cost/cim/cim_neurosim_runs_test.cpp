@@ -10,7 +10,7 @@
 #include <string>
 
 #include "support/zoo_chain.hpp"
-#include "tessera/cost/cim_model.hpp"
+#include "tessera/cost/cim/cim_model.hpp"
 #include "tessera/io/neurosim_import.hpp"
 
 namespace tessera::cost {
@@ -79,8 +79,8 @@ class CimVsNeuroSim : public ::testing::Test {
 hw::Device device_for(const Run& run) {
   hw::Device d;
   d.name = run.file;
-  d.kind = hw::DeviceKind::kCim;
-  d.text_params["cell"] = run.cell;
+  d.kind = "cim";
+  d.params["cell"] = run.cell;
   for (const auto& [key, value] : run.params) d.params[key] = value;
   return d;
 }

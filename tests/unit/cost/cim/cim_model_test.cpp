@@ -1,4 +1,4 @@
-#include "tessera/cost/cim_model.hpp"
+#include "tessera/cost/cim/cim_model.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@ namespace {
 hw::Device cim_device() {
   hw::Device d;
   d.name = "cim";
-  d.kind = hw::DeviceKind::kCim;
+  d.kind = "cim";
   return d;  // every CimParams default: NeuroSim V1.4's SRAM 22 nm configuration
 }
 
@@ -154,13 +154,13 @@ TEST(CimModel, ClaimsCimDevicesOnlyAndRejectsBadParams) {
   const auto v = vgg8();
   const CimModel model;
   hw::Device cpu = cim_device();
-  cpu.kind = hw::DeviceKind::kCpu;
+  cpu.kind = "cpu";
   EXPECT_FALSE(model.supports(v.graph.op(v.chain.layers[0].ops[0]), cpu));
   EXPECT_TRUE(model.supports(v.graph.op(v.chain.layers[0].ops[0]), cim_device()));
   hw::Device bad = cim_device();
   bad.params["subarray_rows"] = 0;
   bad.params["clock_ns"] = -1;
-  bad.text_params["cell"] = "dram";
+  bad.params["cell"] = "dram";
   auto c = model.estimate_layer(v.graph, v.chain.layers[0], bad);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.diagnostics().size(), 3u);  // every problem: rows, clock, cell

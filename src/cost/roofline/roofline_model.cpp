@@ -1,4 +1,4 @@
-#include "tessera/cost/roofline_model.hpp"
+#include "tessera/cost/roofline/roofline_model.hpp"
 
 #include <algorithm>
 
@@ -27,8 +27,12 @@ double roofline_efficiency(const graph::Graph& graph, const graph::Op& op,
   }
 }
 
+std::vector<std::string> roofline_kind_names() {
+  return {"cpu", "gpu"};
+}
+
 bool RooflineModel::do_supports(const graph::Op& /*op*/, const hw::Device& device) const noexcept {
-  return device.kind == hw::DeviceKind::kCpu || device.kind == hw::DeviceKind::kGpu;
+  return device.kind == "cpu" || device.kind == "gpu";  // roofline_kind_names()
 }
 
 OpCost RooflineModel::do_estimate(const graph::Graph& graph, const graph::Op& op,
@@ -54,7 +58,7 @@ OpCost RooflineModel::do_estimate(const graph::Graph& graph, const graph::Op& op
   const double compute_j = static_cast<double>(work.flops) * device.energy_per_flop.value();
   const double memory_j = bytes * device.energy_per_byte.value();
   c.energy = Joules(compute_j + memory_j);
-  c.memory = Bytes(static_cast<double>(work.weight_bytes));
+  c.memory = ResourceAmount(static_cast<double>(work.weight_bytes));  // capacity unit: bytes
   c.workspace = Bytes(static_cast<double>(work.input_bytes + work.output_bytes));
   c.parts["compute_s"] = compute_s;
   c.parts["memory_s"] = memory_s;

@@ -8,14 +8,15 @@
 
 namespace tessera::cost {
 
-/// Parameters of one CIM chip, read from `hw::Device::params` / `text_params` (units in the
-/// names). Defaults are DNN+NeuroSim V1.4's defaults (SRAM, 22 nm, 128x128 subarrays, 1 bit per
-/// cell, 8-bit weights and inputs, 5-bit ADC, Rp = 128, 8 columns per ADC) with the physical
-/// constants calibrated against the NeuroSim V1.4 VGG8 run in ../shared/data/neurosim/
+/// Parameters of one CIM chip, read from `hw::Device::params` (units in the names; the schema,
+/// with each parameter's type, unit and range, is made from one table in cim_params.cpp). Defaults
+/// are DNN+NeuroSim V1.4's defaults (SRAM, 22 nm, 128x128 subarrays, 1 bit per cell, 8-bit weights
+/// and inputs, 5-bit ADC, Rp = 128, 8 columns per ADC) with the physical constants calibrated
+/// against the NeuroSim V1.4 VGG8 run in ../shared/data/neurosim/
 /// (`vgg8_sram22_adc5_rp128.txt`); see cim_model.cpp for each constant's derivation.
 struct CimParams {
-  std::string cell = "sram";  ///< memory cell: "sram", "rram" or "fefet" (text param)
-  /// Text param: "xybus", NeuroSim V1.4's default X-Y bus (globalBusType = false), the only
+  std::string cell = "sram";  ///< memory cell: "sram", "rram" or "fefet"
+  /// "xybus", NeuroSim V1.4's default X-Y bus (globalBusType = false), the only
   /// interconnect modelled.
   std::string interconnect = "xybus";
   double technology_nm = 22.0;
@@ -88,8 +89,9 @@ struct CimParams {
   double finfet_clock_level_exponent = 0.088;
   double finfet_adc_rp_exponent = 0.230;
 
-  /// Reads the parameters of `device`; every problem is reported (unknown cell or
-  /// interconnect, non-positive geometry).
+  /// Reads the parameters of `device`, checked against the CIM schema; every problem is
+  /// reported (unknown names, unknown cell or interconnect, non-positive geometry, unknown
+  /// node), each with the field "device 'NAME' params.KEY".
   [[nodiscard]] static Result<CimParams> from_device(const hw::Device& device);
 };
 
@@ -152,8 +154,8 @@ struct CimOptions {
   bool neurosim_conventions = false;
 };
 
-/// NeuroSim-class CIM model. A layer's cost: OpCost.memory = tiles used (capacity units are
-/// tiles for CIM devices), time = ADC + accumulation + buffer + interconnect latency, energy =
+/// NeuroSim-class CIM model. A layer's cost: OpCost.memory = tiles used (the CIM kind's
+/// capacity unit), time = ADC + accumulation + buffer + interconnect latency, energy =
 /// ADC + accumulation + periphery + buffer + interconnect (leakage and area in `parts`).
 class CimModel final : public CostModel {
  public:
@@ -169,6 +171,9 @@ class CimModel final : public CostModel {
   [[nodiscard]] Result<OpCost> do_estimate_layer(const graph::Graph& graph,
                                                  const graph::Layer& layer,
                                                  const hw::Device& device) const override;
+  /// One operator on a chip with parameters `p` (read once per layer).
+  [[nodiscard]] OpCost estimate_op(const graph::Graph& graph, const graph::Op& op,
+                                   const CimParams& p) const;
 
   CimOptions options_;
 };
