@@ -185,7 +185,8 @@ std::string plan_json(const cost::CostTable& t, const plan::PlanResult& result,
                      {"sequence_length", inputs->sequence_length},
                      {"pipeedge", inputs->pipeedge},
                      {"input_buffers", inputs->input_buffers},
-                     {"output_buffers", inputs->output_buffers}};
+                     {"output_buffers", inputs->output_buffers},
+                     {"neurosim", inputs->neurosim}};
   }
   doc["objective"] = objective_name(options.objective);
   if (options.objective == plan::Objective::kWeighted) doc["alpha"] = options.alpha;

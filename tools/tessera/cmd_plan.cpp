@@ -62,7 +62,7 @@ void register_plan(CLI::App& app, int& exit_code) {
                   "also simulate N inferences of the plan (SimGrid) and print the results")
       ->check(CLI::PositiveNumber);
   cmd->callback([args, &exit_code] {
-    auto loaded = load_problem_or_report(args->problem, exit_code);
+    auto loaded = load_problem_or_report(args->problem.inputs, exit_code);
     if (!loaded) return;
     const auto& table = loaded->table;
     if (!args->save_problem.empty() && !write_output(args->save_problem, io::problem_json(table))) {
@@ -90,16 +90,8 @@ void register_plan(CLI::App& app, int& exit_code) {
     baselines.push_back({"greedy", plan::greedy(table, options)});
 
     if (!args->json.empty()) {
-      io::ProblemInputs inputs;
-      inputs.model = args->problem.model;
-      inputs.platform = args->problem.platform;
-      inputs.batch = table.microbatch;
-      inputs.sequence_length = args->problem.model_options.sequence_length;
-      inputs.pipeedge = args->problem.pipeedge;
-      inputs.input_buffers = args->problem.input_buffers;
-      inputs.output_buffers = args->problem.output_buffers;
-      if (!write_output(args->json,
-                        report::plan_json(table, result, options, seconds, baselines, &inputs))) {
+      if (!write_output(args->json, report::plan_json(table, result, options, seconds, baselines,
+                                                      &loaded->inputs))) {
         exit_code = kBadInput;
         return;
       }
@@ -109,9 +101,8 @@ void register_plan(CLI::App& app, int& exit_code) {
       exit_code = kInfeasible;
       return;
     }
-    if (!args->report.empty() &&
-        !write_plan_report(args->report, "tessera plan", args->problem, table, options,
-                           result.plan(), baselines, nullptr)) {
+    if (!args->report.empty() && !write_plan_report(args->report, "tessera plan", *loaded, options,
+                                                    result.plan(), baselines, nullptr)) {
       exit_code = kBadInput;
       return;
     }
@@ -150,7 +141,7 @@ void register_plan(CLI::App& app, int& exit_code) {
       so.inferences = args->simulate;
       so.overlap = options.overlap;
       so.include_source_sink = options.include_source_sink;
-      so.topology = problem_topology(args->problem);
+      so.topology = loaded->topology();
       Progress progress("simulating");
       so.progress = [&progress](double f) { progress.update(f); };
       auto simulated = sim::simulate(table, result.plan().assignment(), so);
@@ -186,7 +177,7 @@ void register_pareto(CLI::App& app, int& exit_code) {
   cmd->add_option("--report", args->report,
                   "write a self-contained HTML report (front, alpha 0.5 plan, simulated Gantt)");
   cmd->callback([args, &exit_code] {
-    auto loaded = load_problem_or_report(args->problem, exit_code);
+    auto loaded = load_problem_or_report(args->problem.inputs, exit_code);
     if (!loaded) return;
     const auto& table = loaded->table;
     auto options = plan_options(args->problem, loaded->pipeedge);
@@ -228,8 +219,8 @@ void register_pareto(CLI::App& app, int& exit_code) {
         return;
       }
       if (!args->report.empty() && chosen_plan != nullptr &&
-          !write_plan_report(args->report, "tessera pareto", args->problem, table, chosen_options,
-                             *chosen_plan, baselines, &front)) {
+          !write_plan_report(args->report, "tessera pareto", *loaded, chosen_options, *chosen_plan,
+                             baselines, &front)) {
         exit_code = kBadInput;
         return;
       }

@@ -45,15 +45,7 @@ void register_simulate(CLI::App& app, int& exit_code) {
       exit_code = report_bad_input(file.diagnostics());
       return;
     }
-    ProblemArgs problem;
-    problem.model = file->inputs.model;
-    problem.platform = file->inputs.platform;
-    problem.batch = file->inputs.batch;
-    problem.model_options.sequence_length = file->inputs.sequence_length;
-    problem.pipeedge = file->inputs.pipeedge;
-    problem.input_buffers = file->inputs.input_buffers;
-    problem.output_buffers = file->inputs.output_buffers;
-    auto loaded = load_problem_or_report(problem, exit_code);
+    auto loaded = load_problem_or_report(file->inputs, exit_code);
     if (!loaded) return;
     const auto& table = loaded->table;
     auto stages = io::resolve_stages(file.value(), table);
@@ -73,7 +65,7 @@ void register_simulate(CLI::App& app, int& exit_code) {
     so.output_queue = args->output_queue;
     so.overlap = po.overlap;
     so.include_source_sink = po.include_source_sink;
-    so.topology = problem_topology(problem);
+    so.topology = loaded->topology();
     so.record_trace = !args->trace.empty() || !args->gantt.empty();
     Progress progress("simulating " + std::to_string(args->inferences) + " inferences");
     so.progress = [&progress](double f) { progress.update(f); };

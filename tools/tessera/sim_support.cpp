@@ -6,8 +6,6 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "tessera/io/platform_yaml.hpp"
-#include "tessera/io/problem_json.hpp"
 
 namespace tessera::cli {
 
@@ -62,13 +60,6 @@ void Progress::tick() {
   }
 }
 
-hw::Topology problem_topology(const ProblemArgs& args) {
-  if (!args.pipeedge.empty() || args.platform.empty() || io::is_problem_path(args.model))
-    return hw::Topology::kFullMesh;
-  auto platform = io::load_platform(args.platform);
-  return platform.ok() ? platform->topology : hw::Topology::kFullMesh;
-}
-
 std::optional<sim::SimulationResult> simulate_for_report(const cost::CostTable& table,
                                                          const plan::Plan& plan,
                                                          const plan::PlanOptions& options,
@@ -89,17 +80,17 @@ std::optional<sim::SimulationResult> simulate_for_report(const cost::CostTable& 
 }
 
 bool write_plan_report(const std::string& path, const std::string& title,
-                       const ProblemArgs& problem, const cost::CostTable& table,
-                       const plan::PlanOptions& options, const plan::Plan& chosen,
-                       const std::vector<report::NamedPlan>& baselines,
+                       const problem::Problem& problem, const plan::PlanOptions& options,
+                       const plan::Plan& chosen, const std::vector<report::NamedPlan>& baselines,
                        const plan::ParetoFront* front) {
+  const cost::CostTable& table = problem.table;
   std::optional<plan::ParetoFront> computed;
   if (front == nullptr) {
     Progress progress("computing the Pareto front for the report");
     computed = plan::pareto_front(table, options);
     front = &*computed;
   }
-  const auto topology = problem_topology(problem);
+  const auto topology = problem.topology();
   const auto simulation = simulate_for_report(table, chosen, options, topology);
   report::ReportInputs in;
   in.title = title;
