@@ -5,7 +5,7 @@
 #include <string>
 
 #include "tessera/graph/passes.hpp"
-#include "tessera/io/onnx_import.hpp"
+#include "tessera/onnx/onnx_import.hpp"
 
 namespace {
 
@@ -16,10 +16,10 @@ std::string onnx_fixture(const char* name) {
 /// Imports `name` once per iteration; with `chain`, also fuses it into the layer chain.
 void import_fixture(benchmark::State& state, const char* name, bool chain) {
   const std::string path = onnx_fixture(name);
-  tessera::io::OnnxImportOptions options;
+  tessera::onnx::OnnxImportOptions options;
   options.sequence_length = 128;
   for (auto _ : state) {
-    auto imported = tessera::io::import_onnx(path, options);
+    auto imported = tessera::onnx::import_onnx(path, options);
     if (!imported.ok()) {
       state.SkipWithError(imported.error_text().c_str());
       return;

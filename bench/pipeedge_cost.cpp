@@ -9,16 +9,19 @@
 #include <iostream>
 #include <string>
 
-#include "tessera/io/pipeedge.hpp"
 #include "tessera/plan/evaluate_plan.hpp"
+#include "tessera/problem/problem.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 7) {
     std::cerr << "usage: pipeedge_cost MODELS DEVICE_TYPES DEVICES MODEL BATCH SCHEDULE\n";
     return 2;
   }
-  auto problem =
-      tessera::io::load_pipeedge(argv[1], argv[2], argv[3], argv[4], std::stoll(argv[5]));
+  tessera::io::ProblemInputs inputs;
+  inputs.pipeedge = {argv[1], argv[2], argv[3]};
+  inputs.model = argv[4];
+  inputs.batch = std::stoll(argv[5]);
+  auto problem = tessera::problem::assemble(inputs);
   if (!problem.ok()) {
     std::cerr << problem.error_text() << '\n';
     return 2;
@@ -30,8 +33,9 @@ int main(int argc, char** argv) {
       for (const auto& kv : entry) {
         const auto host = kv.first.as<std::string>();
         std::int32_t device = -1;
-        for (std::size_t d = 0; d < problem->hosts.size(); ++d)
-          if (problem->hosts[d] == host) device = static_cast<std::int32_t>(d);
+        const auto& hosts = problem->table.device_names;  // PipeEdge's hosts, in its order
+        for (std::size_t d = 0; d < hosts.size(); ++d)
+          if (hosts[d] == host) device = static_cast<std::int32_t>(d);
         if (device < 0) {
           std::cerr << argv[6] << ": unknown host '" << host << "'\n";
           return 2;

@@ -26,8 +26,8 @@ Result<OpCost> CostModel::estimate(const graph::Graph& graph, const graph::Op& o
   if (!supports(op, device)) {
     return Diagnostic{"", 0, 0, "device '" + device.name + "'",
                       std::string(name()) + " model does not support op '" + op.name + "' (" +
-                          std::string(graph::op_kind_name(op.kind)) + ") on a " +
-                          std::string(hw::device_kind_name(device.kind)) + " device"};
+                          std::string(graph::op_kind_name(op.kind)) + ") on a " + device.kind +
+                          " device"};
   }
   OpCost c = do_estimate(graph, op, device, 0);
   if (auto s = check_cost(c, "op '" + op.name + "'", device); !s.ok()) return s.diagnostics();
@@ -60,7 +60,7 @@ Result<OpCost> CostModel::do_estimate_layer(const graph::Graph& graph, const gra
   for (auto t : layer.outputs) produced.erase(t.value());
 
   OpCost total;
-  total.memory = Bytes(static_cast<double>(layer.weight_bytes));
+  total.memory = ResourceAmount(static_cast<double>(layer.weight_bytes));
   total.workspace = Bytes(static_cast<double>(layer.workspace_bytes));
   for (auto id : layer.ops) {
     const auto& op = graph.op(id);

@@ -2,37 +2,44 @@
 
 #include <limits>
 
-#include "tessera/cost/cim_model.hpp"
-#include "tessera/cost/link_model.hpp"
-#include "tessera/cost/roofline_model.hpp"
+#include "tessera/cost/kind_registry.hpp"
 
 namespace tessera::cost {
 
-CostModelSet CostModelSet::defaults() {
-  CostModelSet set;
-  set.add(std::make_unique<RooflineModel>());
-  set.add(std::make_unique<CimModel>());
-  return set;
+namespace {
+
+/// The device-level columns of the table: its kind's capacity resource, whether it pipelines
+/// its layers, its static power. Activation buffers count against a capacity in bytes only.
+void add_device_columns(CostTable& t, const hw::Device& device, const DeviceKind& kind) {
+  t.device_names.push_back(device.name);
+  t.device_kinds.push_back(device.kind);
+  t.device_class.push_back(device.class_id.value());
+  const Capacity capacity = kind.capacity(device);
+  t.capacity.push_back(capacity.amount);
+  t.capacity_unit.push_back(capacity.unit);
+  t.activation_buffer_scale.push_back(capacity.unit == kBytesUnit ? 1.0 : 0.0);
+  t.pipelined_layers.push_back(kind.pipelines_layers(device) ? 1 : 0);
+  t.static_power_w.push_back(device.static_power.value());
 }
 
-const CostModel* CostModelSet::find(const graph::Graph& graph, const graph::Layer& layer,
-                                    const hw::Device& device) const {
-  for (const auto& model : models_) {
-    bool all = true;
-    for (auto id : layer.ops) {
-      if (!model->supports(graph.op(id), device)) {
-        all = false;
-        break;
-      }
-    }
-    if (all) return model.get();
-  }
-  return nullptr;
+/// A device whose kind or params are invalid still gets its columns (so the table stays
+/// well-formed while every problem is collected).
+void add_invalid_device_columns(CostTable& t, const hw::Device& device) {
+  t.device_names.push_back(device.name);
+  t.device_kinds.push_back(device.kind);
+  t.device_class.push_back(device.class_id.value());
+  t.capacity.push_back(0.0);
+  t.capacity_unit.emplace_back(kBytesUnit);
+  t.activation_buffer_scale.push_back(1.0);
+  t.pipelined_layers.push_back(0);
+  t.static_power_w.push_back(device.static_power.value());
 }
+
+}  // namespace
 
 Result<CostTable> build_cost_table(const graph::Graph& graph, const graph::LayerChain& chain,
                                    const hw::Platform& platform, const CostModelSet& models,
-                                   const CostTableOptions& options) {
+                                   const CostTableOptions& options, const KindRegistry& kinds) {
   CostTable t;
   t.model_name = chain.model_name;
   t.platform_name = platform.name;
@@ -52,48 +59,34 @@ Result<CostTable> build_cost_table(const graph::Graph& graph, const graph::Layer
   constexpr double kInf = std::numeric_limits<double>::infinity();
   t.time_s.assign(cells, kInf);
   t.energy_j.assign(cells, 0.0);
-  t.memory_bytes.assign(cells, 0.0);
+  t.memory.assign(cells, 0.0);
   t.workspace_bytes.assign(cells, 0.0);
 
   std::vector<Diagnostic> problems;
-  for (const auto& device : platform.devices) {
-    const auto d = device.id.value();
-    t.device_names.push_back(device.name);
-    t.device_kinds.emplace_back(hw::device_kind_name(device.kind));
-    t.device_class.push_back(device.class_id.value());
-    // Capacity units are tiles for CIM devices (CimModel reports tiles as a layer's memory);
-    // their activations live in the chip's buffers, so no activation buffers are charged.
-    if (device.kind == hw::DeviceKind::kCim) {
-      auto params = CimParams::from_device(device);
-      // Every layer keeps its weights in its own tiles: with params.pipeline (NeuroSim's
-      // default) inferences stream through the layers, see CostTable::pipelined_layers.
-      if (!params.ok()) {
-        for (const auto& d2 : params.diagnostics()) problems.push_back(d2);
-        t.capacity_bytes.push_back(0.0);
-        t.pipelined_layers.push_back(0);
-      } else {
-        t.capacity_bytes.push_back(static_cast<double>(params->tiles));
-        t.pipelined_layers.push_back(params->pipeline ? 1 : 0);
-      }
-      t.activation_buffer_scale.push_back(0.0);
-    } else {
-      t.capacity_bytes.push_back(device.memory.value());
-      t.activation_buffer_scale.push_back(1.0);
-      t.pipelined_layers.push_back(0);
+  for (const auto& given : platform.devices) {
+    // Each device's params are checked once here (a platform file's were checked when it was
+    // read); its layers are then costed with the completed params.
+    auto prepared = kinds.prepare(given);
+    if (!prepared.ok()) {
+      problems.insert(problems.end(), prepared.diagnostics().begin(), prepared.diagnostics().end());
+      add_invalid_device_columns(t, given);
+      continue;
     }
-    t.static_power_w.push_back(device.static_power.value());
+    const hw::Device& device = prepared.value();
+    add_device_columns(t, device, **kinds.kind_of(device));
+    const auto d = device.id.value();
     for (const auto& layer : chain.layers) {
       const auto l = layer.id.value();
       const CostModel* model = models.find(graph, layer, device);
       if (model == nullptr) continue;  // cannot run here: stays +inf
       auto cost = model->estimate_layer(graph, layer, device);
       if (!cost.ok()) {
-        for (const auto& d2 : cost.diagnostics()) problems.push_back(d2);
+        problems.insert(problems.end(), cost.diagnostics().begin(), cost.diagnostics().end());
         continue;
       }
       t.time_s[t.at(d, l)] = cost->time.value();
       t.energy_j[t.at(d, l)] = cost->energy.value();
-      t.memory_bytes[t.at(d, l)] = cost->memory.value();
+      t.memory[t.at(d, l)] = cost->memory.value();
       t.workspace_bytes[t.at(d, l)] = cost->workspace.value();
     }
   }

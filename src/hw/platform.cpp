@@ -2,22 +2,6 @@
 
 namespace tessera::hw {
 
-std::string_view device_kind_name(DeviceKind kind) {
-  switch (kind) {
-    case DeviceKind::kCpu:
-      return "cpu";
-    case DeviceKind::kGpu:
-      return "gpu";
-    case DeviceKind::kCim:
-      return "cim";
-    case DeviceKind::kDataflow:
-      return "dataflow";
-    case DeviceKind::kSocUnit:
-      return "soc_unit";
-  }
-  return "cpu";
-}
-
 std::string_view topology_name(Topology t) {
   switch (t) {
     case Topology::kFullMesh:
@@ -30,14 +14,6 @@ std::string_view topology_name(Topology t) {
       return "explicit";
   }
   return "full_mesh";
-}
-
-std::optional<DeviceKind> device_kind_from_name(std::string_view name) {
-  for (auto k : {DeviceKind::kCpu, DeviceKind::kGpu, DeviceKind::kCim, DeviceKind::kDataflow,
-                 DeviceKind::kSocUnit}) {
-    if (device_kind_name(k) == name) return k;
-  }
-  return std::nullopt;
 }
 
 std::optional<Topology> topology_from_name(std::string_view name) {

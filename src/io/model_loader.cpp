@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "tessera/graph/zoo.hpp"
-#include "tessera/io/onnx_import.hpp"
+#include "tessera/onnx/onnx_import.hpp"
 
 namespace tessera::io {
 
@@ -22,11 +22,11 @@ bool is_onnx_path(std::string_view spec) {
 
 Result<LoadedModel> load_model_with_warnings(std::string_view spec, const ModelOptions& options) {
   if (is_onnx_path(spec)) {
-    OnnxImportOptions onnx;
-    onnx.batch = options.batch;
-    onnx.sequence_length = options.sequence_length;
-    onnx.read_weight_data = options.read_weight_data;
-    auto imported = import_onnx(std::string(spec), onnx);
+    onnx::OnnxImportOptions import_options;
+    import_options.batch = options.batch;
+    import_options.sequence_length = options.sequence_length;
+    import_options.read_weight_data = options.read_weight_data;
+    auto imported = onnx::import_onnx(std::string(spec), import_options);
     if (!imported.ok()) return imported.diagnostics();
     return LoadedModel{std::move(imported->graph), std::move(imported->warnings)};
   }

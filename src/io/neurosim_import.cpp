@@ -6,7 +6,7 @@
 #include <regex>
 #include <sstream>
 
-#include "tessera/io/file_text.hpp"
+#include "tessera/core/file_text.hpp"
 
 namespace tessera::io {
 

@@ -512,10 +512,10 @@ Result<PipeEdgeProblem> load_pipeedge(const std::string& models_yml,
       t.device_kinds.push_back("profiled");
       t.device_class.push_back(static_cast<std::int32_t>(c));
       t.time_s.insert(t.time_s.end(), type.time_s->begin(), type.time_s->end());
-      for (const double mb : model->mem_mb) t.memory_bytes.push_back(mb * kBytesPerMB);
+      for (const double mb : model->mem_mb) t.memory.push_back(mb * kBytesPerMB);
       // PipeEdge fits a stage when mem_MB * 2^20 > need (strictly); the planner checks
       // need <= capacity, so the capacity is the largest double below PipeEdge's bound.
-      t.capacity_bytes.push_back(
+      t.capacity.push_back(
           std::nextafter(type.mem_mb * kBytesPerMB, -std::numeric_limits<double>::infinity()));
       t.static_power_w.push_back(0.0);
       bw_bytes_per_s.push_back(type.bw_mbps * kBytesPerSecondPerMbps);

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tessera/io/file_text.hpp"
+#include "tessera/core/file_text.hpp"
 
 namespace tessera::io {
 
@@ -65,6 +65,15 @@ Result<PlanFile> parse_plan_json(const std::string& text, const std::string& pat
         }
       } else {
         error("inputs.pipeedge", "must be an empty list or PipeEdge's three files");
+      }
+    }
+    if (in.contains("neurosim")) {
+      if (!in["neurosim"].is_array()) error("inputs.neurosim", "must list DEVICE=FILE entries");
+      for (const auto& f : in["neurosim"]) {
+        if (f.is_string())
+          out.inputs.neurosim.push_back(f.get<std::string>());
+        else
+          error("inputs.neurosim", "must list DEVICE=FILE entries");
       }
     }
     if (out.inputs.model.empty()) error("inputs.model", "missing");

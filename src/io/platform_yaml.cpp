@@ -16,6 +16,8 @@
 #include <sstream>
 #include <utility>
 
+#include "tessera/core/spelling.hpp"
+#include "tessera/cost/kind_registry.hpp"
 #include "tessera/hw/platform_builder.hpp"
 
 namespace tessera::io {
@@ -72,45 +74,6 @@ std::vector<std::string> key_names(const UnitKey (&keys)[N]) {
   std::vector<std::string> out;
   for (const auto& k : keys) out.emplace_back(k.key);
   return out;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
-std::optional<std::string> closest(std::string_view word,
-                                   const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
-  for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(word, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
-  return best;
 }
 
 /// Where a field was written: its path as written (with the unit key) and its position.
@@ -241,10 +204,10 @@ class MapReader {
       }
       if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
         std::string message = "unknown key '" + key + "'";
-        if (auto guess = closest(key, allowed)) {
+        if (auto guess = closest_name(key, allowed)) {
           message += "; did you mean '" + *guess + "'?";
         } else {
-          message += " (expected one of: " + join(allowed) + ")";
+          message += " (expected one of: " + join_names(allowed) + ")";
         }
         ctx_.error(key_node.Mark(), field, field, message);
         continue;
@@ -358,7 +321,7 @@ class MapReader {
         if (N > 1) {
           std::vector<std::string> others = key_names(units);
           others.erase(others.begin());
-          extra = " (or " + join(others, ", or ") + ")";
+          extra = " (or " + join_names(others, ", or ") + ")";
         }
         missing(units[0].key, canonical_path, extra);
       }
@@ -440,19 +403,9 @@ hw::TopologySpec fallback_topology() {
 }
 
 /// The element types `peak_gflops` may name.
-std::vector<graph::DType> peak_dtypes() {
-  return {graph::DType::kFloat32, graph::DType::kFloat16, graph::DType::kBFloat16,
-          graph::DType::kInt8,    graph::DType::kUInt8,   graph::DType::kInt32,
-          graph::DType::kInt64};
-}
-
-std::vector<std::string> device_kind_names() {
-  std::vector<std::string> out;
-  for (auto k : {hw::DeviceKind::kCpu, hw::DeviceKind::kGpu, hw::DeviceKind::kCim,
-                 hw::DeviceKind::kDataflow, hw::DeviceKind::kSocUnit}) {
-    out.emplace_back(hw::device_kind_name(k));
-  }
-  return out;
+std::vector<DType> peak_dtypes() {
+  return {DType::kFloat32, DType::kFloat16, DType::kBFloat16, DType::kInt8,
+          DType::kUInt8,   DType::kInt32,   DType::kInt64};
 }
 
 std::vector<std::string> topology_names() {
@@ -476,7 +429,7 @@ std::vector<std::string> device_keys() {
   return keys;
 }
 
-void read_peak(MapReader& dev, hw::Device& d) {
+void read_peak(MapReader& dev, hw::Device& d, bool required) {
   const Entry* found = nullptr;
   const UnitKey* unit = nullptr;
   const std::string canonical = child_path(dev.path(), "peak");
@@ -492,13 +445,13 @@ void read_peak(MapReader& dev, hw::Device& d) {
     unit = &u;
   }
   if (!found) {
-    dev.missing("peak_gflops", canonical, " (a mapping such as {float32: 24.0})");
+    if (required) dev.missing("peak_gflops", canonical, " (a mapping such as {float32: 24.0})");
     return;
   }
   const std::string written = child_path(dev.path(), found->key);
   dev.ctx().record(canonical, written, found->mark);
   std::vector<std::string> names;
-  for (auto t : peak_dtypes()) names.emplace_back(graph::dtype_name(t));
+  for (auto t : peak_dtypes()) names.emplace_back(dtype_name(t));
   MapReader peaks(dev.ctx(), found->value, written, names, found->mark);
   if (!peaks.ok()) {
     dev.ctx().mark_failed(canonical);
@@ -532,67 +485,123 @@ void read_efficiency(MapReader& dev, hw::Device& d) {
   }
 }
 
-void read_params(MapReader& dev, hw::Device& d) {
-  const Entry* node = dev.child("params", false);
-  if (!node) return;
-  MapReader m(dev.ctx(), node->value, child_path(dev.path(), "params"), {}, node->mark);
-  if (!m.ok()) return;
+/// One value under `params` as written: a number, a word, or a list of records (mappings),
+/// each key's position recorded for diagnostics; nullopt after an error.
+std::optional<hw::ParamValue> read_param_value(Context& ctx, const Entry& e,
+                                               const std::string& field);
+
+hw::ParamRecord read_param_record(Context& ctx, const YAML::Node& node, const std::string& path,
+                                  const YAML::Mark& key_mark) {
+  hw::ParamRecord record;
+  MapReader m(ctx, node, path, {}, key_mark);
+  if (!m.ok()) return record;
   for (const auto& e : m.entries()) {
-    const std::string field = child_path(m.path(), e.key);
-    dev.ctx().record(field, field, e.mark);
-    if (!e.value.IsScalar()) {
-      dev.ctx().error(e.mark, field, field, "expected a number or a single word");
-      continue;
-    }
-    double v = 0.0;
-    if (YAML::convert<double>::decode(e.value, v)) {
-      if (!std::isfinite(v)) {
-        dev.ctx().error(e.mark, field, field, "expected a finite number");
-        continue;
-      }
-      d.params[e.key] = v;
-    } else {
-      d.text_params[e.key] = e.value.Scalar();
-    }
+    const std::string field = child_path(path, e.key);
+    ctx.record(field, field, e.mark);
+    if (auto v = read_param_value(ctx, e, field)) record[e.key] = std::move(*v);
   }
+  return record;
 }
 
-hw::DeviceSpec read_device(Context& ctx, const YAML::Node& node, const std::string& path) {
+std::optional<hw::ParamValue> read_param_value(Context& ctx, const Entry& e,
+                                               const std::string& field) {
+  if (e.value.IsScalar()) {
+    double v = 0.0;
+    if (!YAML::convert<double>::decode(e.value, v)) return hw::ParamValue(e.value.Scalar());
+    if (!std::isfinite(v)) {
+      ctx.error(e.mark, field, field, "expected a finite number");
+      return std::nullopt;
+    }
+    return hw::ParamValue(v);
+  }
+  if (e.value.IsSequence()) {
+    hw::ParamValue::Records records;
+    for (std::size_t i = 0; i < e.value.size(); ++i) {
+      const std::string at = field + "[" + std::to_string(i) + "]";
+      const YAML::Node item = e.value[i];
+      if (!item.IsMap()) {
+        ctx.error(item.Mark().line >= 0 ? item.Mark() : e.mark, at, at,
+                  "expected a record (a mapping of keys to values)");
+        return std::nullopt;
+      }
+      records.push_back(read_param_record(ctx, item, at, e.mark));
+    }
+    return hw::ParamValue(std::move(records));
+  }
+  ctx.error(e.mark, field, field, "expected a number, a single word or a list of records");
+  return std::nullopt;
+}
+
+/// The device's `params`, checked against its kind's schema (every problem once, with the line
+/// of the key concerned).
+void read_params(MapReader& dev, hw::Device& d, const cost::DeviceKind* kind) {
+  const Entry* node = dev.child("params", false);
+  const std::string path = child_path(dev.path(), "params");
+  hw::ParamRecord given;
+  if (node) {
+    MapReader m(dev.ctx(), node->value, path, {}, node->mark);
+    if (!m.ok()) return;
+    given = read_param_record(dev.ctx(), node->value, path, node->mark);
+  }
+  if (kind == nullptr) {  // an unknown kind is reported already
+    d.params = std::move(given);
+    return;
+  }
+  auto checked = kind->validate(given, path);
+  if (!checked.ok()) {
+    for (const auto& problem : checked.diagnostics()) dev.ctx().add_builder_diagnostic(problem);
+    d.params = std::move(given);
+    return;
+  }
+  d.params = std::move(checked).value();
+}
+
+hw::DeviceSpec read_device(Context& ctx, const YAML::Node& node, const std::string& path,
+                           const cost::KindRegistry& kinds) {
   hw::DeviceSpec spec;
   hw::Device& d = spec.device;
-  // Placeholders that the builder accepts: a field that could not be read is reported once.
-  d.memory = Bytes(1.0);
-  d.memory_bandwidth = BytesPerSecond(1.0);
   MapReader m(ctx, node, path, device_keys());
   if (!m.ok()) return spec;
   if (auto name = m.text("name", true)) d.name = *name;
   if (auto cls = m.text("class", false)) d.class_name = *cls;
-  if (auto kind = m.text("kind", true)) {
-    if (auto k = hw::device_kind_from_name(*kind)) {
-      d.kind = *k;
-    } else {
+  const cost::DeviceKind* kind = nullptr;
+  if (auto name = m.text("kind", true)) {
+    d.kind = *name;
+    kind = kinds.find(*name);
+    if (kind == nullptr) {
+      std::string message = "unknown device kind '" + *name + "'";
+      if (auto guess = closest_name(*name, kinds.names())) {
+        message += "; did you mean '" + *guess + "'?";
+      }
       ctx.error(*m.key_mark("kind"), child_path(path, "kind"), child_path(path, "kind"),
-                "unknown device kind '" + *kind + "' (valid: " + join(device_kind_names()) + ")");
+                message + " (valid: " + join_names(kinds.names()) + ")");
     }
   }
+  // The common fields the kind reads are required; the others are optional (a CIM chip needs
+  // no roofline numbers). Placeholders that the builder accepts stand in for required fields
+  // that could not be read, so each problem is reported once.
+  spec.fields = kind ? kind->device_fields() : hw::DeviceFields::none();
+  const hw::DeviceFields& need = spec.fields;
+  if (need.memory) d.memory = Bytes(1.0);
+  if (need.memory_bandwidth) d.memory_bandwidth = BytesPerSecond(1.0);
   if (auto count = m.integer("count", false)) spec.count = *count;
-  if (auto v = m.quantity("memory", kMemoryKeys, true)) d.memory = Bytes(*v);
-  read_peak(m, d);
-  if (auto v = m.quantity("memory_bandwidth", kMemoryBandwidthKeys, true)) {
+  if (auto v = m.quantity("memory", kMemoryKeys, need.memory)) d.memory = Bytes(*v);
+  read_peak(m, d, need.peak);
+  if (auto v = m.quantity("memory_bandwidth", kMemoryBandwidthKeys, need.memory_bandwidth)) {
     d.memory_bandwidth = BytesPerSecond(*v);
   }
   if (auto v = m.quantity("static_power", kStaticPowerKeys, true)) d.static_power = Watts(*v);
-  if (auto v = m.quantity("energy_per_flop", kEnergyPerFlopKeys, true)) {
+  if (auto v = m.quantity("energy_per_flop", kEnergyPerFlopKeys, need.energy_per_flop)) {
     d.energy_per_flop = JoulesPerFlop(*v);
   }
-  if (auto v = m.quantity("energy_per_byte", kEnergyPerByteKeys, true)) {
+  if (auto v = m.quantity("energy_per_byte", kEnergyPerByteKeys, need.energy_per_byte)) {
     d.energy_per_byte = JoulesPerByte(*v);
   }
   if (auto v = m.quantity("layer_overhead", kLayerOverheadKeys, false)) {
     d.layer_overhead = Seconds(*v);
   }
   read_efficiency(m, d);
-  read_params(m, d);
+  read_params(m, d, kind);
   if (const Entry* link = m.child("link", false)) {
     spec.nic = read_link(ctx, *link, child_path(path, "link"));
   }
@@ -600,7 +609,8 @@ hw::DeviceSpec read_device(Context& ctx, const YAML::Node& node, const std::stri
 }
 
 std::vector<hw::DeviceSpec> read_devices(Context& ctx, const YAML::Node& node,
-                                         const YAML::Mark& key_mark) {
+                                         const YAML::Mark& key_mark,
+                                         const cost::KindRegistry& kinds) {
   std::vector<hw::DeviceSpec> out;
   if (!node.IsSequence()) {
     ctx.error(key_mark, "devices", "devices", "expected a list of devices");
@@ -608,7 +618,7 @@ std::vector<hw::DeviceSpec> read_devices(Context& ctx, const YAML::Node& node,
   }
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string path = "devices[" + std::to_string(i) + "]";
-    out.push_back(read_device(ctx, node[i], path));
+    out.push_back(read_device(ctx, node[i], path, kinds));
   }
   return out;
 }
@@ -707,7 +717,7 @@ hw::TopologySpec read_links(Context& ctx, const Entry& entry) {
       topology = *t;
     } else {
       ctx.error(*m.key_mark("topology"), "links.topology", "links.topology",
-                "unknown topology '" + *name + "' (valid: " + join(topology_names()) + ")");
+                "unknown topology '" + *name + "' (valid: " + join_names(topology_names()) + ")");
       return fallback_topology();
     }
   } else {
@@ -791,7 +801,8 @@ std::vector<std::string> preset_names() {
 
 }  // namespace
 
-Result<hw::Platform> parse_platform_yaml(std::string_view text, std::string file_name) {
+Result<hw::Platform> parse_platform_yaml(std::string_view text, std::string file_name,
+                                         const cost::KindRegistry& kinds) {
   Context ctx(file_name);
   YAML::Node root;
   try {
@@ -838,7 +849,7 @@ Result<hw::Platform> parse_platform_yaml(std::string_view text, std::string file
     }
   }
   if (const Entry* devices = top.child("devices", true)) {
-    spec.devices = read_devices(ctx, devices->value, devices->mark);
+    spec.devices = read_devices(ctx, devices->value, devices->mark, kinds);
   }
   if (const Entry* links = top.child("links", false)) spec.topology = read_links(ctx, *links);
 
@@ -865,7 +876,7 @@ Result<hw::Platform> load_platform(std::string_view name_or_path) {
       Diagnostic d;
       d.field = "platform";
       d.message = "unknown platform preset '" + std::string(name_or_path) +
-                  "' (presets: " + join(preset_names()) +
+                  "' (presets: " + join_names(preset_names()) +
                   "); a file path must contain '/' or end in .yaml or .yml";
       return d;
     }

@@ -4,7 +4,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "tessera/io/file_text.hpp"
+#include "tessera/core/file_text.hpp"
 
 namespace tessera::io {
 
@@ -58,6 +58,27 @@ class Checker {
   std::string file_;
 };
 
+/// The unit a device's capacity and layer memory are counted in: the <unit> of its
+/// "capacity_<unit>" or "layer_memory_<unit>" keys (bytes when it has neither); one unit per
+/// device.
+std::string capacity_unit(Checker& c, const json& dev, const std::string& path) {
+  std::string unit;
+  for (const auto& [key, value] : dev.items()) {
+    std::string found;
+    if (key.rfind("capacity_", 0) == 0) found = key.substr(9);
+    if (key.rfind("layer_memory_", 0) == 0) found = key.substr(13);
+    if (found.empty()) continue;
+    if (!unit.empty() && found != unit) {
+      c.fail(path + "." + key, "counts in " + found +
+                                   " but the device's capacity or memory is in " + unit +
+                                   "; give one unit per device");
+      continue;
+    }
+    unit = found;
+  }
+  return unit.empty() ? std::string(kBytesUnit) : unit;
+}
+
 }  // namespace
 
 bool is_problem_path(std::string_view spec) {
@@ -109,7 +130,7 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
   const auto D = devices.size();
   t.time_s.assign(L * D, kInf);
   t.energy_j.assign(L * D, 0.0);
-  t.memory_bytes.assign(L * D, 0.0);
+  t.memory.assign(L * D, 0.0);
   t.workspace_bytes.assign(L * D, 0.0);
   for (std::size_t d = 0; d < D; ++d) {
     const auto& dev = devices[d];
@@ -134,13 +155,18 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
       t.class_names.push_back(cls);
     }
     t.device_class.push_back(class_id);
-    t.capacity_bytes.push_back(dev.contains("capacity_bytes")
-                                   ? c.number(dev["capacity_bytes"], path + ".capacity_bytes", true)
-                                   : kInf);
+    // The capacity resource and its unit: "capacity_bytes", or "capacity_tiles" (any
+    // "capacity_<unit>"); the layers' memory is in the same unit ("layer_memory_<unit>").
+    const std::string unit = capacity_unit(c, dev, path);
+    t.capacity_unit.push_back(unit);
+    const std::string capacity_key = "capacity_" + unit;
+    t.capacity.push_back(dev.contains(capacity_key)
+                             ? c.number(dev[capacity_key], path + "." + capacity_key, true)
+                             : kInf);
     t.activation_buffer_scale.push_back(
         dev.contains("activation_buffer_scale")
             ? c.number(dev["activation_buffer_scale"], path + ".activation_buffer_scale", false)
-            : 1.0);
+            : (unit == kBytesUnit ? 1.0 : 0.0));
     bool pipelined = false;  // optional: absent = the layers run one after another
     if (dev.contains("pipelined_layers")) {
       if (dev["pipelined_layers"].is_boolean()) {
@@ -160,10 +186,10 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
     const auto energy = dev.contains("layer_energy_j")
                             ? c.numbers(dev, "layer_energy_j", path + ".layer_energy_j", L, false)
                             : std::vector<double>(L, 0.0);
-    const auto memory =
-        dev.contains("layer_memory_bytes")
-            ? c.numbers(dev, "layer_memory_bytes", path + ".layer_memory_bytes", L, false)
-            : std::vector<double>(L, 0.0);
+    const std::string memory_key = "layer_memory_" + unit;
+    const auto memory = dev.contains(memory_key)
+                            ? c.numbers(dev, memory_key, path + "." + memory_key, L, false)
+                            : std::vector<double>(L, 0.0);
     const auto workspace =
         dev.contains("layer_workspace_bytes")
             ? c.numbers(dev, "layer_workspace_bytes", path + ".layer_workspace_bytes", L, false)
@@ -172,7 +198,7 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
       const auto i = t.at(static_cast<std::int32_t>(d), static_cast<std::int32_t>(l));
       if (time.size() == L) t.time_s[i] = time[l];
       if (energy.size() == L) t.energy_j[i] = energy[l];
-      if (memory.size() == L) t.memory_bytes[i] = memory[l];
+      if (memory.size() == L) t.memory[i] = memory[l];
       if (workspace.size() == L) t.workspace_bytes[i] = workspace[l];
     }
   }
@@ -262,7 +288,8 @@ std::string problem_json(const cost::CostTable& t) {
     dev["name"] = t.device_names[du];
     dev["kind"] = du < t.device_kinds.size() ? t.device_kinds[du] : "cpu";
     dev["class"] = t.class_names[static_cast<std::size_t>(t.device_class[du])];
-    if (std::isfinite(t.capacity_bytes[du])) dev["capacity_bytes"] = t.capacity_bytes[du];
+    const std::string unit(t.unit(d));
+    if (std::isfinite(t.capacity[du])) dev["capacity_" + unit] = t.capacity[du];
     dev["static_power_w"] = t.static_power_w[du];
     if (t.buffer_scale(d) != 1.0) dev["activation_buffer_scale"] = t.buffer_scale(d);
     if (t.pipelined(d)) dev["pipelined_layers"] = true;
@@ -271,12 +298,12 @@ std::string problem_json(const cost::CostTable& t) {
     for (std::int32_t l = 0; l < t.num_layers; ++l) {
       time.push_back(finite_or_null(t.time_s[t.at(d, l)]));
       energy.push_back(t.energy_j[t.at(d, l)]);
-      memory.push_back(t.memory_bytes[t.at(d, l)]);
+      memory.push_back(t.memory[t.at(d, l)]);
       workspace.push_back(t.workspace_bytes[t.at(d, l)]);
     }
     dev["layer_time_s"] = time;
     dev["layer_energy_j"] = energy;
-    dev["layer_memory_bytes"] = memory;
+    dev["layer_memory_" + unit] = memory;
     dev["layer_workspace_bytes"] = workspace;
     devices.push_back(std::move(dev));
   }

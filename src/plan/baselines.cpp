@@ -147,14 +147,14 @@ PlanResult greedy(const cost::CostTable& table, const PlanOptions& options) {
       const double t = table.time_s[a];
       if (!std::isfinite(t)) break;
       if (!last_device && q > p && add_layer(table, d, acc, t) > target) break;
-      const double m = memory + table.memory_bytes[a];
+      const double m = memory + table.memory[a];
       const double w = std::max(workspace, table.workspace_bytes[a]);
       const double need =
           m + w +
           table.buffer_scale(d) *
               (in_buffers * table.cut_bytes[static_cast<std::size_t>(p)] +
                table.output_buffers * table.cut_bytes[static_cast<std::size_t>(q + 1)]);
-      if (!(need <= table.capacity_bytes[static_cast<std::size_t>(d)])) break;
+      if (!(need <= table.capacity[static_cast<std::size_t>(d)])) break;
       memory = m;
       workspace = w;
       acc = add_layer(table, d, acc, t);

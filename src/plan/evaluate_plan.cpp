@@ -121,17 +121,18 @@ Plan evaluate_plan(const cost::CostTable& t, const std::vector<StageAssignment>&
       compute += t.time_s[at];
       slowest = std::max(slowest, t.time_s[at]);
       energy += t.energy_j[at];
-      memory += t.memory_bytes[at];
+      memory += t.memory[at];
       workspace = std::max(workspace, t.workspace_bytes[at]);
     }
     const double in_buffers = (i == 0 && t.first_stage_input_buffers >= 0.0)
                                   ? t.first_stage_input_buffers
                                   : t.input_buffers;
-    s.memory_bytes =
+    s.memory =
         memory + workspace +
         t.buffer_scale(d) * (in_buffers * t.cut_bytes[static_cast<std::size_t>(first)] +
                              t.output_buffers * t.cut_bytes[static_cast<std::size_t>(last + 1)]);
-    s.capacity_bytes = t.capacity_bytes[static_cast<std::size_t>(d)];
+    s.capacity = t.capacity[static_cast<std::size_t>(d)];
+    s.capacity_unit = std::string(t.unit(d));
     const bool is_last = i + 1 == valid.size();
     std::int32_t to = -1;
     if (!is_last) {
@@ -162,11 +163,12 @@ Plan evaluate_plan(const cost::CostTable& t, const std::vector<StageAssignment>&
       plan.violations.push_back("device " + device_label(t, d) + " cannot run layer '" +
                                 t.layer_names[static_cast<std::size_t>(l)] + "' (time_s is +inf)");
     }
-    if (!(s.memory_bytes <= s.capacity_bytes)) {
+    if (!(s.memory <= s.capacity)) {
+      const std::string_view unit = t.unit(d);
       plan.violations.push_back("stage " + std::to_string(i) + " on " + device_label(t, d) +
-                                " needs " + detail::format_bytes(s.memory_bytes) + " but has " +
-                                detail::format_bytes(s.capacity_bytes) + ", short by " +
-                                detail::format_bytes(s.memory_bytes - s.capacity_bytes));
+                                " needs " + detail::format_amount(s.memory, unit) + " but has " +
+                                detail::format_amount(s.capacity, unit) + ", short by " +
+                                detail::format_amount(s.memory - s.capacity, unit));
     }
     if (std::isinf(s.send_s)) {
       plan.violations.push_back("stage " + std::to_string(i) + " on " + device_label(t, d) +

@@ -38,7 +38,7 @@ TEST(NeuroSimCli, PlanUsesTheReportsLatencies) {
   ASSERT_EQ(doc["stages"].size(), 1u);
   const double sum_s = report_latency_sum_s();
   EXPECT_NEAR(doc["stages"][0]["compute_latency_s"].get<double>(), sum_s, 1e-15);
-  EXPECT_EQ(doc["stages"][0]["memory_bytes"].get<double>(), 103.0);  // the report's tiles
+  EXPECT_EQ(doc["stages"][0]["memory_tiles"].get<double>(), 103.0);  // the report's tiles
 }
 
 /// The single stage of `doc` (a tessera.plan/1 document) and its metrics, checked for the

@@ -21,9 +21,9 @@ cost::CostTable blank_cost_table(std::int32_t layers, std::int32_t devices) {
   const auto cells = static_cast<std::size_t>(layers) * static_cast<std::size_t>(devices);
   t.time_s.assign(cells, 0.0);
   t.energy_j.assign(cells, 0.0);
-  t.memory_bytes.assign(cells, 0.0);
+  t.memory.assign(cells, 0.0);
   t.workspace_bytes.assign(cells, 0.0);
-  t.capacity_bytes.assign(static_cast<std::size_t>(devices), 1e12);
+  t.capacity.assign(static_cast<std::size_t>(devices), 1e12);
   t.static_power_w.assign(static_cast<std::size_t>(devices), 0.0);
   t.cut_bytes.assign(static_cast<std::size_t>(layers + 1), 0.0);
   const auto links = static_cast<std::size_t>(devices + 1) * static_cast<std::size_t>(devices + 1);

@@ -85,9 +85,9 @@ cost::CostTable random_cost_table(const RandomInstanceSpec& spec) {
       t.device_class.push_back(k);
       t.time_s.insert(t.time_s.end(), c.time.begin(), c.time.end());
       t.energy_j.insert(t.energy_j.end(), c.energy.begin(), c.energy.end());
-      t.memory_bytes.insert(t.memory_bytes.end(), weights.begin(), weights.end());
+      t.memory.insert(t.memory.end(), weights.begin(), weights.end());
       t.workspace_bytes.insert(t.workspace_bytes.end(), workspace.begin(), workspace.end());
-      t.capacity_bytes.push_back(c.capacity);
+      t.capacity.push_back(c.capacity);
       t.static_power_w.push_back(c.static_w);
     }
     t.class_names.push_back("class" + std::to_string(k));

@@ -4,7 +4,7 @@
 #include "commands.hpp"
 #include "tessera/graph/passes.hpp"
 #include "tessera/io/model_loader.hpp"
-#include "tessera/io/model_report.hpp"
+#include "tessera/report/model_report.hpp"
 
 namespace tessera::cli {
 
@@ -40,7 +40,7 @@ void register_inspect(CLI::App& app, int& exit_code) {
       return;
     }
     if (!args->json.empty()) {
-      if (!write_output(args->json, io::model_json(model, chain.value()))) {
+      if (!write_output(args->json, report::model_json(model, chain.value()))) {
         exit_code = kBadInput;
         return;
       }
@@ -49,7 +49,7 @@ void register_inspect(CLI::App& app, int& exit_code) {
         return;
       }
     }
-    std::cout << io::model_table(model, chain.value());
+    std::cout << report::model_table(model, chain.value());
     exit_code = kOk;
   });
 }

@@ -6,14 +6,14 @@
 #include "commands.hpp"
 #include "problem_source.hpp"
 #include "sim_support.hpp"
-#include "tessera/io/charts.hpp"
 #include "tessera/io/pipeedge.hpp"
-#include "tessera/io/plan_report.hpp"
 #include "tessera/io/problem_json.hpp"
-#include "tessera/io/simulation_report.hpp"
-#include "tessera/io/text_table.hpp"
 #include "tessera/plan/baselines.hpp"
 #include "tessera/plan/solve.hpp"
+#include "tessera/report/charts.hpp"
+#include "tessera/report/plan_report.hpp"
+#include "tessera/report/simulation_report.hpp"
+#include "tessera/report/text_table.hpp"
 
 namespace tessera::cli {
 
@@ -62,7 +62,7 @@ void register_plan(CLI::App& app, int& exit_code) {
                   "also simulate N inferences of the plan (SimGrid) and print the results")
       ->check(CLI::PositiveNumber);
   cmd->callback([args, &exit_code] {
-    auto loaded = load_problem_or_report(args->problem, exit_code);
+    auto loaded = load_problem_or_report(args->problem.inputs, exit_code);
     if (!loaded) return;
     const auto& table = loaded->table;
     if (!args->save_problem.empty() && !write_output(args->save_problem, io::problem_json(table))) {
@@ -84,22 +84,14 @@ void register_plan(CLI::App& app, int& exit_code) {
     planning.finish();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::vector<io::NamedPlan> baselines;
+    std::vector<report::NamedPlan> baselines;
     baselines.push_back({"best single device", plan::best_single_device(table, options)});
     baselines.push_back({"even split", plan::even_split(table, options)});
     baselines.push_back({"greedy", plan::greedy(table, options)});
 
     if (!args->json.empty()) {
-      io::PlanInputs inputs;
-      inputs.model = args->problem.model;
-      inputs.platform = args->problem.platform;
-      inputs.batch = table.microbatch;
-      inputs.sequence_length = args->problem.model_options.sequence_length;
-      inputs.pipeedge = args->problem.pipeedge;
-      inputs.input_buffers = args->problem.input_buffers;
-      inputs.output_buffers = args->problem.output_buffers;
-      if (!write_output(args->json,
-                        io::plan_json(table, result, options, seconds, baselines, &inputs))) {
+      if (!write_output(args->json, report::plan_json(table, result, options, seconds, baselines,
+                                                      &loaded->inputs))) {
         exit_code = kBadInput;
         return;
       }
@@ -109,9 +101,8 @@ void register_plan(CLI::App& app, int& exit_code) {
       exit_code = kInfeasible;
       return;
     }
-    if (!args->report.empty() &&
-        !write_plan_report(args->report, "tessera plan", args->problem, table, options,
-                           result.plan(), baselines, nullptr)) {
+    if (!args->report.empty() && !write_plan_report(args->report, "tessera plan", *loaded, options,
+                                                    result.plan(), baselines, nullptr)) {
       exit_code = kBadInput;
       return;
     }
@@ -126,21 +117,20 @@ void register_plan(CLI::App& app, int& exit_code) {
     }
     std::cout << "plan of " << table.model_name << " on " << table.platform_name << " ("
               << table.num_layers << " layers, " << table.num_devices << " devices), objective "
-              << io::objective_name(options.objective);
+              << report::objective_name(options.objective);
     if (options.objective == plan::Objective::kWeighted) std::cout << " alpha " << args->alpha;
-    std::cout << "\n\n" << io::plan_table(table, result.plan());
+    std::cout << "\n\n" << report::plan_table(table, result.plan());
     std::cout << "solver                 " << result.stats().method << ", "
               << (result.stats().optimal ? "proven optimal" : "NOT proven optimal") << ", "
-              << io::human_seconds(seconds) << "\n\n";
-    using A = io::TextTable::Align;
-    io::TextTable cmp({"baseline", "period", "energy/inference", "latency", "devices"},
-                      {A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight});
+              << human_seconds(seconds) << "\n\n";
+    using A = report::TextTable::Align;
+    report::TextTable cmp({"baseline", "period", "energy/inference", "latency", "devices"},
+                          {A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight});
     for (const auto& b : baselines) {
       if (b.result.has_plan()) {
         const auto& p = b.result.plan();
-        cmp.add_row({b.name, io::human_seconds(p.period_s),
-                     io::human_joules(p.energy_per_inference_j), io::human_seconds(p.latency_s),
-                     std::to_string(p.devices_used)});
+        cmp.add_row({b.name, human_seconds(p.period_s), human_joules(p.energy_per_inference_j),
+                     human_seconds(p.latency_s), std::to_string(p.devices_used)});
       } else {
         cmp.add_row({b.name, "infeasible", "", "", ""});
       }
@@ -151,7 +141,7 @@ void register_plan(CLI::App& app, int& exit_code) {
       so.inferences = args->simulate;
       so.overlap = options.overlap;
       so.include_source_sink = options.include_source_sink;
-      so.topology = problem_topology(args->problem);
+      so.topology = loaded->topology();
       Progress progress("simulating");
       so.progress = [&progress](double f) { progress.update(f); };
       auto simulated = sim::simulate(table, result.plan().assignment(), so);
@@ -161,7 +151,7 @@ void register_plan(CLI::App& app, int& exit_code) {
         return;
       }
       std::cout << "\nsimulation (SimGrid)\n\n"
-                << io::simulation_text(simulated.value(), &result.plan());
+                << report::simulation_text(simulated.value(), &result.plan());
     }
     exit_code = kOk;
   });
@@ -187,7 +177,7 @@ void register_pareto(CLI::App& app, int& exit_code) {
   cmd->add_option("--report", args->report,
                   "write a self-contained HTML report (front, alpha 0.5 plan, simulated Gantt)");
   cmd->callback([args, &exit_code] {
-    auto loaded = load_problem_or_report(args->problem, exit_code);
+    auto loaded = load_problem_or_report(args->problem.inputs, exit_code);
     if (!loaded) return;
     const auto& table = loaded->table;
     auto options = plan_options(args->problem, loaded->pipeedge);
@@ -199,11 +189,11 @@ void register_pareto(CLI::App& app, int& exit_code) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!args->json.empty() &&
-        !write_output(args->json, io::pareto_json(table, front, options, seconds))) {
+        !write_output(args->json, report::pareto_json(table, front, options, seconds))) {
       exit_code = kBadInput;
       return;
     }
-    if (!args->csv.empty() && !write_output(args->csv, io::pareto_csv(table, front))) {
+    if (!args->csv.empty() && !write_output(args->csv, report::pareto_csv(table, front))) {
       exit_code = kBadInput;
       return;
     }
@@ -218,19 +208,19 @@ void register_pareto(CLI::App& app, int& exit_code) {
       chosen_options.objective = plan::Objective::kWeighted;
       chosen_options.alpha = 0.5;
       const auto chosen = plan::solve(table, chosen_options);
-      std::vector<io::NamedPlan> baselines;
+      std::vector<report::NamedPlan> baselines;
       baselines.push_back({"best single device", plan::best_single_device(table, options)});
       baselines.push_back({"even split", plan::even_split(table, options)});
       baselines.push_back({"greedy", plan::greedy(table, options)});
       const plan::Plan* chosen_plan = chosen.has_plan() ? &chosen.plan() : nullptr;
       if (!args->svg.empty() &&
-          !write_output(args->svg, io::pareto_svg(table, front, chosen_plan, baselines))) {
+          !write_output(args->svg, report::pareto_svg(table, front, chosen_plan, baselines))) {
         exit_code = kBadInput;
         return;
       }
       if (!args->report.empty() && chosen_plan != nullptr &&
-          !write_plan_report(args->report, "tessera pareto", args->problem, table, chosen_options,
-                             *chosen_plan, baselines, &front)) {
+          !write_plan_report(args->report, "tessera pareto", *loaded, chosen_options, *chosen_plan,
+                             baselines, &front)) {
         exit_code = kBadInput;
         return;
       }
@@ -242,8 +232,8 @@ void register_pareto(CLI::App& app, int& exit_code) {
     std::cout << "Pareto front (period, energy) of " << table.model_name << " on "
               << table.platform_name << ": " << front.points.size() << " points, "
               << (front.stats.optimal ? "exact" : "NOT proven exact") << ", "
-              << io::human_seconds(seconds) << "\n\n"
-              << io::pareto_table(table, front);
+              << human_seconds(seconds) << "\n\n"
+              << report::pareto_table(table, front);
     exit_code = kOk;
   });
 }

@@ -4,10 +4,10 @@
 #include "commands.hpp"
 #include "problem_source.hpp"
 #include "sim_support.hpp"
-#include "tessera/io/charts.hpp"
 #include "tessera/io/plan_file.hpp"
-#include "tessera/io/simulation_report.hpp"
 #include "tessera/plan/evaluate_plan.hpp"
+#include "tessera/report/charts.hpp"
+#include "tessera/report/simulation_report.hpp"
 #include "tessera/sim/simulate.hpp"
 
 namespace tessera::cli {
@@ -45,15 +45,7 @@ void register_simulate(CLI::App& app, int& exit_code) {
       exit_code = report_bad_input(file.diagnostics());
       return;
     }
-    ProblemArgs problem;
-    problem.model = file->inputs.model;
-    problem.platform = file->inputs.platform;
-    problem.batch = file->inputs.batch;
-    problem.model_options.sequence_length = file->inputs.sequence_length;
-    problem.pipeedge = file->inputs.pipeedge;
-    problem.input_buffers = file->inputs.input_buffers;
-    problem.output_buffers = file->inputs.output_buffers;
-    auto loaded = load_problem_or_report(problem, exit_code);
+    auto loaded = load_problem_or_report(file->inputs, exit_code);
     if (!loaded) return;
     const auto& table = loaded->table;
     auto stages = io::resolve_stages(file.value(), table);
@@ -73,7 +65,7 @@ void register_simulate(CLI::App& app, int& exit_code) {
     so.output_queue = args->output_queue;
     so.overlap = po.overlap;
     so.include_source_sink = po.include_source_sink;
-    so.topology = problem_topology(problem);
+    so.topology = loaded->topology();
     so.record_trace = !args->trace.empty() || !args->gantt.empty();
     Progress progress("simulating " + std::to_string(args->inferences) + " inferences");
     so.progress = [&progress](double f) { progress.update(f); };
@@ -86,23 +78,23 @@ void register_simulate(CLI::App& app, int& exit_code) {
       return;
     }
     const auto& r = result.value();
-    if (!args->trace.empty() && !write_output(args->trace, io::chrome_trace_json(table, r))) {
+    if (!args->trace.empty() && !write_output(args->trace, report::chrome_trace_json(table, r))) {
       exit_code = kBadInput;
       return;
     }
-    if (!args->gantt.empty() && !write_output(args->gantt, io::gantt_svg(table, r))) {
+    if (!args->gantt.empty() && !write_output(args->gantt, report::gantt_svg(table, r))) {
       exit_code = kBadInput;
       return;
     }
     if (!args->json.empty() &&
-        !write_output(args->json, io::simulation_json(table, r, &analytic))) {
+        !write_output(args->json, report::simulation_json(table, r, &analytic))) {
       exit_code = kBadInput;
       return;
     }
     if (args->json != "-")
       std::cout << "simulation of " << table.model_name << " on " << table.platform_name << " ("
                 << stages->size() << " stages)\n\n"
-                << io::simulation_text(r, &analytic);
+                << report::simulation_text(r, &analytic);
     exit_code = kOk;
   });
 }

@@ -6,8 +6,6 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "tessera/io/platform_yaml.hpp"
-#include "tessera/io/problem_json.hpp"
 
 namespace tessera::cli {
 
@@ -62,13 +60,6 @@ void Progress::tick() {
   }
 }
 
-hw::Topology problem_topology(const ProblemArgs& args) {
-  if (!args.pipeedge.empty() || args.platform.empty() || io::is_problem_path(args.model))
-    return hw::Topology::kFullMesh;
-  auto platform = io::load_platform(args.platform);
-  return platform.ok() ? platform->topology : hw::Topology::kFullMesh;
-}
-
 std::optional<sim::SimulationResult> simulate_for_report(const cost::CostTable& table,
                                                          const plan::Plan& plan,
                                                          const plan::PlanOptions& options,
@@ -89,30 +80,30 @@ std::optional<sim::SimulationResult> simulate_for_report(const cost::CostTable& 
 }
 
 bool write_plan_report(const std::string& path, const std::string& title,
-                       const ProblemArgs& problem, const cost::CostTable& table,
-                       const plan::PlanOptions& options, const plan::Plan& chosen,
-                       const std::vector<io::NamedPlan>& baselines,
+                       const problem::Problem& problem, const plan::PlanOptions& options,
+                       const plan::Plan& chosen, const std::vector<report::NamedPlan>& baselines,
                        const plan::ParetoFront* front) {
+  const cost::CostTable& table = problem.table;
   std::optional<plan::ParetoFront> computed;
   if (front == nullptr) {
     Progress progress("computing the Pareto front for the report");
     computed = plan::pareto_front(table, options);
     front = &*computed;
   }
-  const auto topology = problem_topology(problem);
+  const auto topology = problem.topology();
   const auto simulation = simulate_for_report(table, chosen, options, topology);
-  io::ReportInputs in;
+  report::ReportInputs in;
   in.title = title;
   in.table = &table;
   in.topology = std::string(hw::topology_name(topology));
-  in.objective = io::objective_name(options.objective);
+  in.objective = report::objective_name(options.objective);
   if (options.objective == plan::Objective::kWeighted)
     in.objective += " (alpha " + svg_alpha(options.alpha) + ")";
   in.plan = &chosen;
   in.front = front->infeasible ? nullptr : front;
   in.baselines = baselines;
   in.simulation = simulation ? &*simulation : nullptr;
-  return write_output(path, io::html_report(in));
+  return write_output(path, report::html_report(in));
 }
 
 }  // namespace tessera::cli

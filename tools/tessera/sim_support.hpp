@@ -1,6 +1,6 @@
 #pragma once
 /// Pieces the simulate, plan and pareto commands share: progress on a terminal, the platform
-/// topology behind a problem, and the simulation and HTML report of a chosen plan.
+/// simulation and HTML report of a chosen plan.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -10,8 +10,8 @@
 
 #include "problem_source.hpp"
 #include "tessera/hw/platform.hpp"
-#include "tessera/io/html_report.hpp"
 #include "tessera/plan/pareto_front.hpp"
+#include "tessera/report/html_report.hpp"
 #include "tessera/sim/simulate.hpp"
 
 namespace tessera::cli {
@@ -44,10 +44,6 @@ class Progress {
   std::thread thread_;
 };
 
-/// The topology of the platform a problem was built from; full mesh for problem files and
-/// PipeEdge inputs (their tables carry per-pair links only).
-[[nodiscard]] hw::Topology problem_topology(const ProblemArgs& args);
-
 /// Simulates `plan` for a report's Gantt chart (a short run with a trace), or nullopt with a
 /// warning on stderr when it cannot be simulated.
 [[nodiscard]] std::optional<sim::SimulationResult> simulate_for_report(
@@ -58,8 +54,8 @@ class Progress {
 /// Gantt chart) to `path`; computes the front when `front` is null. False (reported) when the
 /// file cannot be written.
 bool write_plan_report(const std::string& path, const std::string& title,
-                       const ProblemArgs& problem, const cost::CostTable& table,
-                       const plan::PlanOptions& options, const plan::Plan& chosen,
-                       const std::vector<io::NamedPlan>& baselines, const plan::ParetoFront* front);
+                       const problem::Problem& problem, const plan::PlanOptions& options,
+                       const plan::Plan& chosen, const std::vector<report::NamedPlan>& baselines,
+                       const plan::ParetoFront* front);
 
 }  // namespace tessera::cli

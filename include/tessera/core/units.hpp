@@ -3,6 +3,7 @@
 /// same unit is allowed; mixing units only through the named products and quotients below,
 /// so that `Seconds + Joules` does not compile.
 #include <cstdint>
+#include <string_view>
 
 namespace tessera {
 
@@ -46,6 +47,7 @@ struct FlopsTag {};
 struct FlopsPerSecondTag {};
 struct JoulesPerByteTag {};
 struct JoulesPerFlopTag {};
+struct ResourceTag {};
 
 using Seconds = Quantity<SecondsTag>;
 using Joules = Quantity<JoulesTag>;
@@ -57,6 +59,12 @@ using Flops = Quantity<FlopsTag>;
 using FlopsPerSecond = Quantity<FlopsPerSecondTag>;
 using JoulesPerByte = Quantity<JoulesPerByteTag>;
 using JoulesPerFlop = Quantity<JoulesPerFlopTag>;
+/// An amount of a device's capacity resource, in the unit its kind names (bytes of memory for
+/// CPUs and GPUs, tiles for CIM chips): a distinct type, so that tiles never pass as `Bytes`.
+using ResourceAmount = Quantity<ResourceTag>;
+
+/// The capacity unit of devices whose resource is memory.
+inline constexpr std::string_view kBytesUnit = "bytes";
 
 constexpr Seconds operator/(Bytes b, BytesPerSecond r) {
   return Seconds(b.value() / r.value());

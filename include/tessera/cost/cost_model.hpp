@@ -15,8 +15,10 @@ namespace tessera::cost {
 /// batch.
 struct OpCost {
   Seconds time;
-  Joules energy;    ///< dynamic energy only; static power is accounted per plan
-  Bytes memory;     ///< resident bytes (weights, or weight storage of an accelerator)
+  Joules energy;  ///< dynamic energy only; static power is accounted per plan
+  /// What the layer holds for as long as its stage runs, in the device kind's capacity unit
+  /// (DeviceKind::capacity): weight bytes on a CPU or GPU, tiles on a CIM chip.
+  ResourceAmount memory;
   Bytes workspace;  ///< transient activation bytes
   bool compute_bound = false;
   /// Named parts of time and energy (e.g. "compute_s", "memory_s", "adc_j"), for reports.

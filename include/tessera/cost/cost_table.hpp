@@ -2,7 +2,10 @@
 /// Dense per-(layer, device) and per-link numbers: the only input planners read.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "tessera/core/units.hpp"
 
 namespace tessera::cost {
 
@@ -24,20 +27,32 @@ struct CostTable {
   std::string source_name = "source";
 
   // Per device and layer, row-major [d * L + l].
-  std::vector<double> time_s;        ///< compute time; +inf where the device cannot run the layer
-  std::vector<double> energy_j;      ///< dynamic compute energy
-  std::vector<double> memory_bytes;  ///< resident bytes the layer needs (weights, CIM tiles...)
+  std::vector<double> time_s;    ///< compute time; +inf where the device cannot run the layer
+  std::vector<double> energy_j;  ///< dynamic compute energy
+  /// What the layer holds while its stage runs, in the device's capacity unit (weight bytes,
+  /// CIM tiles...).
+  std::vector<double> memory;
   std::vector<double> workspace_bytes;  ///< transient activation bytes while the layer runs
 
   // Per device.
-  /// Memory available for a stage; for CIM devices the tile count (capacity units are tiles,
-  /// matching the tiles their cost model reports as a layer's memory).
-  std::vector<double> capacity_bytes;
+  /// How much of its capacity resource the device has for a stage, in `capacity_unit`.
+  std::vector<double> capacity;
+  /// The unit of `capacity` and of the device's `memory` entries: "bytes" (kBytesUnit) for
+  /// memory, "tiles" for CIM chips, or another resource a device kind names. Empty means bytes
+  /// for every device.
+  std::vector<std::string> capacity_unit;
   std::vector<double> static_power_w;  ///< drawn whenever the device is powered (in a plan)
-  /// Factor on the activation buffers a stage on this device keeps (1 = as `input_buffers` /
-  /// `output_buffers` say; 0 for CIM devices, whose capacity counts tiles, not bytes). Empty
-  /// means 1 for every device.
+  /// Factor on the activation buffers a stage on this device keeps in its capacity (1 = as
+  /// `input_buffers` / `output_buffers` say). Activations are bytes: for a device whose
+  /// capacity is not in bytes the factor and the layers' workspace_bytes must be 0 (planners
+  /// reject the table otherwise). Empty means 1 for every device.
   std::vector<double> activation_buffer_scale;
+
+  [[nodiscard]] std::string_view unit(std::int32_t device) const {
+    return capacity_unit.empty()
+               ? kBytesUnit
+               : std::string_view(capacity_unit[static_cast<std::size_t>(device)]);
+  }
 
   [[nodiscard]] double buffer_scale(std::int32_t device) const {
     return activation_buffer_scale.empty()

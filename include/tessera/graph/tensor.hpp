@@ -7,15 +7,16 @@
 #include <string_view>
 #include <vector>
 
+#include "tessera/core/dtype.hpp"
 #include "tessera/core/ids.hpp"
 
 namespace tessera::graph {
 
-enum class DType { kFloat32, kFloat16, kBFloat16, kInt8, kUInt8, kInt32, kInt64, kBool };
-
-/// Bytes per element of `t`.
-[[nodiscard]] std::int64_t dtype_bytes(DType t);
-[[nodiscard]] std::string_view dtype_name(DType t);
+// The element types live in core (hw's peak rates use them too); the IR spells them
+// graph::DType as well.
+using tessera::DType;
+using tessera::dtype_bytes;
+using tessera::dtype_name;
 
 using Shape = std::vector<std::int64_t>;
 

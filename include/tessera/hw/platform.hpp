@@ -7,19 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "tessera/core/dtype.hpp"
 #include "tessera/core/ids.hpp"
 #include "tessera/core/units.hpp"
-#include "tessera/graph/tensor.hpp"
+#include "tessera/hw/device_params.hpp"
 
 namespace tessera::hw {
-
-/// Device kinds. Each kind has its own cost model; kinds beyond CPU and GPU (CIM crossbars,
-/// dataflow PE arrays, SoC compute units) keep their parameters in `Device::params`.
-enum class DeviceKind { kCpu, kGpu, kCim, kDataflow, kSocUnit };
-
-[[nodiscard]] std::string_view device_kind_name(DeviceKind kind);
-/// Inverse of `device_kind_name` ("cpu", "gpu", "cim", "dataflow", "soc_unit"); nullopt if unknown.
-[[nodiscard]] std::optional<DeviceKind> device_kind_from_name(std::string_view name);
 
 /// Fraction of peak compute a device reaches per operator class (roofline efficiency).
 struct Efficiency {
@@ -31,26 +24,42 @@ struct Efficiency {
   double memory = 0.7;  ///< fraction of peak memory bandwidth reached
 };
 
+/// The common device fields (outside `params`) a device kind's cost model reads. A platform
+/// must give the fields its kind reads; the others are optional (a CIM chip needs no roofline
+/// numbers). The static power and the per-layer overhead apply to every kind.
+struct DeviceFields {
+  bool memory = true;
+  bool peak = true;
+  bool memory_bandwidth = true;
+  bool energy_per_flop = true;
+  bool energy_per_byte = true;
+
+  [[nodiscard]] static constexpr DeviceFields all() { return {}; }
+  [[nodiscard]] static constexpr DeviceFields none() { return {false, false, false, false, false}; }
+};
+
 struct Device {
   DeviceId id;
   std::string name;
-  DeviceKind kind = DeviceKind::kCpu;
+  /// The device kind's name ("cpu", "gpu", "cim"): which kind (cost/<kind>/) reads its params
+  /// and costs its layers. `hw` does not interpret it.
+  std::string kind = "cpu";
   /// Interchangeable devices share a class; by default each device's class is its own name
   /// (or the name of the `count` entry it was expanded from).
   DeviceClassId class_id;
   std::string class_name;
   Bytes memory;
   /// Peak arithmetic throughput per element type; float32 is required, others optional.
-  std::map<graph::DType, FlopsPerSecond> peak;
+  std::map<DType, FlopsPerSecond> peak;
   BytesPerSecond memory_bandwidth;
   Watts static_power;
   JoulesPerFlop energy_per_flop;
   JoulesPerByte energy_per_byte;  ///< per byte moved to or from device memory
   Efficiency efficiency;
   Seconds layer_overhead;  ///< fixed cost per layer (kernel launch, framework dispatch)
-  /// Kind-specific parameters (CIM array geometry, PE counts...), by name with units.
-  std::map<std::string, double> params;
-  std::map<std::string, std::string> text_params;
+  /// Kind-specific parameters (CIM array geometry, PE counts, the compute units of an SoC...),
+  /// as declared by the kind's schema (checked when a platform file is read).
+  ParamRecord params;
 };
 
 /// One directed connection between two endpoints.

@@ -114,6 +114,9 @@ struct DeviceSpec {
   std::int32_t count = 1;
   /// Network interface of every instance (full mesh topology).
   std::optional<LinkSpec> nic;
+  /// The common fields the device's kind reads (DeviceKind::device_fields): those must be
+  /// valid; the others are checked only when given (non-zero).
+  DeviceFields fields = DeviceFields::all();
 };
 
 /// Everything needed to build a `Platform`.
@@ -129,9 +132,11 @@ struct PlatformSpec {
 
 /// Validates `spec` (collecting every problem), expands `count` entries into instances with ids
 /// in order, assigns class ids in order of first appearance of each class name, and fills the
-/// link matrix. Checks: non-empty names; count >= 1; memory, float32 peak, other given peaks and
-/// memory bandwidth > 0; static power, energies and layer overhead >= 0; efficiencies in (0, 1];
-/// all numbers finite; plus everything `build_link_matrix` checks.
+/// link matrix. Checks: non-empty names; count >= 1; memory, a float32 peak and memory bandwidth
+/// > 0 where the device's kind reads them (`DeviceSpec::fields`), and when given otherwise; every
+/// given peak > 0; static power, energies and layer overhead >= 0; efficiencies in (0, 1]; all
+/// numbers finite; plus everything `build_link_matrix` checks. Kind-specific `params` are checked
+/// by the kind (cost::DeviceKind::validate), not here.
 [[nodiscard]] Result<Platform> build_platform(const PlatformSpec& spec);
 
 }  // namespace tessera::hw

@@ -6,7 +6,7 @@
 
 #include "tessera/core/result.hpp"
 #include "tessera/cost/cost_table.hpp"
-#include "tessera/io/plan_report.hpp"
+#include "tessera/io/problem_inputs.hpp"
 #include "tessera/plan/plan.hpp"
 
 namespace tessera::io {
@@ -21,8 +21,8 @@ struct PlanFileStage {
 /// The parts of a `tessera.plan/1` document that rebuild and re-run the plan.
 struct PlanFile {
   std::string path;
-  PlanInputs inputs;    ///< "inputs": model, platform, batch, sequence_length, pipeedge, buffers
-  bool overlap = true;  ///< "options.overlap"
+  ProblemInputs inputs;  ///< "inputs": model, platform, batch, sequence_length, pipeedge, buffers
+  bool overlap = true;   ///< "options.overlap"
   bool include_source_sink = true;  ///< "options.include_source_sink"
   std::vector<PlanFileStage> stages;
 };

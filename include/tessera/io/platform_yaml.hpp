@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tessera/core/result.hpp"
+#include "tessera/cost/kind_registry.hpp"
 #include "tessera/hw/platform.hpp"
 
 namespace tessera::io {
@@ -16,13 +17,18 @@ namespace tessera::io {
 inline constexpr std::string_view kPlatformFormat = "tessera.platform/1";
 
 /// Parses a platform document. `file_name` is only used in diagnostics and
-/// `Platform::source_file`. Fails with every problem found: YAML syntax (with its line), a
-/// missing or wrong `format`, missing required fields, non-numeric, negative or zero values
-/// where a positive one is needed, an unknown device kind or topology (the valid ones are
-/// listed), duplicate device names, links or placements naming unknown devices, unknown keys
-/// (with a "did you mean" suggestion), `count` < 1, a quantity given in two units at once.
-[[nodiscard]] Result<hw::Platform> parse_platform_yaml(std::string_view text,
-                                                       std::string file_name);
+/// `Platform::source_file`. Every device's `params` are checked against its kind's schema
+/// (from `kinds`) and stored with their defaults filled in. Fails with every problem found:
+/// YAML syntax (with its line), a missing or wrong `format`, missing required fields (the
+/// common device fields a kind reads: a CIM chip needs no roofline numbers), non-numeric,
+/// negative or zero values where a positive one is needed, an unknown device kind or topology
+/// (the valid ones are listed), a kind's param that is unknown (with a "did you mean"), of the
+/// wrong type or out of range, duplicate device names, links or placements naming unknown
+/// devices, unknown keys (with a "did you mean" suggestion), `count` < 1, a quantity given in
+/// two units at once. Each problem is reported once, with its file, line and field.
+[[nodiscard]] Result<hw::Platform> parse_platform_yaml(
+    std::string_view text, std::string file_name,
+    const cost::KindRegistry& kinds = cost::KindRegistry::builtin());
 
 /// A preset name (`edge-cpu`: resolves to <preset dir>/edge-cpu.yaml) or a path (anything
 /// containing '/' or ending in .yaml or .yml). Fails for an unknown preset (listing the known

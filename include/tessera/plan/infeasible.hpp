@@ -4,6 +4,7 @@
 #include <string>
 
 #include "tessera/core/ids.hpp"
+#include "tessera/core/units.hpp"
 
 namespace tessera::plan {
 
@@ -27,8 +28,9 @@ struct Infeasible {
   std::string constraint;
   std::optional<LayerId> layer;
   std::optional<DeviceId> device;
-  double need_bytes = 0.0;      ///< set for memory reasons
-  double capacity_bytes = 0.0;  ///< set for memory reasons
+  double need = 0.0;             ///< set for memory reasons, in `unit`
+  double capacity = 0.0;         ///< set for memory reasons, in `unit`
+  std::string unit{kBytesUnit};  ///< the capacity resource's unit ("bytes", "tiles")
 };
 
 }  // namespace tessera::plan

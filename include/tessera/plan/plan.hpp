@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tessera/core/ids.hpp"
+#include "tessera/core/units.hpp"
 
 namespace tessera::plan {
 
@@ -35,9 +36,11 @@ struct Stage {
   double stage_s = 0.0;  ///< max(compute_s, send_s) with overlap, else their sum
   /// Dynamic energy of the stage's layers plus the link energy of its send.
   double energy_j = 0.0;
-  /// Memory the stage needs: layer memory + largest workspace + activation buffers.
-  double memory_bytes = 0.0;
-  double capacity_bytes = 0.0;  ///< the device's capacity, for reports
+  /// What the stage needs of its device's capacity resource, in `capacity_unit`: layer memory +
+  /// largest workspace + activation buffers (the last two are bytes: 0 unless the unit is).
+  double memory = 0.0;
+  double capacity = 0.0;                  ///< the device's capacity, for reports
+  std::string capacity_unit{kBytesUnit};  ///< "bytes", "tiles", ...
 };
 
 /// An evaluated plan. Every number is per inference at the cost table's microbatch size.

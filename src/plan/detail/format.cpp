@@ -29,6 +29,14 @@ std::string format_bytes(double bytes) {
   return buffer;
 }
 
+std::string format_amount(double amount, std::string_view unit) {
+  if (unit == "bytes") return format_bytes(amount);
+  if (!std::isfinite(amount)) {
+    return std::string(amount > 0 ? "unbounded " : "-unbounded ") + std::string(unit);
+  }
+  return format_number(amount) + " " + std::string(unit);
+}
+
 std::string format_number(double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.6g", value);

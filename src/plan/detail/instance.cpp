@@ -63,8 +63,8 @@ bool interchangeable(const cost::CostTable& t, std::int32_t a, std::int32_t r) {
   const auto du = static_cast<std::size_t>(a);
   const auto ru = static_cast<std::size_t>(r);
   if (!same_row(t, t.time_s, a, r) || !same_row(t, t.energy_j, a, r) ||
-      !same_row(t, t.memory_bytes, a, r) || !same_row(t, t.workspace_bytes, a, r) ||
-      t.capacity_bytes[du] != t.capacity_bytes[ru] ||
+      !same_row(t, t.memory, a, r) || !same_row(t, t.workspace_bytes, a, r) ||
+      t.capacity[du] != t.capacity[ru] || t.unit(a) != t.unit(r) ||
       t.static_power_w[du] != t.static_power_w[ru] || t.buffer_scale(a) != t.buffer_scale(r) ||
       t.pipelined(a) != t.pipelined(r)) {
     return false;
@@ -91,13 +91,14 @@ std::string check_table(const cost::CostTable& t) {
   check_size(problems, "device_names", t.device_names.size(), d);
   check_size(problems, "time_s", t.time_s.size(), d * l);
   check_size(problems, "energy_j", t.energy_j.size(), d * l);
-  check_size(problems, "memory_bytes", t.memory_bytes.size(), d * l);
+  check_size(problems, "memory", t.memory.size(), d * l);
   check_size(problems, "workspace_bytes", t.workspace_bytes.size(), d * l);
-  check_size(problems, "capacity_bytes", t.capacity_bytes.size(), d);
+  check_size(problems, "capacity", t.capacity.size(), d);
   check_size(problems, "static_power_w", t.static_power_w.size(), d);
   if (!t.activation_buffer_scale.empty()) {
     check_size(problems, "activation_buffer_scale", t.activation_buffer_scale.size(), d);
   }
+  if (!t.capacity_unit.empty()) check_size(problems, "capacity_unit", t.capacity_unit.size(), d);
   if (!t.pipelined_layers.empty()) {
     check_size(problems, "pipelined_layers", t.pipelined_layers.size(), d);
   }
@@ -114,10 +115,10 @@ std::string check_table(const cost::CostTable& t) {
                [&](std::size_t i, double x) {
                  return std::isfinite(t.time_s[i]) && !(x >= 0.0 && std::isfinite(x));
                });
-  check_values(problems, "memory_bytes", t.memory_bytes, "finite and non-negative", finite_nonneg);
+  check_values(problems, "memory", t.memory, "finite and non-negative", finite_nonneg);
   check_values(problems, "workspace_bytes", t.workspace_bytes, "finite and non-negative",
                finite_nonneg);
-  check_values(problems, "capacity_bytes", t.capacity_bytes, "non-negative",
+  check_values(problems, "capacity", t.capacity, "non-negative",
                [](std::size_t, double x) { return !(x >= 0.0); });
   check_values(problems, "static_power_w", t.static_power_w, "finite and non-negative",
                finite_nonneg);
@@ -130,6 +131,19 @@ std::string check_table(const cost::CostTable& t) {
                [](std::size_t, double x) { return !(x >= 0.0); });
   check_values(problems, "link_energy_j_per_byte", t.link_energy_j_per_byte,
                "finite and non-negative", finite_nonneg);
+  // Activations are bytes: they count against a capacity in bytes only.
+  for (std::int32_t dev = 0; dev < t.num_devices; ++dev) {
+    if (t.unit(dev) == kBytesUnit) continue;
+    bool workspace = false;
+    for (std::int32_t layer = 0; layer < t.num_layers; ++layer)
+      workspace = workspace || t.workspace_bytes[t.at(dev, layer)] != 0.0;
+    if (t.buffer_scale(dev) != 0.0 || workspace) {
+      problems.push_back("device '" + t.device_names[static_cast<std::size_t>(dev)] +
+                         "' counts its capacity in " + std::string(t.unit(dev)) +
+                         ": its activation_buffer_scale and workspace_bytes must be 0 (activations "
+                         "are bytes)");
+    }
+  }
   for (std::size_t i = 0; i < t.pipelined_layers.size(); ++i) {
     if (t.pipelined_layers[i] > 1) {
       problems.push_back("pipelined_layers[" + std::to_string(i) +
@@ -253,7 +267,7 @@ Instance build_instance(const cost::CostTable& t, const PlanOptions& options) {
   in.mem_any.assign(kc * static_cast<std::size_t>(num_layers), 0);
   for (std::int32_t k = 0; k < classes; ++k) {
     const std::int32_t r = in.members[static_cast<std::size_t>(k)].front();
-    const double capacity = t.capacity_bytes[static_cast<std::size_t>(r)];
+    const double capacity = t.capacity[static_cast<std::size_t>(r)];
     for (std::int32_t p = 0; p < num_layers; ++p) {
       const double in_buffers = (p == 0 && t.first_stage_input_buffers >= 0.0)
                                     ? t.first_stage_input_buffers
@@ -269,7 +283,7 @@ Instance build_instance(const cost::CostTable& t, const PlanOptions& options) {
       bool contiguous = true;
       for (std::int32_t q = p + 1; q <= num_layers; ++q) {
         const std::size_t a = t.at(r, q - 1);
-        memory += t.memory_bytes[a];
+        memory += t.memory[a];
         workspace = std::max(workspace, t.workspace_bytes[a]);
         if (!(memory + workspace + in_bytes <= capacity)) break;  // only grows with q
         const double need = memory + workspace +

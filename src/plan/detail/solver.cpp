@@ -82,54 +82,68 @@ std::optional<Infeasible> Solver::precheck() const {
       for (std::int32_t l = p; l < q; ++l) covered[static_cast<std::size_t>(l)] = true;
     }
   }
+  bool one_unit = true;
+  for (std::int32_t d = 1; d < num_devices; ++d) one_unit = one_unit && t.unit(d) == t.unit(0);
   for (std::int32_t l = 0; l < num_layers; ++l) {
     if (covered[static_cast<std::size_t>(l)]) continue;
     // Explain with the layer alone on the device where it falls shortest.
     const double in_buffers = (l == 0 && t.first_stage_input_buffers >= 0.0)
                                   ? t.first_stage_input_buffers
                                   : t.input_buffers;
+    // "Shortest" is by how much the need exceeds the capacity; across devices that count
+    // different resources (bytes, tiles) by the ratio of need to capacity instead.
     std::int32_t best = -1;
     double best_need = 0.0;
     double best_short = kInf;
-    double largest = 0.0;
-    std::int32_t largest_device = 0;
     for (std::int32_t d = 0; d < num_devices; ++d) {
       const auto du = static_cast<std::size_t>(d);
-      if (t.capacity_bytes[du] > largest) {
-        largest = t.capacity_bytes[du];
-        largest_device = d;
-      }
       if (!std::isfinite(t.time_s[t.at(d, l)])) continue;
       const double need =
-          t.memory_bytes[t.at(d, l)] + t.workspace_bytes[t.at(d, l)] +
+          t.memory[t.at(d, l)] + t.workspace_bytes[t.at(d, l)] +
           t.buffer_scale(d) * (in_buffers * t.cut_bytes[static_cast<std::size_t>(l)] +
                                t.output_buffers * t.cut_bytes[static_cast<std::size_t>(l + 1)]);
-      if (need - t.capacity_bytes[du] < best_short) {
-        best_short = need - t.capacity_bytes[du];
+      const double shortfall = one_unit ? need - t.capacity[du] : need / t.capacity[du];
+      if (shortfall < best_short) {
+        best_short = shortfall;
         best = d;
         best_need = need;
       }
     }
+    double largest = 0.0;
+    std::int32_t largest_device = best;
+    for (std::int32_t d = 0; d < num_devices; ++d) {
+      if (t.unit(d) == t.unit(best) && t.capacity[static_cast<std::size_t>(d)] > largest) {
+        largest = t.capacity[static_cast<std::size_t>(d)];
+        largest_device = d;
+      }
+    }
     const auto bu = static_cast<std::size_t>(best);
     const std::size_t a = t.at(best, l);
-    std::string text =
-        layer_label(t, l) + " fits on no device: on its own it needs " + format_bytes(best_need) +
-        " (layer memory " + format_bytes(t.memory_bytes[a]) + ", workspace " +
-        format_bytes(t.workspace_bytes[a]) + ", activation buffers " +
-        format_bytes(best_need - t.memory_bytes[a] - t.workspace_bytes[a]) + "); the closest is '" +
-        t.device_names[bu] + "' with " + format_bytes(t.capacity_bytes[bu]) + ", short by " +
-        format_bytes(best_need - t.capacity_bytes[bu]);
+    // In the closest device's capacity unit; workspace and activation buffers are bytes and
+    // count only against a capacity in bytes (they are 0 otherwise).
+    const std::string_view unit = t.unit(best);
+    std::string text = layer_label(t, l) + " fits on no device: on its own it needs " +
+                       format_amount(best_need, unit);
+    if (unit == kBytesUnit) {
+      text += " (layer memory " + format_bytes(t.memory[a]) + ", workspace " +
+              format_bytes(t.workspace_bytes[a]) + ", activation buffers " +
+              format_bytes(best_need - t.memory[a] - t.workspace_bytes[a]) + ")";
+    }
+    text += "; the closest is '" + t.device_names[bu] + "' with " +
+            format_amount(t.capacity[bu], unit) + ", short by " +
+            format_amount(best_need - t.capacity[bu], unit);
     if (largest_device != best) {
       text += "; the largest device is '" +
               t.device_names[static_cast<std::size_t>(largest_device)] + "' with " +
-              format_bytes(largest);
+              format_amount(largest, unit);
     }
     return Infeasible{InfeasibleReason::kLayerFitsNowhere,
                       text,
                       LayerId(l),
                       DeviceId(best),
                       best_need,
-                      t.capacity_bytes[bu]};
+                      t.capacity[bu],
+                      std::string(unit)};
   }
   if (in_.io) {
     bool source = false;
@@ -153,27 +167,32 @@ std::optional<Infeasible> Solver::precheck() const {
                         0.0};
     }
   }
+  // Total memory: a necessary condition that only makes sense when every device counts the
+  // same resource (adding tiles to bytes says nothing).
+  if (!one_unit || num_devices == 0) return std::nullopt;
   double need = 0.0;
   for (std::int32_t l = 0; l < num_layers; ++l) {
     double smallest = kInf;
     for (std::int32_t d = 0; d < num_devices; ++d) {
-      if (std::isfinite(t.time_s[t.at(d, l)]))
-        smallest = std::min(smallest, t.memory_bytes[t.at(d, l)]);
+      if (std::isfinite(t.time_s[t.at(d, l)])) smallest = std::min(smallest, t.memory[t.at(d, l)]);
     }
     need += smallest;
   }
   double capacity = 0.0;
-  for (const double c : t.capacity_bytes) capacity += c;
+  for (const double c : t.capacity) capacity += c;
   if (need > capacity) {
+    const std::string_view unit = t.unit(0);
     return Infeasible{InfeasibleReason::kTotalMemory,
-                      "the layers need at least " + format_bytes(need) +
+                      "the layers need at least " + format_amount(need, unit) +
                           " of memory together (each on its smallest-footprint device) but all " +
                           std::to_string(num_devices) + " devices together have " +
-                          format_bytes(capacity) + ", short by " + format_bytes(need - capacity),
+                          format_amount(capacity, unit) + ", short by " +
+                          format_amount(need - capacity, unit),
                       std::nullopt,
                       std::nullopt,
                       need,
-                      capacity};
+                      capacity,
+                      std::string(unit)};
   }
   return std::nullopt;
 }

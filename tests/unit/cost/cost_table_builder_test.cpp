@@ -18,7 +18,7 @@ hw::Platform two_device_platform() {
   auto cim = testing::round_number_cpu();
   cim.id = DeviceId(1);
   cim.name = "cim";
-  cim.kind = hw::DeviceKind::kCim;  // CimModel with NeuroSim's default parameters
+  cim.kind = "cim";  // CimModel with NeuroSim's default parameters
   cim.class_id = DeviceClassId(1);
   p.devices = {cpu, cim};
   p.class_names = {"cpu", "cim"};
@@ -42,8 +42,8 @@ TEST(BuildCostTable, FillsEveryLayerAndDeviceAndLinks) {
   for (std::int32_t l = 0; l < t.num_layers; ++l) {
     EXPECT_GT(t.time_s[t.at(0, l)], 0.0);
     EXPECT_TRUE(std::isfinite(t.time_s[t.at(1, l)])) << "CimModel claims the CIM device";
-    EXPECT_GE(t.memory_bytes[t.at(1, l)], 1.0) << "a CIM layer's memory is its tiles";
-    EXPECT_DOUBLE_EQ(t.memory_bytes[t.at(0, l)],
+    EXPECT_GE(t.memory[t.at(1, l)], 1.0) << "a CIM layer's memory is its tiles";
+    EXPECT_DOUBLE_EQ(t.memory[t.at(0, l)],
                      static_cast<double>(chain->layers[static_cast<std::size_t>(l)].weight_bytes));
   }
   // The input cut of vgg8: 3 x 32 x 32 x 4 B = 12,288 B; over 1 GB/s with 10 us latency:
@@ -55,7 +55,7 @@ TEST(BuildCostTable, FillsEveryLayerAndDeviceAndLinks) {
   EXPECT_DOUBLE_EQ(t.static_power_w[0], 5.0);
   // Capacity units are tiles for CIM devices (CimParams default: 128), without activation
   // buffers; bytes for the CPU.
-  EXPECT_DOUBLE_EQ(t.capacity_bytes[1], 128.0);
+  EXPECT_DOUBLE_EQ(t.capacity[1], 128.0);
   EXPECT_DOUBLE_EQ(t.buffer_scale(1), 0.0);
   EXPECT_DOUBLE_EQ(t.buffer_scale(0), 1.0);
 }
@@ -81,7 +81,7 @@ TEST(BuildCostTable, CimDevicesPipelineTheirLayersUnlessParamsPipelineIsZero) {
   EXPECT_FALSE(serial->pipelined(1));
   for (std::int32_t l = 0; l < serial->num_layers; ++l) {
     EXPECT_GE(serial->time_s[serial->at(1, l)], table->time_s[table->at(1, l)]) << l;
-    EXPECT_LE(serial->memory_bytes[serial->at(1, l)], table->memory_bytes[table->at(1, l)]) << l;
+    EXPECT_LE(serial->memory[serial->at(1, l)], table->memory[table->at(1, l)]) << l;
   }
   EXPECT_GT(serial->time_s[serial->at(1, 1)], table->time_s[table->at(1, 1)]);
   platform.devices[1].params["pipeline"] = 1.0;

@@ -22,9 +22,9 @@ DeviceSpec entry(const std::string& name, std::int32_t count = 1, const std::str
   DeviceSpec s;
   s.device.name = name;
   s.device.class_name = cls;
-  s.device.kind = DeviceKind::kCpu;
+  s.device.kind = "cpu";
   s.device.memory = Bytes(8e9);
-  s.device.peak[graph::DType::kFloat32] = FlopsPerSecond(100e9);
+  s.device.peak[DType::kFloat32] = FlopsPerSecond(100e9);
   s.device.memory_bandwidth = BytesPerSecond(10e9);
   s.device.static_power = Watts(5.0);
   s.device.energy_per_flop = JoulesPerFlop(1e-12);
@@ -52,13 +52,31 @@ bool has_diagnostic(const std::vector<Diagnostic>& ds, const std::string& field,
   });
 }
 
-TEST(DeviceKindName, RoundTripsEveryKind) {
-  for (auto k : {DeviceKind::kCpu, DeviceKind::kGpu, DeviceKind::kCim, DeviceKind::kDataflow,
-                 DeviceKind::kSocUnit}) {
-    EXPECT_EQ(device_kind_from_name(device_kind_name(k)), k);
-  }
-  EXPECT_EQ(device_kind_name(DeviceKind::kSocUnit), "soc_unit");
-  EXPECT_FALSE(device_kind_from_name("tpu").has_value());
+TEST(BuildPlatform, RequiresOnlyTheCommonFieldsTheDevicesKindReads) {
+  // A kind that reads no roofline numbers (a CIM chip) may leave them out; one that reads them
+  // must give them; given values are checked either way.
+  DeviceSpec chip = entry("chip");
+  chip.device.kind = "cim";
+  chip.device.memory = Bytes(0.0);
+  chip.device.peak.clear();
+  chip.device.memory_bandwidth = BytesPerSecond(0.0);
+  chip.fields = DeviceFields::none();
+  auto ok = build_platform(spec_with({chip}, FullMeshSpec{}));
+  EXPECT_TRUE(ok.ok()) << ok.error_text();
+
+  DeviceSpec roofline = chip;
+  roofline.fields = DeviceFields::all();
+  auto missing = build_platform(spec_with({roofline}, FullMeshSpec{}));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(has_diagnostic(missing.diagnostics(), "devices[0].memory", "must be > 0"));
+  EXPECT_TRUE(has_diagnostic(missing.diagnostics(), "devices[0].peak", "float32 peak"));
+  EXPECT_TRUE(has_diagnostic(missing.diagnostics(), "devices[0].memory_bandwidth", "> 0"));
+
+  DeviceSpec given = chip;
+  given.device.memory_bandwidth = BytesPerSecond(-1.0);
+  auto bad = build_platform(spec_with({given}, FullMeshSpec{}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_diagnostic(bad.diagnostics(), "devices[0].memory_bandwidth", "> 0"));
 }
 
 TEST(TopologyName, RoundTripsEveryTopology) {
@@ -270,7 +288,7 @@ TEST(BuildPlatform, CollectsEveryProblemBeforeFailing) {
   DeviceSpec dup = entry("a");
   DeviceSpec no_fp32 = entry("d");
   no_fp32.device.peak.clear();
-  no_fp32.device.peak[graph::DType::kFloat16] = FlopsPerSecond(-2.0);
+  no_fp32.device.peak[DType::kFloat16] = FlopsPerSecond(-2.0);
   auto p = build_platform(spec_with({bad, no_nic, zero, dup, no_fp32}, FullMeshSpec{}));
   ASSERT_FALSE(p.ok());
   const auto& ds = p.diagnostics();

@@ -133,14 +133,14 @@ double bottleneck_s(const cost::CostTable& t, const std::vector<Stage>& stages) 
   return worst;
 }
 
-/// need = Σ memory_bytes + input buffers · cut before + output buffers · cut after <= capacity.
+/// need = Σ memory + input buffers · cut before + output buffers · cut after <= capacity.
 bool fits(const cost::CostTable& t, const Stage& s) {
   double need = 0.0;
-  for (std::int32_t l = s.first; l <= s.last; ++l) need += t.memory_bytes[t.at(s.device, l)];
+  for (std::int32_t l = s.first; l <= s.last; ++l) need += t.memory[t.at(s.device, l)];
   const double in_buffers = s.first == 0 ? t.first_stage_input_buffers : t.input_buffers;
   need += in_buffers * t.cut_bytes[static_cast<std::size_t>(s.first)] +
           t.output_buffers * t.cut_bytes[static_cast<std::size_t>(s.last) + 1];
-  return need <= t.capacity_bytes[static_cast<std::size_t>(s.device)];
+  return need <= t.capacity[static_cast<std::size_t>(s.device)];
 }
 
 TEST(PipeEdge, ReadmeExampleWithFixedDevicesHasEightHosts) {
@@ -166,13 +166,13 @@ TEST(PipeEdge, ReadmeExampleWithFixedDevicesHasEightHosts) {
   EXPECT_EQ(t.time_s[t.at(4, 0)], 0.37087414264678953);
   EXPECT_EQ(t.time_s[t.at(7, 47)], 0.24390978813171388);
   // memory = mem_MB * 2^20: 33.062912 MB * 1048576 for the last layer.
-  EXPECT_EQ(t.memory_bytes[t.at(5, 47)], 33.062912 * 1048576.0);
-  EXPECT_EQ(t.memory_bytes[t.at(0, 0)], 26.808319999999995 * 1048576.0);
+  EXPECT_EQ(t.memory[t.at(5, 47)], 33.062912 * 1048576.0);
+  EXPECT_EQ(t.memory[t.at(0, 0)], 26.808319999999995 * 1048576.0);
   // Capacity: 2048 MB = 2147483648 bytes; PipeEdge needs strictly less, so the capacity is the
   // double just below it. RCC: 8192 MB = 8589934592 bytes.
-  EXPECT_LT(t.capacity_bytes[0], 2147483648.0);
-  EXPECT_EQ(std::nextafter(t.capacity_bytes[0], 1e300), 2147483648.0);
-  EXPECT_EQ(std::nextafter(t.capacity_bytes[4], 1e300), 8589934592.0);
+  EXPECT_LT(t.capacity[0], 2147483648.0);
+  EXPECT_EQ(std::nextafter(t.capacity[0], 1e300), 2147483648.0);
+  EXPECT_EQ(std::nextafter(t.capacity[4], 1e300), 8589934592.0);
   EXPECT_TRUE(std::all_of(t.energy_j.begin(), t.energy_j.end(), [](double e) { return e == 0; }));
   EXPECT_TRUE(std::all_of(t.workspace_bytes.begin(), t.workspace_bytes.end(),
                           [](double w) { return w == 0; }));
@@ -302,10 +302,10 @@ TEST(PipeEdge, SmallInstanceOrdersTypesByNameAndPicksTheBatchProfile) {
   // Cuts with batch 2: 4 * 2 * (10, 20, 30, 40).
   EXPECT_EQ(t.cut_bytes, (std::vector<double>{80.0, 160.0, 240.0, 320.0}));
   // 1.5 MB = 1.5 * 1048576 = 1572864 bytes; 0.25 MB = 262144 bytes.
-  EXPECT_EQ(t.memory_bytes[t.at(2, 0)], 1572864.0);
-  EXPECT_EQ(t.memory_bytes[t.at(2, 2)], 262144.0);
+  EXPECT_EQ(t.memory[t.at(2, 0)], 1572864.0);
+  EXPECT_EQ(t.memory[t.at(2, 2)], 262144.0);
   // Capacity of slow: just below 32 MB = 33554432 bytes.
-  EXPECT_EQ(std::nextafter(t.capacity_bytes[2], 1e300), 33554432.0);
+  EXPECT_EQ(std::nextafter(t.capacity[2], 1e300), 33554432.0);
 }
 
 TEST(PipeEdge, ShortParametersOutRepeatsCyclicallyWithAWarning) {

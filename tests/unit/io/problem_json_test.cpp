@@ -29,7 +29,7 @@ TEST(ProblemJson, ParsesEveryField) {
   EXPECT_EQ(t->class_names, (std::vector<std::string>{"cpu", "acc"}));
   EXPECT_DOUBLE_EQ(t->time_s[t->at(0, 1)], 0.2);
   EXPECT_TRUE(std::isinf(t->time_s[t->at(1, 1)])) << "null means the device cannot run it";
-  EXPECT_TRUE(std::isinf(t->capacity_bytes[1])) << "no capacity means unlimited";
+  EXPECT_TRUE(std::isinf(t->capacity[1])) << "no capacity means unlimited";
   // Cut 1 (200 B) from device 0 to device 1: 0.001 s + 200 B / 1000 B/s = 0.201 s; 200 * 1 J/B.
   EXPECT_DOUBLE_EQ(t->transfer_s(1, 0, 1), 0.201);
   EXPECT_DOUBLE_EQ(t->transfer_j(1, 0, 1), 200.0);
@@ -47,7 +47,7 @@ TEST(ProblemJson, RoundTripsThroughTheWriter) {
   EXPECT_EQ(again->cut_bytes, t->cut_bytes);
   EXPECT_EQ(again->link_energy_j_per_byte, t->link_energy_j_per_byte);
   EXPECT_EQ(again->link_bandwidth_bytes_per_s, t->link_bandwidth_bytes_per_s);
-  EXPECT_EQ(again->capacity_bytes, t->capacity_bytes);
+  EXPECT_EQ(again->capacity, t->capacity);
   // A CIM device keeps no activation buffers in its tiles; the flag survives the round trip.
   EXPECT_EQ(again->buffer_scale(1), 0.0);
   EXPECT_EQ(again->buffer_scale(0), 1.0);

@@ -15,8 +15,8 @@ TEST(Baselines, BestSingleDevicePicksTheFastestDeviceThatFits) {
   // dev0: 3 s but too small; dev1: 5 s; dev2: 4 s
   cost::CostTable t = testing::blank_cost_table(2, 3);
   t.time_s = {1, 2, 2, 3, 2, 2};
-  t.memory_bytes = {10, 10, 10, 10, 10, 10};
-  t.capacity_bytes = {15, 100, 100};
+  t.memory = {10, 10, 10, 10, 10, 10};
+  t.capacity = {15, 100, 100};
   const PlanResult r = best_single_device(t, PlanOptions{});
   ASSERT_TRUE(r.has_plan());
   EXPECT_FALSE(r.stats().optimal);

@@ -23,7 +23,7 @@ cost::CostTable three_layer_table() {
     for (std::int32_t l = 0; l < 3; ++l) {
       t.time_s[t.at(d, l)] = time[d][l];
       t.energy_j[t.at(d, l)] = energy[d][l];
-      t.memory_bytes[t.at(d, l)] = memory[d][l];
+      t.memory[t.at(d, l)] = memory[d][l];
       t.workspace_bytes[t.at(d, l)] = workspace[d][l];
     }
   }
@@ -55,7 +55,7 @@ TEST(EvaluatePlan, ComputesEveryMetricOfATwoStagePlanWithOverlap) {
   EXPECT_NEAR(s0.stage_s, 3.0, kEps);                       // max(3, 1.5)
   EXPECT_NEAR(s0.energy_j, 0.1 + 0.2 + 0.001 * 300, kEps);  // 0.6 J
   // memory: 10 + 20 + max(5, 1) + first-stage input 1 · 100 + output 3 · 300 = 1035 B
-  EXPECT_NEAR(s0.memory_bytes, 1035.0, kEps);
+  EXPECT_NEAR(s0.memory, 1035.0, kEps);
   // stage 1 on dev1, layer 2: compute 1 s; send cut 3 = 400 B at 400 B/s + 0.25 s = 1.25 s
   const Stage& s1 = p.stages[1];
   EXPECT_NEAR(s1.compute_s, 1.0, kEps);
@@ -63,7 +63,7 @@ TEST(EvaluatePlan, ComputesEveryMetricOfATwoStagePlanWithOverlap) {
   EXPECT_NEAR(s1.stage_s, 1.25, kEps);
   EXPECT_NEAR(s1.energy_j, 0.6 + 0.002 * 400, kEps);  // 1.4 J
   // memory: 7 + 3 + input 2 · 300 + output 3 · 400 = 1810 B
-  EXPECT_NEAR(s1.memory_bytes, 1810.0, kEps);
+  EXPECT_NEAR(s1.memory, 1810.0, kEps);
   // period = max(1.5, 3, 1.25) = 3 s; latency = 1.5 + (3 + 1.5) + (1 + 1.25) = 8.25 s
   EXPECT_NEAR(p.period_s, 3.0, kEps);
   EXPECT_NEAR(p.throughput_per_s, 1.0 / 3.0, kEps);
@@ -104,12 +104,12 @@ TEST(EvaluatePlan, LeavesOutSourceAndSinkTransfersWhenAsked) {
   EXPECT_NEAR(p.latency_s, 5.5, kEps);
   EXPECT_NEAR(p.energy_per_inference_j, 16.2, kEps);
   // memory buffers are still held for the input and output cuts
-  EXPECT_NEAR(p.stages[0].memory_bytes, 1035.0, kEps);
+  EXPECT_NEAR(p.stages[0].memory, 1035.0, kEps);
 }
 
 TEST(EvaluatePlan, ReportsTheMemoryShortfallOfAStage) {
   cost::CostTable t = three_layer_table();
-  t.capacity_bytes[1] = 1800.0;  // stage 1 needs 1810 B
+  t.capacity[1] = 1800.0;  // stage 1 needs 1810 B
   const Plan p = evaluate_plan(t, kTwoStages, PlanOptions{});
   ASSERT_EQ(p.violations.size(), 1U);
   EXPECT_NE(p.violations[0].find("'dev1'"), std::string::npos) << p.violations[0];

@@ -30,9 +30,9 @@ TEST(Infeasible, NamesALayerThatFitsNowhereWithTheClosestDeviceAndTheShortfall) 
   // Layer 1 holds 5e9 B of weights; dev0 has 4 GiB, dev1 2 GiB. Alone it needs 5e9 B (cuts are
   // empty), so dev0 is short by 5e9 - 4294967296 = 705032704 B = 672.37 MiB.
   cost::CostTable t = testing::blank_cost_table(3, 2);
-  t.memory_bytes[t.at(0, 1)] = 5e9;
-  t.memory_bytes[t.at(1, 1)] = 5e9;
-  t.capacity_bytes = {4294967296.0, 2147483648.0};
+  t.memory[t.at(0, 1)] = 5e9;
+  t.memory[t.at(1, 1)] = 5e9;
+  t.capacity = {4294967296.0, 2147483648.0};
   t.device_names = {"rpi-0", "rpi-1"};
   const PlanResult r = solve(t, PlanOptions{});
   ASSERT_FALSE(r.has_plan());
@@ -40,8 +40,8 @@ TEST(Infeasible, NamesALayerThatFitsNowhereWithTheClosestDeviceAndTheShortfall) 
   EXPECT_EQ(why.reason, InfeasibleReason::kLayerFitsNowhere);
   EXPECT_EQ(why.layer, LayerId(1));
   EXPECT_EQ(why.device, DeviceId(0));
-  EXPECT_EQ(why.need_bytes, 5e9);
-  EXPECT_EQ(why.capacity_bytes, 4294967296.0);
+  EXPECT_EQ(why.need, 5e9);
+  EXPECT_EQ(why.capacity, 4294967296.0);
   EXPECT_TRUE(mentions(why.constraint, "layer 'L1'")) << why.constraint;
   EXPECT_TRUE(mentions(why.constraint, "fits on no device")) << why.constraint;
   EXPECT_TRUE(mentions(why.constraint, "'rpi-0' with 4.00 GiB")) << why.constraint;
@@ -51,8 +51,8 @@ TEST(Infeasible, NamesALayerThatFitsNowhereWithTheClosestDeviceAndTheShortfall) 
 TEST(Infeasible, ComparesTheTotalMemoryWithAllDevicesTogether) {
   // four layers of 0.9 GB on three devices of 1 GB: each layer fits, all of them cannot
   cost::CostTable t = testing::blank_cost_table(4, 3);
-  for (double& m : t.memory_bytes) m = 0.9e9;
-  t.capacity_bytes = {1e9, 1e9, 1e9};
+  for (double& m : t.memory) m = 0.9e9;
+  t.capacity = {1e9, 1e9, 1e9};
   const PlanResult r = solve(t, PlanOptions{});
   ASSERT_FALSE(r.has_plan());
   EXPECT_EQ(r.infeasible().reason, InfeasibleReason::kTotalMemory);
@@ -63,8 +63,8 @@ TEST(Infeasible, SaysHowFarAChainOfStagesGetsWhenTheSplitIsImpossible) {
   // Layers of 1 B on two devices of 1.5 B: each device holds one layer, so only two of the
   // three layers can be placed although 3 B <= 2 · 1.5 B.
   cost::CostTable t = testing::blank_cost_table(3, 2);
-  for (double& m : t.memory_bytes) m = 1.0;
-  t.capacity_bytes = {1.5, 1.5};
+  for (double& m : t.memory) m = 1.0;
+  t.capacity = {1.5, 1.5};
   const PlanResult r = solve(t, PlanOptions{});
   ASSERT_FALSE(r.has_plan());
   EXPECT_EQ(r.infeasible().reason, InfeasibleReason::kNoAssignment);
@@ -96,7 +96,7 @@ TEST(Infeasible, ListsEveryProblemOfAMalformedTable) {
   EXPECT_TRUE(mentions(r.infeasible().constraint, "time_s has 3 entries, expected 4"));
   EXPECT_TRUE(mentions(r.infeasible().constraint, "cut_bytes has 4 entries, expected 3"));
   cost::CostTable negative = testing::blank_cost_table(2, 2);
-  negative.memory_bytes[1] = -1.0;
+  negative.memory[1] = -1.0;
   EXPECT_EQ(solve(negative, PlanOptions{}).infeasible().reason, InfeasibleReason::kMalformedTable);
 }
 

@@ -103,8 +103,8 @@ TEST(Solve, SplitsWhenNoDeviceHoldsTheModel) {
   // Each device holds 15 B: layers need 10 B each, so two layers never share a device.
   cost::CostTable t = testing::blank_cost_table(3, 3);
   for (double& x : t.time_s) x = 1.0;
-  for (double& x : t.memory_bytes) x = 10.0;
-  t.capacity_bytes = {15, 15, 15};
+  for (double& x : t.memory) x = 10.0;
+  t.capacity = {15, 15, 15};
   const PlanResult r = solve(t, with(Objective::kLatency));
   ASSERT_TRUE(r.has_plan());
   EXPECT_EQ(r.plan().devices_used, 3);

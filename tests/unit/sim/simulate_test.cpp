@@ -29,13 +29,13 @@ cost::CostTable chain_table(const std::vector<double>& times_s, double cut_bytes
     t.device_kinds.push_back("cpu");
     t.device_class.push_back(i);
     t.class_names.push_back("dev" + std::to_string(i));
-    t.capacity_bytes.push_back(1e12);
+    t.capacity.push_back(1e12);
     t.static_power_w.push_back(2.0);
   }
   const auto cells = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
   t.time_s.assign(cells, 1.0);
   t.energy_j.assign(cells, 0.5);
-  t.memory_bytes.assign(cells, 0.0);
+  t.memory.assign(cells, 0.0);
   t.workspace_bytes.assign(cells, 0.0);
   for (std::int32_t d = 0; d < n; ++d) t.time_s[t.at(d, d)] = times_s[static_cast<std::size_t>(d)];
   t.cut_bytes.assign(static_cast<std::size_t>(n) + 1, cut_bytes);

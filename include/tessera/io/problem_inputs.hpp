@@ -1,0 +1,24 @@
+#pragma once
+/// What a planning problem is made from, as a user names it: files and the options that change
+/// the cost table. Plan files record it ("inputs") so that later commands rebuild the same
+/// problem.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tessera::io {
+
+struct ProblemInputs {
+  std::string model;       ///< zoo name, .onnx path or .problem.json path (or PipeEdge model)
+  std::string platform;    ///< preset name or YAML path; empty for problem files
+  std::int64_t batch = 0;  ///< microbatch; 0 = the default (1, or 8 for PipeEdge inputs)
+  std::int64_t sequence_length = 0;
+  std::vector<std::string> pipeedge;  ///< PipeEdge's three files, when used
+  double input_buffers = 2.0;
+  double output_buffers = 2.0;
+  /// DEVICE=FILE: a NeuroSim report whose per-layer latency, energy and tiles replace a CIM
+  /// device's (or device class's) costs.
+  std::vector<std::string> neurosim;
+};
+
+}  // namespace tessera::io

@@ -1,0 +1,48 @@
+#pragma once
+/// Plans and Pareto fronts as people and programs read them: text tables, `tessera.plan/1` and
+/// `tessera.pareto/1` JSON, CSV.
+#include <string>
+#include <vector>
+
+#include "tessera/cost/cost_table.hpp"
+#include "tessera/io/problem_inputs.hpp"
+#include "tessera/plan/pareto_front.hpp"
+#include "tessera/plan/plan_options.hpp"
+#include "tessera/plan/plan_result.hpp"
+
+namespace tessera::report {
+
+/// A baseline plan shown beside the optimum.
+struct NamedPlan {
+  std::string name;
+  plan::PlanResult result;
+};
+
+[[nodiscard]] std::string objective_name(plan::Objective objective);
+
+/// Stage table and metrics with units.
+[[nodiscard]] std::string plan_table(const cost::CostTable& table, const plan::Plan& plan);
+
+/// {"format": "tessera.plan/1", "model", "platform", "objective", "options", "stages": [...],
+///  "metrics": {...}, "solver": {"optimal", "seconds", ...}, "baselines": [...]}.
+[[nodiscard]] std::string plan_json(const cost::CostTable& table, const plan::PlanResult& result,
+                                    const plan::PlanOptions& options, double solver_seconds,
+                                    const std::vector<NamedPlan>& baselines = {},
+                                    const io::ProblemInputs* inputs = nullptr);
+
+/// One row per front point: period, throughput, energy, latency, devices, stages.
+[[nodiscard]] std::string pareto_table(const cost::CostTable& table,
+                                       const plan::ParetoFront& front);
+
+/// {"format": "tessera.pareto/1", "points": [{"period_s", "energy_per_inference_j",
+///  "latency_s", "throughput_per_s", "plan": {stages, metrics}}], "latency_points": [...]}.
+[[nodiscard]] std::string pareto_json(const cost::CostTable& table, const plan::ParetoFront& front,
+                                      const plan::PlanOptions& options, double solver_seconds);
+
+/// period_s,throughput_per_s,energy_per_inference_j,latency_s,devices_used,stages
+[[nodiscard]] std::string pareto_csv(const cost::CostTable& table, const plan::ParetoFront& front);
+
+/// "dev-a[0-3] -> dev-b[4-9]": a one-line summary of a plan's stages.
+[[nodiscard]] std::string stage_summary(const cost::CostTable& table, const plan::Plan& plan);
+
+}  // namespace tessera::report

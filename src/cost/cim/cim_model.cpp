@@ -1,0 +1,499 @@
+#include "tessera/cost/cim/cim_model.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+namespace tessera::cost {
+
+// Calibration (docs/results.md, "CIM model vs NeuroSim"). Every default in CimParams comes from
+// DNN+NeuroSim V1.4 (Param.cpp defaults: SRAM, 22 nm, 128x128, cellBit 1, 8-bit weights and
+// inputs, 5-bit ADC, parallel read of all 128 rows, numColMuxed 8, pipeline on, speedUpDegree 8)
+// or from its VGG8 run in ../shared/data/neurosim/vgg8_sram22_adc5_rp128.txt:
+// - clock 1.6974 ns at 22 nm: "Chip clock period is: 1.6974ns".
+// - ADC latency: layer k's ADC readLatency / clock = positions / speed-up x 8 input bits x 8
+//   columns per ADC (layer 1: 6110.66 ns / 1.6974 ns = 3600 = 900 / 16 x 64), exactly; with
+//   Rp < R every column is read ceil(R / Rp) times.
+// - adc_energy_pj 0.104 at 5 bits: ADC readDynamicEnergy / (positions x input bits x used
+//   columns x row partitions); layers 2-7 give 0.104-0.105 pJ (layer 2: 6.91682e6 pJ /
+//   66.36e6).
+// - accumulation_energy_pj 0.0167 and periphery_energy_pj 0.0173: the "Accumulation" and the
+//   "Other peripheries" minus buffer and IC energies over the same count (0.0166-0.0168 and
+//   0.0164-0.0174 for layers 1-7); they act on whole subarray widths (layer 8: 80 of 128
+//   columns used, costs as 128).
+// - interconnect_energy_pj_per_bit 0.0647: X-Y bus energy per bit of inputs plus twice the
+//   output bits per position, scaled by sqrt(tiles) (wire length of the bus over the layer's
+//   tiles); a geometric-mean fit over the 8 layers, residuals within 7% of layer energy.
+// - buffer latency: (input bits + psum_bits/input_bits x output bits) per step over a buffer
+//   bandwidth growing with sqrt(tiles): 38 bits/cycle for conventional tiles, 160 for novel
+//   (9-PE) tiles; interconnect 80 cycles per step. Fitted to the 8 layers' total latencies,
+//   largest error 9.7%.
+// - buffer_energy_pj_per_bit 0.0025: buffer readDynamicEnergy is 0.5% of the total (187013 pJ
+//   of 34.756 uJ); 0.0025 pJ/bit over the bits buffered matches that total.
+// - leakage_uw_per_tile 21.8: "leakage Power 2242.53uW" over the run's 103 tiles.
+// - Area: "ChipArea : 8.00561e+07um^2" over 9472 subarrays (67 conventional tiles x 64 + 36
+//   novel tiles x 144) = 8452 um^2 per subarray, of which the cells are "Chip total CIM array :
+//   2.10312e+07um^2" / 9472 = 2220 um^2 (128 x 128 cells of 0.1355 um^2 = 280 F² at 22 nm) and
+//   the rest, 6232 um^2 (periphery_area_um2), is the subarray's share of every other circuit.
+//
+// Other configurations: 28 further NeuroSim V1.4 runs of VGG8 (tests/data/neurosim/, README
+// there), each changing the reference in one or two parameters; the laws below carry the
+// reference constants to them and were fitted to the 22 nm runs (least squares of log errors of
+// clock, area, period, latency, dynamic and leakage energy, and per-layer latency and energy):
+// - Read passes: with Rp < R every column is read ceil(R / Rp) times: ADC cycles and
+//   conversions multiply; the conversion energy changes as (Rp / 128)^0.010 (fewer rows, smaller
+//   currents); accumulation grows by 1.03x per extra pass; buffers, interconnect and the other
+//   periphery do not change; the periphery area grows by 9.3% x (1 - Rp / R) (partial-sum
+//   registers).
+// - ADC resolution: NeuroSim's multilevel sense amplifier compares against 2^b - 1 references;
+//   its energy per conversion is proportional to them (share 1.0 fitted: 4 bits cost 0.577x 5
+//   bits at Rp = 64, 15/31 = 0.48 plus the clock's change), 14.5% of the periphery area is, and
+//   the accumulation width follows b + 3 bits.
+// - Clock: NeuroSim's synchronous clock is its slowest sensing path. 64.7% of the reference
+//   period is sensing, which grows as (128 / Rp)^0.261 (a larger reference resistance),
+//   ((2^b - 1) / 31)^0.380 (comparators loading the column) and, for eNVM, (R_on / 100
+//   kOhm)^-0.149 (its current-mode sense amplifier settles more slowly at low resistance):
+//   Rp 64: 1.874 ns, 4 bits at Rp 64: 1.613 ns, RRAM 10 kOhm: 2.114 ns in NeuroSim.
+// - eNVM cells (RRAM, FeFET): 1T1R cells of 48 F² (NeuroSim V1.4 Param.cpp: 4 x 12 F²), FeFET
+//   24 F²; 31180 um^2 more periphery per subarray (level shifters for 2 V writes, reference
+//   columns, larger access devices): (357.963 - 3.605) mm^2 / 9472 - 6232 in the RRAM run. The
+//   sense amplifiers cost 0.65x SRAM's (no precharge) plus the cell currents: driven rows x
+//   0.016 x mean of 1/R_on and 1/R_off x read voltage² x one clock (0.016 = the share of the Rp
+//   rows whose current NeuroSim integrates, fitted on the 100 kOhm and 10 kOhm runs: 10 kOhm
+//   costs 1.57x the ADC energy). Interconnect energy and the cycles to novel-mapped tiles grow
+//   with the square root of the larger subarray.
+// - Technology nodes: per-circuit factors measured with NeuroSim at each node (table below).
+// Result (docs/results.md): the 22 nm runs within -4..+7% on clock, area, period, latency and
+// dynamic energy; the other nodes, and the 5 and 1 nm runs with Rp 64 and 32 that took no part
+// in the fit, within the figures tests/unit/cost/cim_neurosim_runs_test.cpp asserts.
+
+namespace {
+
+using graph::OpKind;
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
+
+/// Index of the operand the arrays hold: for Conv its W (input 1); for Gemm and MatMul the
+/// matrix operand among the first two (Gemm's B, or either MatMul operand), never Gemm's bias C
+/// (Y = A·B + C adds C in the periphery). Nullopt when the op has no weight matrix.
+std::optional<std::size_t> weight_matrix(const graph::Graph& graph, const graph::Op& op) {
+  const std::size_t operands = std::min<std::size_t>(op.inputs.size(), 2);
+  for (std::size_t i = operands; i-- > 0;) {
+    const auto& t = graph.tensor(op.inputs[i]);
+    if (t.is_weight && t.shape.size() >= 2) return i;
+  }
+  return std::nullopt;
+}
+
+/// Operators run by the digital periphery next to the arrays (NeuroSim's pooling and
+/// activation units, and shape-only operators that move no data).
+bool is_periphery_op(OpKind k) {
+  switch (k) {
+    case OpKind::kBatchNorm:  // folded into the weights
+    case OpKind::kRelu:
+    case OpKind::kClip:
+    case OpKind::kSigmoid:
+    case OpKind::kHardSigmoid:
+    case OpKind::kHardSwish:
+    case OpKind::kTanh:
+    case OpKind::kIdentity:
+    case OpKind::kDropout:
+    case OpKind::kAdd:
+    case OpKind::kMaxPool:
+    case OpKind::kAveragePool:
+    case OpKind::kGlobalAveragePool:
+    case OpKind::kFlatten:
+    case OpKind::kReshape:
+    case OpKind::kSqueeze:
+    case OpKind::kUnsqueeze:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_weight_anchor(OpKind k) {
+  return k == OpKind::kConv || k == OpKind::kGemm || k == OpKind::kMatMul;
+}
+
+/// The op's layer shape in NeuroSim's terms.
+CimLayerShape layer_shape(const graph::Graph& graph, const graph::Op& op, bool neurosim) {
+  CimLayerShape s;
+  const auto& x = graph.tensor(op.inputs.at(0)).shape;
+  const auto& y = graph.tensor(op.outputs.at(0)).shape;
+  const std::int64_t batch = x.empty() ? 1 : x[0];
+  if (op.kind == OpKind::kConv) {
+    const auto& w = graph.tensor(op.inputs.at(1)).shape;
+    s.in_channels = x.size() > 1 ? x[1] : 1;
+    s.in_size = x.size() > 2 ? x[2] : 1;
+    s.kernel = w.size() > 2 ? w[2] : 1;
+    s.out_channels = w.empty() ? 1 : w[0];
+    s.groups = std::max<std::int64_t>(op.attrs.groups, 1);
+    double positions = 1.0;
+    if (neurosim) {
+      const std::int64_t stride = op.attrs.strides.empty() ? 1 : op.attrs.strides[0];
+      for (std::size_t a = 2; a < x.size() && a < w.size(); ++a) {
+        positions *= static_cast<double>(std::max<std::int64_t>(x[a] - w[a] + 1, 1) / stride);
+      }
+    } else {
+      for (std::size_t a = 2; a < y.size(); ++a) positions *= static_cast<double>(y[a]);
+    }
+    s.positions = positions * static_cast<double>(batch);
+    return s;
+  }
+  // Gemm / MatMul with a weight matrix (the caller checked there is one): rows of the input
+  // are independent positions.
+  const std::size_t wi = weight_matrix(graph, op).value_or(1);
+  const auto& w = graph.tensor(op.inputs[wi]).shape;
+  const std::size_t r = w.size();
+  // Weight on the right (X·W, or X·Wᵀ with transB): K x N, or N x K transposed. On the left
+  // (W·X, MatMul only): M x K, M outputs per position.
+  const bool right = wi == 1;
+  const bool trans = op.kind == OpKind::kGemm && (right ? op.attrs.trans_b : op.attrs.trans_a);
+  const bool k_last = right ? trans : !trans;
+  s.in_channels = k_last ? w[r - 1] : w[r - 2];
+  s.out_channels = k_last ? w[r - 2] : w[r - 1];
+  const double outputs = static_cast<double>(graph::element_count(y));
+  s.positions = outputs / static_cast<double>(std::max<std::int64_t>(s.out_channels, 1));
+  return s;
+}
+
+/// NeuroSim's pipeline speed-up of a layer with input side `in_size` (Chip.cpp,
+/// ChipDesignInitialize): bound = ceil(maxIFM / min(degree, maxIFM / minIFM)), speed-up =
+/// ceil(((IFM / bound) integer-divided)²); maxIFM is the first layer's, minIFM the smallest of
+/// the layers with a kernel larger than 1.
+std::int64_t pipeline_speedup(const graph::Graph& graph, const CimParams& p, std::int64_t in_size) {
+  std::int64_t max_ifm = 0;
+  std::int64_t min_ifm = std::numeric_limits<std::int64_t>::max();
+  for (const auto& op : graph.ops()) {
+    if (op.kind != OpKind::kConv || op.inputs.size() < 2) continue;
+    const auto& x = graph.tensor(op.inputs[0]).shape;
+    const auto& w = graph.tensor(op.inputs[1]).shape;
+    if (x.size() < 3 || w.size() < 3) continue;
+    if (max_ifm == 0) max_ifm = x[2];
+    if (w[2] != 1) min_ifm = std::min(min_ifm, x[2]);
+  }
+  if (max_ifm == 0 || min_ifm == std::numeric_limits<std::int64_t>::max() ||
+      p.speedup_degree <= 1) {
+    return 1;
+  }
+  const std::int64_t degree = std::max<std::int64_t>(
+      std::min<std::int64_t>(p.speedup_degree, max_ifm / std::max<std::int64_t>(min_ifm, 1)), 1);
+  const std::int64_t bound = ceil_div(max_ifm, degree);
+  const std::int64_t r = in_size / bound;
+  return r * r;
+}
+
+double activation_elements(const graph::Graph& graph, const graph::Op& op) {
+  double n = 0.0;
+  for (auto t : op.outputs) n += static_cast<double>(graph::element_count(graph.tensor(t).shape));
+  return n;
+}
+
+/// One technology node: the published SRAM bitcell (280 F² for the 8T cell NeuroSim V1.4 uses
+/// down to 22 nm; Samsung 14 nm 0.064 um², TSMC 10 nm 0.040, TSMC 7 nm 0.027 (IEDM 2016), IRDS
+/// 5/3/2/1 nm, as NeuroSim V1.4's Param.cpp sizes its cells), NeuroSim V1.4's fixed eNVM read
+/// voltage of the node, and the node's circuits relative to 22 nm, each measured with DNN+NeuroSim
+/// V1.4 itself (its PTM/IRDS device models) on VGG8 at the reference configuration (SRAM, 5-bit
+/// ADC, Rp = 128, 8 columns per ADC): the reports are tests/data/neurosim/vgg8_sram<node>_adc5_
+/// rp128.txt (README.md there says how they were made); tests/unit/cost/cim_neurosim_runs_test.cpp
+/// checks the model against each of them (the clock column to 0.1%).
+/// Columns: clock period, periphery area, ADC energy, accumulation energy, other periphery
+/// energy (decoders, muxes, switch matrices, pooling and activation units), buffer energy,
+/// interconnect energy, leakage power, and the interconnect cycles to a novel-mapped layer's
+/// tiles (at 5 nm and below NeuroSim's bus to the 9-PE tiles takes about twice the cycles).
+struct Node {
+  double nm;
+  double sram_cell_um2;
+  double read_voltage_v;
+  double clock;
+  double periphery_area;
+  double adc_energy;
+  double accumulation_energy;
+  double periphery_energy;
+  double buffer_energy;
+  double interconnect_energy;
+  double leakage;
+  double novel_interconnect_cycles = 1.0;
+};
+constexpr std::array<Node, 13> kNodes = {{
+    {130, 280 * 0.130 * 0.130, 0.58, 19.0068, 38.0488, 16.2436, 30.5962, 53.4243, 31.2137, 14.5165,
+     9.0076},
+    {90, 280 * 0.090 * 0.090, 0.58, 13.1808, 16.8912, 8.3663, 15.2759, 20.1917, 15.2252, 8.2942,
+     5.5607},
+    {65, 280 * 0.065 * 0.065, 0.55, 9.3310, 9.4980, 4.5357, 7.9801, 12.4194, 7.9804, 5.1638,
+     3.7564},
+    {45, 280 * 0.045 * 0.045, 0.51, 5.8580, 4.4555, 2.3273, 3.8558, 5.4410, 3.9051, 2.9150, 2.4395},
+    {32, 280 * 0.032 * 0.032, 0.51, 3.8037, 2.1731, 1.3392, 1.9176, 2.3158, 1.9291, 1.6613, 1.5531},
+    {22, 280 * 0.022 * 0.022, 0.55, 1.0000, 1.0000, 1.0000, 1.0000, 1.0000, 1.0000, 1.0000, 1.0000},
+    {14, 0.0640, 0.277, 0.9348, 0.7871, 0.6009, 0.6280, 0.9149, 0.7878, 0.7794, 1.8131},
+    {10, 0.0400, 0.28, 0.8604, 0.3576, 0.4719, 0.5175, 0.7339, 0.6530, 0.4810, 1.9171},
+    {7, 0.0270, 0.264, 0.8461, 0.2611, 0.3983, 0.4579, 0.6302, 0.5710, 0.3561, 2.0274},
+    {5, 0.0210, 0.253, 0.7793, 0.1747, 0.3270, 0.3712, 0.5046, 0.4646, 0.2987, 1.9176, 1.882},
+    {3, 0.0184, 0.248, 0.7566, 0.1302, 0.2923, 0.3281, 0.4898, 0.4090, 0.2641, 1.9574, 1.882},
+    {2, 0.0202, 0.28, 0.7490, 0.1340, 0.2454, 0.1704, 0.2926, 0.2027, 0.2283, 1.4446, 1.952},
+    {1, 0.0115, 0.272, 0.7080, 0.1079, 0.1801, 0.1475, 0.2388, 0.1861, 0.1740, 2.0689, 1.952},
+}};
+/// The calibration run's clock: "Chip clock period is: 1.6974ns".
+constexpr double kReferenceClockNs = 1.6974;
+
+const Node* find_node(double nm) {
+  for (const auto& n : kNodes) {
+    if (std::abs(n.nm - nm) < 1e-9) return &n;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool is_known_cim_node(double technology_nm) {
+  return find_node(technology_nm) != nullptr;
+}
+
+CimPhysics cim_physics(const CimParams& p) {
+  const Node& node = *find_node(p.technology_nm);
+  CimPhysics ph;
+  const bool envm = p.cell != "sram";
+  const double rows = static_cast<double>(p.subarray_rows);
+  const double cols = static_cast<double>(p.subarray_cols);
+  const double rp = static_cast<double>(std::min(p.rows_parallel, p.subarray_rows));
+  const double passes = std::ceil(rows / rp);
+  // A multilevel sense amplifier compares against 2^b - 1 references (31 at the reference).
+  const double levels = (std::pow(2.0, static_cast<double>(p.adc_bits)) - 1.0) / 31.0;
+
+  // Clock: NeuroSim's synchronous clock is its slowest sensing path; sensing slows down as
+  // fewer rows drive the bit line (a larger reference resistance) and as more comparators load
+  // it.
+  const double r_on = p.r_on_ohm > 0.0 ? p.r_on_ohm : (p.cell == "rram" ? 100e3 : 240e3);
+  const double r_off = p.r_off_ohm > 0.0 ? p.r_off_ohm : (p.cell == "rram" ? 1.7e6 : 24e6);
+  // eNVM sensing also depends on the cell: a low on-resistance settles more slowly in the
+  // current-mode sense amplifier (NeuroSim's latency fit is logarithmic there).
+  const double cell_sense = envm ? std::pow(r_on / 100e3, -p.clock_r_on_exponent) : 1.0;
+  // NeuroSim V1.4 models FinFET and GAA nodes (14 nm and below) with their own sense-amplifier
+  // fits, in which fewer parallel rows sense faster, not slower: separate exponents.
+  const bool finfet = p.technology_nm <= 14.0;
+  const double sense_part =
+      std::pow(128.0 / rp, finfet ? p.finfet_clock_rp_exponent : p.clock_rp_exponent) *
+      std::pow(levels, finfet ? p.finfet_clock_level_exponent : p.clock_level_exponent) *
+      cell_sense;
+  const double sense = (1.0 - p.clock_sense_share) + p.clock_sense_share * sense_part;
+  ph.clock_s = (p.clock_ns > 0.0 ? p.clock_ns : kReferenceClockNs * node.clock * sense) * 1e-9;
+
+  const double node_um = p.technology_nm * 1e-3;
+  const double default_f2 = p.cell == "rram" ? 48.0 : 24.0;
+  ph.cell_area_um2 = !envm && p.cell_area_f2 <= 0.0
+                         ? node.sram_cell_um2
+                         : (p.cell_area_f2 > 0.0 ? p.cell_area_f2 : default_f2) * node_um * node_um;
+  // Periphery: more ADC comparators take more area; partial-parallel reads keep more partial
+  // sums per column (registers, wider adders).
+  ph.area_scale = node.periphery_area *
+                  ((1.0 - p.adc_area_level_share) + p.adc_area_level_share * levels) *
+                  (1.0 + p.area_pass_share * (1.0 - 1.0 / passes));
+  auto subarray_um2 = [&](double cell_um2, double periphery_um2) {
+    return cell_um2 * rows * cols + periphery_um2 * ph.area_scale;
+  };
+  ph.subarray_area_um2 = subarray_um2(
+      ph.cell_area_um2, p.periphery_area_um2 + (envm ? p.envm_periphery_area_um2 : 0.0));
+
+  double conversion = p.adc_energy_pj * node.adc_energy *
+                      ((1.0 - p.adc_level_share) + p.adc_level_share * levels) *
+                      std::pow(rp / 128.0, finfet ? p.finfet_adc_rp_exponent : p.adc_rp_exponent);
+  if (envm) {
+    // Cell currents while the column is sensed: the driven rows at the read voltage, each
+    // conducting the mean of the on and off conductances, for one clock period.
+    const double vr = p.read_voltage_v > 0.0 ? p.read_voltage_v : node.read_voltage_v;
+    const double g_mean = 0.5 * (1.0 / r_on + 1.0 / r_off);
+    ph.cell_read_energy_pj = vr * vr * g_mean * rp * p.cell_read_activity * ph.clock_s * 1e12;
+    conversion = conversion * p.envm_adc_factor + ph.cell_read_energy_pj;
+  }
+  ph.conversion_energy_pj = conversion;
+  // Shift-add and accumulation grow with every extra pass and with the ADC's output width.
+  ph.accumulation_energy_pj = p.accumulation_energy_pj * node.accumulation_energy *
+                              (1.0 + p.accumulation_pass_share * (passes - 1.0)) *
+                              (static_cast<double>(p.adc_bits) + 3.0) / 8.0;
+  ph.periphery_energy_pj = p.periphery_energy_pj * node.periphery_energy;
+  ph.buffer_energy_pj_per_bit = p.buffer_energy_pj_per_bit * node.buffer_energy;
+  // Wires span the tiles: a larger cell or periphery than the node's SRAM chip spreads them
+  // out, and their energy grows with the length, the square root of the area; so do the
+  // cycles to reach a novel-mapped layer's 9-PE tiles (NeuroSim's RRAM runs: x1.9 for layers
+  // 2-6, unchanged for the conventional tiles of layers 1, 7 and 8).
+  const double spread =
+      std::sqrt(ph.subarray_area_um2 / subarray_um2(node.sram_cell_um2, p.periphery_area_um2));
+  ph.interconnect_energy_pj_per_bit =
+      p.interconnect_energy_pj_per_bit * node.interconnect_energy * spread;
+  ph.interconnect_cycles_per_step =
+      p.interconnect_cycles_per_step * spread * node.novel_interconnect_cycles;
+  ph.leakage_uw_per_tile = p.leakage_uw_per_tile * node.leakage;
+  return ph;
+}
+
+CimMapping map_cim_layer(const CimParams& p, const CimLayerShape& shape,
+                         std::int64_t pipeline_speedup) {
+  CimMapping m;
+  const std::int64_t r = p.subarray_rows;
+  const std::int64_t c = p.subarray_cols;
+  const std::int64_t cols_per_weight = ceil_div(p.weight_bits, p.cell_bits);
+  m.groups = std::max<std::int64_t>(shape.groups, 1);
+  const std::int64_t cin = std::max<std::int64_t>(shape.in_channels / m.groups, 1);
+  const std::int64_t k2 = shape.kernel * shape.kernel;
+  m.rows = cin * k2;
+  m.cols = std::max<std::int64_t>(shape.out_channels / m.groups, 1) * cols_per_weight;
+  // NeuroSim (Chip.cpp): "large Conv layers use novel mapping": K² equals the PEs per tile and
+  // the unrolled rows fill at least one subarray.
+  m.novel = k2 == p.nm_pes_per_tile && m.rows >= r;
+  m.col_partitions = ceil_div(m.cols, c);
+  std::int64_t unit = p.cm_tile_size;  // the block a copy is duplicated within
+  std::int64_t unit_rows_used = ceil_div(m.rows, r) * r;
+  if (m.novel) {
+    m.row_partitions = k2 * ceil_div(cin, r);
+    m.subarrays_per_tile = p.nm_pes_per_tile * (p.nm_pe_size / r) * (p.nm_pe_size / c);
+    unit = p.nm_pe_size;
+    unit_rows_used = ceil_div(cin, r) * r;
+  } else {
+    m.row_partitions = ceil_div(m.rows, r);
+    m.subarrays_per_tile = (p.cm_tile_size / r) * (p.cm_tile_size / c);
+  }
+  m.subarrays_per_copy = m.groups * m.row_partitions * m.col_partitions;
+  // Copies that fit in the free space of the PE (novel) or tile (conventional) the layer
+  // already occupies (NeuroSim's subarray/PE duplication).
+  const std::int64_t unit_cols_used = m.col_partitions * c;
+  const std::int64_t fill_rows = unit_rows_used <= unit ? unit / unit_rows_used : 1;
+  const std::int64_t fill_cols = unit_cols_used <= unit ? unit / unit_cols_used : 1;
+  const std::int64_t fill = m.groups == 1 ? fill_rows * fill_cols : 1;
+  m.speedup = std::max<std::int64_t>({pipeline_speedup, fill, 1});
+  m.tiles = ceil_div(m.speedup * m.subarrays_per_copy, m.subarrays_per_tile);
+  return m;
+}
+
+bool CimModel::do_supports(const graph::Op& op, const hw::Device& device) const noexcept {
+  if (device.kind != "cim") return false;
+  if (is_periphery_op(op.kind)) return true;
+  // Conv and Gemm keep their weights stationary in the arrays. MatMul is not claimed: whether
+  // its operand is a weight is not visible here, and activation-by-activation products cannot
+  // be programmed into crossbars.
+  return (op.kind == OpKind::kConv || op.kind == OpKind::kGemm) && op.inputs.size() >= 2 &&
+         !op.outputs.empty();
+}
+
+OpCost CimModel::do_estimate(const graph::Graph& graph, const graph::Op& op,
+                             const hw::Device& device, std::int64_t /*fused_bytes_saved*/) const {
+  auto parsed = CimParams::from_device(device);
+  if (!parsed.ok()) {
+    // Reported by the caller's check as a non-finite cost; estimate_layer names the fields.
+    OpCost c;
+    c.time = Seconds(std::numeric_limits<double>::quiet_NaN());
+    return c;
+  }
+  return estimate_op(graph, op, parsed.value());
+}
+
+OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op,
+                             const CimParams& p) const {
+  OpCost c;
+  const CimPhysics ph = cim_physics(p);
+  const double clk_s = ph.clock_s;
+  const double ib = static_cast<double>(p.input_bits);
+
+  if (!is_weight_anchor(op.kind) || !weight_matrix(graph, op)) {
+    // Digital periphery (pooling, activation, residual add): pipelined behind the array
+    // reads (NeuroSim counts these units in "Other peripheries"), so no time of their own;
+    // energy as one periphery operation per output element and input bit.
+    const double e_j = activation_elements(graph, op) * ib * ph.periphery_energy_pj * 1e-12;
+    c.energy = Joules(e_j);
+    c.parts["periphery_j"] = e_j;
+    return c;
+  }
+
+  const CimLayerShape shape = layer_shape(graph, op, options_.neurosim_conventions);
+  // NeuroSim duplicates weights for pipeline balance only in its pipelined mode; layer by layer,
+  // a layer keeps just the copies that fill its PE or tile.
+  const std::int64_t pipe = p.pipeline ? pipeline_speedup(graph, p, shape.in_size) : 1;
+  const CimMapping m = map_cim_layer(p, shape, pipe);
+
+  const double steps = shape.positions / static_cast<double>(m.speedup);
+  // Rows are read Rp at a time: ceil(R / Rp) passes, each sensing every column once.
+  const double passes = static_cast<double>(ceil_div(p.subarray_rows, p.rows_parallel));
+  const double read_cycles = ib * static_cast<double>(p.cols_per_adc) * passes;
+  const double tiles = static_cast<double>(m.tiles);
+  const double in_bits_pos = static_cast<double>(m.rows * m.groups) * ib;
+  const double out_bits_pos = static_cast<double>(shape.out_channels) * ib;
+  const double psum_ratio = static_cast<double>(p.psum_bits) / ib;
+  const double copies = static_cast<double>(m.speedup);
+
+  // Latency (cycles): array reads through the ADCs, the adder tree over the row partitions,
+  // buffers, interconnect.
+  const double adc_s = steps * read_cycles * clk_s;
+  const double accumulation_s =
+      steps * std::log2(static_cast<double>(m.row_partitions) + 1.0) * clk_s;
+  const double buffer_bw =
+      (m.novel ? p.nm_buffer_bits_per_cycle : p.cm_buffer_bits_per_cycle) * std::sqrt(tiles);
+  const double buffer_s =
+      steps * copies * (in_bits_pos + psum_ratio * out_bits_pos) / buffer_bw * clk_s;
+  const double ic_cycles =
+      m.novel ? ph.interconnect_cycles_per_step : p.interconnect_cycles_per_step;
+  const double interconnect_s = steps * ic_cycles * clk_s;
+
+  // Energy: per column conversion, per bit buffered and moved.
+  const double density = p.input_bit_density;
+  // Conversions of one pass over all rows; the ADC converts every column once per pass.
+  const double reads =
+      shape.positions * ib * static_cast<double>(m.groups) * static_cast<double>(m.row_partitions);
+  const double used_conversions = reads * static_cast<double>(m.cols);
+  const double full_conversions = reads * static_cast<double>(m.col_partitions * p.subarray_cols);
+  const double adc_j = used_conversions * passes * ph.conversion_energy_pj * density * 1e-12;
+  const double accumulation_j = full_conversions * ph.accumulation_energy_pj * density * 1e-12;
+  const double periphery_j = full_conversions * ph.periphery_energy_pj * 1e-12;
+  const double buffer_j = shape.positions * (in_bits_pos + psum_ratio * out_bits_pos) *
+                          ph.buffer_energy_pj_per_bit * 1e-12;
+  const double wire = std::sqrt(tiles);
+  const double interconnect_j = shape.positions * (in_bits_pos + 2.0 * out_bits_pos) * wire *
+                                ph.interconnect_energy_pj_per_bit * 1e-12;
+
+  const double time_s = adc_s + accumulation_s + buffer_s + interconnect_s;
+  c.time = Seconds(time_s);
+  c.energy = Joules(adc_j + accumulation_j + periphery_j + buffer_j + interconnect_j);
+  c.memory = ResourceAmount(tiles);
+  c.compute_bound = adc_s >= buffer_s + interconnect_s;
+  c.parts["adc_s"] = adc_s;
+  c.parts["accumulation_s"] = accumulation_s;
+  c.parts["buffer_s"] = buffer_s;
+  c.parts["interconnect_s"] = interconnect_s;
+  c.parts["adc_j"] = adc_j;
+  c.parts["accumulation_j"] = accumulation_j;
+  c.parts["periphery_j"] = periphery_j;
+  c.parts["buffer_j"] = buffer_j;
+  c.parts["interconnect_j"] = interconnect_j;
+  c.parts["leakage_j"] = ph.leakage_uw_per_tile * 1e-6 * tiles * time_s;
+  c.parts["tiles"] = tiles;
+  c.parts["speedup"] = copies;
+  c.parts["area_mm2"] =
+      tiles * static_cast<double>(m.subarrays_per_tile) * ph.subarray_area_um2 * 1e-6;
+  c.parts["ops"] = 2.0 * shape.positions * static_cast<double>(m.rows * m.groups) *
+                   static_cast<double>(shape.out_channels) / static_cast<double>(m.groups);
+  return c;
+}
+
+Result<OpCost> CimModel::do_estimate_layer(const graph::Graph& graph, const graph::Layer& layer,
+                                           const hw::Device& device) const {
+  auto parsed = CimParams::from_device(device);
+  if (!parsed.ok()) return parsed.diagnostics();
+  OpCost total;
+  for (auto id : layer.ops) {
+    const OpCost c = estimate_op(graph, graph.op(id), parsed.value());
+    total.time += c.time;
+    total.energy += c.energy;
+    total.memory += c.memory;
+    total.compute_bound = total.compute_bound || c.compute_bound;
+    for (const auto& [k, v] : c.parts) total.parts[k] += v;
+  }
+  // Activations stay in the chip's buffers (counted in buffer energy); tiles are the capacity.
+  total.workspace = Bytes(0.0);
+  total.time += device.layer_overhead;
+  return total;
+}
+
+}  // namespace tessera::cost

@@ -1,0 +1,784 @@
+#include "onnx/detail/onnx_fold.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+
+namespace tessera::onnx::detail {
+
+namespace {
+
+using ::onnx::TensorProto;
+using Dims = std::vector<std::int64_t>;
+
+/// Elements of `dims`, or -1 when negative or above kMaxFoldElements.
+std::int64_t bounded_count(const Dims& dims) {
+  std::int64_t n = 1;
+  for (auto d : dims) {
+    if (d < 0) return -1;
+    if (d == 0) return 0;
+    if (n > kMaxFoldElements / d) return -1;
+    n *= d;
+  }
+  return n;
+}
+
+bool real_type(std::int32_t t) {
+  return t == TensorProto::FLOAT || t == TensorProto::DOUBLE;
+}
+
+/// Wraps an integer to the range of the element type, as a cast in C++ does.
+std::int64_t normalize(std::int32_t elem_type, std::int64_t v) {
+  switch (elem_type) {
+    case TensorProto::BOOL:
+      return v != 0 ? 1 : 0;
+    case TensorProto::INT8:
+      return static_cast<std::int8_t>(v);
+    case TensorProto::UINT8:
+      return static_cast<std::uint8_t>(v);
+    case TensorProto::INT16:
+      return static_cast<std::int16_t>(v);
+    case TensorProto::UINT16:
+      return static_cast<std::uint16_t>(v);
+    case TensorProto::INT32:
+      return static_cast<std::int32_t>(v);
+    case TensorProto::UINT32:
+      return static_cast<std::uint32_t>(v);
+    default:
+      return v;
+  }
+}
+
+/// Truncates a double toward zero into int64, saturating (NaN gives 0).
+std::int64_t to_int64(double v) {
+  if (std::isnan(v)) return 0;
+  if (v >= 9.2233720368547758e18) return std::numeric_limits<std::int64_t>::max();
+  if (v <= -9.2233720368547758e18) return std::numeric_limits<std::int64_t>::min();
+  return static_cast<std::int64_t>(v);
+}
+
+FoldedTensor make(std::int32_t elem_type, Dims dims) {
+  FoldedTensor t;
+  t.elem_type = elem_type;
+  t.dims = std::move(dims);
+  return t;
+}
+
+void push(FoldedTensor& t, const FoldedTensor& from, std::int64_t i) {
+  if (t.is_real())
+    t.reals.push_back(from.real(i));
+  else
+    t.ints.push_back(normalize(t.elem_type, from.integer(i)));
+}
+
+/// Bytes per element of the raw_data of a foldable type.
+std::size_t raw_width(std::int32_t t) {
+  switch (t) {
+    case TensorProto::DOUBLE:
+    case TensorProto::INT64:
+    case TensorProto::UINT64:
+      return 8;
+    case TensorProto::FLOAT:
+    case TensorProto::INT32:
+    case TensorProto::UINT32:
+      return 4;
+    case TensorProto::INT16:
+    case TensorProto::UINT16:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+/// Element `i` of little-endian raw bytes of type `t`.
+void push_raw(FoldedTensor& out, const std::string& raw, std::size_t i) {
+  const char* p = raw.data() + i * raw_width(out.elem_type);
+  switch (out.elem_type) {
+    case TensorProto::FLOAT: {
+      float v;
+      std::memcpy(&v, p, sizeof v);
+      out.reals.push_back(v);
+      return;
+    }
+    case TensorProto::DOUBLE: {
+      double v;
+      std::memcpy(&v, p, sizeof v);
+      out.reals.push_back(v);
+      return;
+    }
+    case TensorProto::INT64:
+    case TensorProto::UINT64: {
+      std::int64_t v;
+      std::memcpy(&v, p, sizeof v);
+      out.ints.push_back(v);
+      return;
+    }
+    case TensorProto::INT32: {
+      std::int32_t v;
+      std::memcpy(&v, p, sizeof v);
+      out.ints.push_back(v);
+      return;
+    }
+    case TensorProto::UINT32: {
+      std::uint32_t v;
+      std::memcpy(&v, p, sizeof v);
+      out.ints.push_back(v);
+      return;
+    }
+    case TensorProto::INT16: {
+      std::int16_t v;
+      std::memcpy(&v, p, sizeof v);
+      out.ints.push_back(v);
+      return;
+    }
+    case TensorProto::UINT16: {
+      std::uint16_t v;
+      std::memcpy(&v, p, sizeof v);
+      out.ints.push_back(v);
+      return;
+    }
+    case TensorProto::INT8:
+      out.ints.push_back(static_cast<std::int8_t>(*p));
+      return;
+    default:  // UINT8, BOOL
+      out.ints.push_back(normalize(out.elem_type, static_cast<unsigned char>(*p)));
+      return;
+  }
+}
+
+const ::onnx::AttributeProto* attribute(const ::onnx::NodeProto& node, std::string_view name) {
+  for (const auto& a : node.attribute())
+    if (a.name() == name) return &a;
+  return nullptr;
+}
+
+std::int64_t int_attr(const ::onnx::NodeProto& node, std::string_view name, std::int64_t fallback) {
+  const auto* a = attribute(node, name);
+  return a != nullptr ? a->i() : fallback;
+}
+
+std::optional<Dims> ints_attr(const ::onnx::NodeProto& node, std::string_view name) {
+  const auto* a = attribute(node, name);
+  if (a == nullptr) return std::nullopt;
+  return Dims(a->ints().begin(), a->ints().end());
+}
+
+/// Multi-index walk: flat index of `in_dims` (right-aligned, size-1 axes broadcast) for each flat
+/// index of `out_dims`.
+std::vector<std::int64_t> broadcast_map(const Dims& out_dims, const Dims& in_dims) {
+  const std::int64_t n = bounded_count(out_dims);
+  std::vector<std::int64_t> map(static_cast<std::size_t>(std::max<std::int64_t>(n, 0)));
+  const std::size_t rank = out_dims.size();
+  const std::size_t offset = rank - in_dims.size();
+  for (std::int64_t flat = 0; flat < n; ++flat) {
+    std::int64_t rest = flat;
+    std::int64_t in_flat = 0;
+    std::int64_t in_stride = 1;
+    for (std::size_t k = rank; k-- > 0;) {
+      const std::int64_t idx = rest % out_dims[k];
+      rest /= out_dims[k];
+      if (k >= offset) {
+        const std::int64_t d = in_dims[k - offset];
+        in_flat += (d == 1 ? 0 : idx) * in_stride;
+        in_stride *= d;
+      }
+    }
+    map[static_cast<std::size_t>(flat)] = in_flat;
+  }
+  return map;
+}
+
+/// NumPy broadcast of several shapes.
+std::optional<Dims> broadcast_dims(const std::vector<const Dims*>& shapes) {
+  std::size_t rank = 0;
+  for (const auto* s : shapes) rank = std::max(rank, s->size());
+  Dims out(rank, 1);
+  for (const auto* s : shapes) {
+    const std::size_t offset = rank - s->size();
+    for (std::size_t k = 0; k < s->size(); ++k) {
+      const std::int64_t d = (*s)[k];
+      std::int64_t& o = out[offset + k];
+      if (d == o || d == 1) continue;
+      if (o != 1) return std::nullopt;
+      o = d;
+    }
+  }
+  return out;
+}
+
+using Outputs = std::optional<std::vector<FoldedTensor>>;
+
+Outputs one(FoldedTensor t) {
+  if (bounded_count(t.dims) < 0) return std::nullopt;
+  return std::vector<FoldedTensor>{std::move(t)};
+}
+
+/// Binary operators the folder evaluates; from kEqual on, the result is bool.
+enum class Binary {
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kPow,
+  kMin,
+  kMax,
+  kEqual,
+  kLess,
+  kGreater,
+  kLessOrEqual,
+  kGreaterOrEqual,
+  kAnd,
+  kOr,
+  kXor,
+};
+
+std::optional<Binary> binary_op(std::string_view op) {
+  static const std::unordered_map<std::string_view, Binary> kOps = {
+      {"Add", Binary::kAdd},
+      {"Sub", Binary::kSub},
+      {"Mul", Binary::kMul},
+      {"Div", Binary::kDiv},
+      {"Pow", Binary::kPow},
+      {"Min", Binary::kMin},
+      {"Max", Binary::kMax},
+      {"Equal", Binary::kEqual},
+      {"Less", Binary::kLess},
+      {"Greater", Binary::kGreater},
+      {"LessOrEqual", Binary::kLessOrEqual},
+      {"GreaterOrEqual", Binary::kGreaterOrEqual},
+      {"And", Binary::kAnd},
+      {"Or", Binary::kOr},
+      {"Xor", Binary::kXor}};
+  const auto it = kOps.find(op);
+  if (it == kOps.end()) return std::nullopt;
+  return it->second;
+}
+
+bool bool_result(Binary op) {
+  return op >= Binary::kEqual;
+}
+
+/// One element of a binary operator; bool results as 0/1; nothing for an integer division by
+/// zero. T is double for floating point operands and int64 otherwise.
+template <typename T>
+std::optional<T> apply(Binary op, T x, T y) {
+  switch (op) {
+    case Binary::kAdd:
+      return x + y;
+    case Binary::kSub:
+      return x - y;
+    case Binary::kMul:
+      return x * y;
+    case Binary::kDiv:
+      if constexpr (std::is_integral_v<T>) {
+        if (y == 0) return std::nullopt;
+      }
+      return x / y;  // integer division truncates, as in onnxruntime
+    case Binary::kPow:
+      return static_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(y)));
+    case Binary::kMin:
+      return std::min(x, y);
+    case Binary::kMax:
+      return std::max(x, y);
+    case Binary::kEqual:
+      return static_cast<T>(x == y);
+    case Binary::kLess:
+      return static_cast<T>(x < y);
+    case Binary::kGreater:
+      return static_cast<T>(x > y);
+    case Binary::kLessOrEqual:
+      return static_cast<T>(x <= y);
+    case Binary::kGreaterOrEqual:
+      return static_cast<T>(x >= y);
+    case Binary::kAnd:
+      return static_cast<T>(x != 0 && y != 0);
+    case Binary::kOr:
+      return static_cast<T>(x != 0 || y != 0);
+    case Binary::kXor:
+      return static_cast<T>((x != 0) != (y != 0));
+  }
+  return std::nullopt;
+}
+
+Outputs fold_binary(std::string_view name, const FoldedTensor& a, const FoldedTensor& b) {
+  const auto op = binary_op(name);
+  if (!op) return std::nullopt;
+  const auto dims = broadcast_dims({&a.dims, &b.dims});
+  if (!dims || bounded_count(*dims) < 0) return std::nullopt;
+  FoldedTensor out = make(bool_result(*op) ? TensorProto::BOOL : a.elem_type, *dims);
+  const auto ma = broadcast_map(*dims, a.dims);
+  const auto mb = broadcast_map(*dims, b.dims);
+  const bool real = a.is_real() || b.is_real();
+  for (std::size_t i = 0; i < ma.size(); ++i) {
+    if (real) {
+      const auto r = apply<double>(*op, a.real(ma[i]), b.real(mb[i]));
+      if (out.is_real())
+        out.reals.push_back(*r);
+      else
+        out.ints.push_back(normalize(out.elem_type, to_int64(*r)));
+    } else {
+      const auto r = apply<std::int64_t>(*op, a.integer(ma[i]), b.integer(mb[i]));
+      if (!r) return std::nullopt;
+      out.ints.push_back(normalize(out.elem_type, *r));
+    }
+  }
+  return one(std::move(out));
+}
+
+/// One element of a unary operator; nothing for an operator the folder does not evaluate.
+std::optional<double> apply_unary(std::string_view op, double x) {
+  if (op == "Neg") return -x;
+  if (op == "Abs") return std::fabs(x);
+  if (op == "Sqrt") return std::sqrt(x);
+  if (op == "Floor") return std::floor(x);
+  if (op == "Ceil") return std::ceil(x);
+  if (op == "Reciprocal") return 1.0 / x;
+  if (op == "Relu") return std::max(x, 0.0);
+  if (op == "Not") return x == 0.0 ? 1.0 : 0.0;
+  return std::nullopt;
+}
+
+Outputs fold_unary(std::string_view op, const FoldedTensor& a) {
+  if (!apply_unary(op, 0.0)) return std::nullopt;
+  if (!a.is_real() && (op == "Sqrt" || op == "Reciprocal")) return std::nullopt;
+  FoldedTensor out = make(a.elem_type, a.dims);
+  for (std::int64_t i = 0; i < a.size(); ++i) {
+    if (a.is_real()) {
+      out.reals.push_back(*apply_unary(op, a.real(i)));
+    } else {
+      // Integer operands stay exact: Neg, Abs, Relu, Not, Floor and Ceil of an integer.
+      const std::int64_t x = a.integer(i);
+      std::int64_t r = x;
+      if (op == "Neg") r = -x;
+      if (op == "Abs") r = x < 0 ? -x : x;
+      if (op == "Relu") r = std::max<std::int64_t>(x, 0);
+      if (op == "Not") r = x == 0 ? 1 : 0;
+      out.ints.push_back(normalize(out.elem_type, r));
+    }
+  }
+  return one(std::move(out));
+}
+
+Outputs fold_gather(const ::onnx::NodeProto& node, const FoldedTensor& data,
+                    const FoldedTensor& indices) {
+  const auto rank = static_cast<std::int64_t>(data.dims.size());
+  if (rank == 0) return std::nullopt;
+  std::int64_t axis = int_attr(node, "axis", 0);
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) return std::nullopt;
+  Dims dims(data.dims.begin(), data.dims.begin() + axis);
+  dims.insert(dims.end(), indices.dims.begin(), indices.dims.end());
+  dims.insert(dims.end(), data.dims.begin() + axis + 1, data.dims.end());
+  if (bounded_count(dims) < 0) return std::nullopt;
+  std::int64_t outer = 1;
+  for (std::int64_t k = 0; k < axis; ++k) outer *= data.dims[static_cast<std::size_t>(k)];
+  std::int64_t inner = 1;
+  for (std::int64_t k = axis + 1; k < rank; ++k) inner *= data.dims[static_cast<std::size_t>(k)];
+  const std::int64_t n = data.dims[static_cast<std::size_t>(axis)];
+  FoldedTensor out = make(data.elem_type, dims);
+  for (std::int64_t o = 0; o < outer; ++o) {
+    for (std::int64_t k = 0; k < indices.size(); ++k) {
+      std::int64_t i = indices.integer(k);
+      if (i < 0) i += n;
+      if (i < 0 || i >= n) return std::nullopt;
+      for (std::int64_t in = 0; in < inner; ++in) push(out, data, (o * n + i) * inner + in);
+    }
+  }
+  return one(std::move(out));
+}
+
+Outputs fold_concat(const ::onnx::NodeProto& node, const std::vector<const FoldedTensor*>& xs) {
+  if (xs.empty()) return std::nullopt;
+  const auto rank = static_cast<std::int64_t>(xs[0]->dims.size());
+  std::int64_t axis = int_attr(node, "axis", 0);
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) return std::nullopt;
+  const auto ax = static_cast<std::size_t>(axis);
+  Dims dims = xs[0]->dims;
+  dims[ax] = 0;
+  for (const auto* x : xs) {
+    if (x->dims.size() != dims.size()) return std::nullopt;
+    for (std::size_t k = 0; k < dims.size(); ++k)
+      if (k != ax && x->dims[k] != dims[k]) return std::nullopt;
+    dims[ax] += x->dims[ax];
+  }
+  if (bounded_count(dims) < 0) return std::nullopt;
+  std::int64_t outer = 1;
+  for (std::size_t k = 0; k < ax; ++k) outer *= dims[k];
+  std::int64_t inner = 1;
+  for (std::size_t k = ax + 1; k < dims.size(); ++k) inner *= dims[k];
+  FoldedTensor out = make(xs[0]->elem_type, dims);
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (const auto* x : xs) {
+      const std::int64_t chunk = x->dims[ax] * inner;
+      for (std::int64_t i = 0; i < chunk; ++i) push(out, *x, o * chunk + i);
+    }
+  return one(std::move(out));
+}
+
+/// ONNX Slice (opset 10+: starts, ends, axes, steps as inputs; before: attributes).
+Outputs fold_slice(const ::onnx::NodeProto& node, std::int64_t opset, const FoldInputs& in) {
+  const FoldedTensor& data = *in.values[0];
+  Dims starts, ends, axes, steps;
+  auto read = [&](std::size_t slot, Dims& to) {
+    if (in.values.size() <= slot || in.values[slot] == nullptr) return false;
+    const auto& v = *in.values[slot];
+    for (std::int64_t i = 0; i < v.size(); ++i) to.push_back(v.integer(i));
+    return true;
+  };
+  if (opset >= 10) {
+    if (!read(1, starts) || !read(2, ends)) return std::nullopt;
+    const bool has_axes = in.values.size() > 3 && !node.input(3).empty();
+    const bool has_steps = in.values.size() > 4 && !node.input(4).empty();
+    if (has_axes && !read(3, axes)) return std::nullopt;
+    if (has_steps && !read(4, steps)) return std::nullopt;
+  } else {
+    auto s = ints_attr(node, "starts");
+    auto e = ints_attr(node, "ends");
+    if (!s || !e) return std::nullopt;
+    starts = *s;
+    ends = *e;
+    if (auto a = ints_attr(node, "axes")) axes = *a;
+  }
+  const auto rank = static_cast<std::int64_t>(data.dims.size());
+  if (axes.empty())
+    for (std::int64_t k = 0; k < static_cast<std::int64_t>(starts.size()); ++k) axes.push_back(k);
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
+    return std::nullopt;
+  Dims first(static_cast<std::size_t>(rank), 0);
+  Dims step(static_cast<std::size_t>(rank), 1);
+  Dims dims = data.dims;
+  for (std::size_t k = 0; k < starts.size(); ++k) {
+    std::int64_t axis = axes[k];
+    if (axis < 0) axis += rank;
+    if (axis < 0 || axis >= rank || steps[k] == 0) return std::nullopt;
+    const auto a = static_cast<std::size_t>(axis);
+    const std::int64_t dim = data.dims[a];
+    std::int64_t s = starts[k];
+    std::int64_t e = ends[k];
+    if (s < 0) s = s < -dim ? 0 : s + dim;
+    if (e < 0) e = e < -dim ? -1 : e + dim;
+    std::int64_t count = 0;
+    if (steps[k] > 0) {
+      s = std::clamp<std::int64_t>(s, 0, dim);
+      e = std::clamp<std::int64_t>(e, 0, dim);
+      count = e > s ? (e - s + steps[k] - 1) / steps[k] : 0;
+    } else {
+      s = std::clamp<std::int64_t>(s, 0, dim - 1);
+      e = std::clamp<std::int64_t>(e, -1, dim - 1);
+      count = s > e ? (s - e - steps[k] - 1) / -steps[k] : 0;
+    }
+    first[a] = s;
+    step[a] = steps[k];
+    dims[a] = count;
+  }
+  const std::int64_t n = bounded_count(dims);
+  if (n < 0) return std::nullopt;
+  FoldedTensor out = make(data.elem_type, dims);
+  for (std::int64_t flat = 0; flat < n; ++flat) {
+    std::int64_t rest = flat;
+    std::int64_t src = 0;
+    std::int64_t stride = 1;
+    for (std::size_t k = dims.size(); k-- > 0;) {
+      const std::int64_t idx = rest % dims[k];
+      rest /= dims[k];
+      src += (first[k] + idx * step[k]) * stride;
+      stride *= data.dims[k];
+    }
+    push(out, data, src);
+  }
+  return one(std::move(out));
+}
+
+Outputs fold_cast(const ::onnx::NodeProto& node, const FoldedTensor& x) {
+  const auto to = static_cast<std::int32_t>(int_attr(node, "to", TensorProto::UNDEFINED));
+  if (!foldable_type(to)) return std::nullopt;
+  FoldedTensor out = make(to, x.dims);
+  for (std::int64_t i = 0; i < x.size(); ++i) {
+    if (out.is_real())
+      out.reals.push_back(x.real(i));
+    else if (to == TensorProto::BOOL)
+      out.ints.push_back(x.real(i) != 0.0 ? 1 : 0);
+    else
+      out.ints.push_back(normalize(to, x.integer(i)));
+  }
+  return one(std::move(out));
+}
+
+Outputs fold_range(const FoldedTensor& start, const FoldedTensor& limit,
+                   const FoldedTensor& delta) {
+  if (start.size() != 1 || limit.size() != 1 || delta.size() != 1) return std::nullopt;
+  FoldedTensor out = make(start.elem_type, {});
+  if (start.is_real()) {
+    const double s = start.real(0), l = limit.real(0), d = delta.real(0);
+    if (d == 0.0) return std::nullopt;
+    const double count = std::max(std::ceil((l - s) / d), 0.0);
+    if (count > static_cast<double>(kMaxFoldElements)) return std::nullopt;
+    const auto n = static_cast<std::int64_t>(count);
+    for (std::int64_t i = 0; i < n; ++i) out.reals.push_back(s + static_cast<double>(i) * d);
+    out.dims = {n};
+  } else {
+    const std::int64_t s = start.integer(0), l = limit.integer(0), d = delta.integer(0);
+    if (d == 0) return std::nullopt;
+    const double count = std::max(
+        std::ceil((static_cast<double>(l) - static_cast<double>(s)) / static_cast<double>(d)), 0.0);
+    if (count > static_cast<double>(kMaxFoldElements)) return std::nullopt;
+    const auto n = static_cast<std::int64_t>(count);
+    for (std::int64_t i = 0; i < n; ++i) out.ints.push_back(normalize(out.elem_type, s + i * d));
+    out.dims = {n};
+  }
+  return one(std::move(out));
+}
+
+Outputs fold_constant(const ::onnx::NodeProto& node) {
+  for (const auto& a : node.attribute()) {
+    if (a.name() == "value") {
+      auto v = fold_tensor_proto(a.t());
+      if (!v) return std::nullopt;
+      return one(std::move(*v));
+    }
+    if (a.name() == "value_int") {
+      FoldedTensor t = make(TensorProto::INT64, {});
+      t.ints = {a.i()};
+      return one(std::move(t));
+    }
+    if (a.name() == "value_ints") {
+      FoldedTensor t = make(TensorProto::INT64, {a.ints_size()});
+      t.ints.assign(a.ints().begin(), a.ints().end());
+      return one(std::move(t));
+    }
+    if (a.name() == "value_float") {
+      FoldedTensor t = make(TensorProto::FLOAT, {});
+      t.reals = {a.f()};
+      return one(std::move(t));
+    }
+    if (a.name() == "value_floats") {
+      FoldedTensor t = make(TensorProto::FLOAT, {a.floats_size()});
+      t.reals.assign(a.floats().begin(), a.floats().end());
+      return one(std::move(t));
+    }
+  }
+  return std::nullopt;
+}
+
+/// Same values, new dims (Reshape, Squeeze, Unsqueeze, Flatten, Identity): the output shape
+/// comes from ONNX's shape inference, which read the (folded) shape arguments.
+Outputs fold_relabel(const FoldedTensor& x, const Dims* out_dims) {
+  if (out_dims == nullptr || bounded_count(*out_dims) != x.size()) return std::nullopt;
+  FoldedTensor out = x;
+  out.dims = *out_dims;
+  return one(std::move(out));
+}
+
+Outputs fold_expand(const FoldedTensor& x, const Dims* out_dims) {
+  if (out_dims == nullptr || bounded_count(*out_dims) < 0) return std::nullopt;
+  FoldedTensor out = make(x.elem_type, *out_dims);
+  for (auto i : broadcast_map(*out_dims, x.dims)) push(out, x, i);
+  return one(std::move(out));
+}
+
+Outputs fold_where(const FoldedTensor& c, const FoldedTensor& x, const FoldedTensor& y) {
+  const auto dims = broadcast_dims({&c.dims, &x.dims, &y.dims});
+  if (!dims || bounded_count(*dims) < 0) return std::nullopt;
+  FoldedTensor out = make(x.elem_type, *dims);
+  const auto mc = broadcast_map(*dims, c.dims);
+  const auto mx = broadcast_map(*dims, x.dims);
+  const auto my = broadcast_map(*dims, y.dims);
+  for (std::size_t i = 0; i < mc.size(); ++i) {
+    if (c.integer(mc[i]) != 0)
+      push(out, x, mx[i]);
+    else
+      push(out, y, my[i]);
+  }
+  return one(std::move(out));
+}
+
+Outputs fold_constant_of_shape(const ::onnx::NodeProto& node, const FoldedTensor& shape) {
+  Dims dims;
+  for (std::int64_t i = 0; i < shape.size(); ++i) dims.push_back(shape.integer(i));
+  if (bounded_count(dims) < 0) return std::nullopt;
+  FoldedTensor fill = make(TensorProto::FLOAT, {});
+  fill.reals = {0.0};
+  if (const auto* a = attribute(node, "value")) {
+    auto v = fold_tensor_proto(a->t());
+    if (!v || v->size() != 1) return std::nullopt;
+    fill = std::move(*v);
+  }
+  FoldedTensor out = make(fill.elem_type, dims);
+  const std::int64_t n = bounded_count(dims);
+  for (std::int64_t i = 0; i < n; ++i) push(out, fill, 0);
+  return one(std::move(out));
+}
+
+}  // namespace
+
+bool FoldedTensor::is_real() const {
+  return real_type(elem_type);
+}
+
+std::int64_t FoldedTensor::size() const {
+  return static_cast<std::int64_t>(is_real() ? reals.size() : ints.size());
+}
+
+double FoldedTensor::real(std::int64_t i) const {
+  return is_real() ? reals[static_cast<std::size_t>(i)]
+                   : static_cast<double>(ints[static_cast<std::size_t>(i)]);
+}
+
+std::int64_t FoldedTensor::integer(std::int64_t i) const {
+  return is_real() ? to_int64(reals[static_cast<std::size_t>(i)])
+                   : ints[static_cast<std::size_t>(i)];
+}
+
+bool foldable_type(std::int32_t t) {
+  switch (t) {
+    case TensorProto::FLOAT:
+    case TensorProto::DOUBLE:
+    case TensorProto::INT8:
+    case TensorProto::INT16:
+    case TensorProto::INT32:
+    case TensorProto::INT64:
+    case TensorProto::UINT8:
+    case TensorProto::UINT16:
+    case TensorProto::UINT32:
+    case TensorProto::UINT64:
+    case TensorProto::BOOL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<FoldedTensor> fold_tensor_proto(const TensorProto& tensor) {
+  if (!foldable_type(tensor.data_type())) return std::nullopt;
+  if (tensor.data_location() == TensorProto::EXTERNAL) return std::nullopt;
+  Dims dims(tensor.dims().begin(), tensor.dims().end());
+  const std::int64_t n = bounded_count(dims);
+  if (n < 0) return std::nullopt;
+  FoldedTensor out = make(tensor.data_type(), std::move(dims));
+  const auto count = static_cast<std::size_t>(n);
+  if (tensor.has_raw_data()) {
+    if (tensor.raw_data().size() != count * raw_width(out.elem_type)) return std::nullopt;
+    for (std::size_t i = 0; i < count; ++i) push_raw(out, tensor.raw_data(), i);
+    return out;
+  }
+  switch (out.elem_type) {
+    case TensorProto::FLOAT:
+      if (static_cast<std::size_t>(tensor.float_data_size()) != count) return std::nullopt;
+      out.reals.assign(tensor.float_data().begin(), tensor.float_data().end());
+      return out;
+    case TensorProto::DOUBLE:
+      if (static_cast<std::size_t>(tensor.double_data_size()) != count) return std::nullopt;
+      out.reals.assign(tensor.double_data().begin(), tensor.double_data().end());
+      return out;
+    case TensorProto::INT64:
+      if (static_cast<std::size_t>(tensor.int64_data_size()) != count) return std::nullopt;
+      out.ints.assign(tensor.int64_data().begin(), tensor.int64_data().end());
+      return out;
+    case TensorProto::UINT32:
+    case TensorProto::UINT64:
+      if (static_cast<std::size_t>(tensor.uint64_data_size()) != count) return std::nullopt;
+      for (auto v : tensor.uint64_data()) out.ints.push_back(static_cast<std::int64_t>(v));
+      return out;
+    default:  // int32_data holds INT32, INT16, INT8, UINT16, UINT8 and BOOL
+      if (static_cast<std::size_t>(tensor.int32_data_size()) != count) return std::nullopt;
+      for (auto v : tensor.int32_data()) out.ints.push_back(normalize(out.elem_type, v));
+      return out;
+  }
+}
+
+TensorProto to_tensor_proto(const FoldedTensor& value) {
+  TensorProto t;
+  t.set_data_type(value.elem_type);
+  for (auto d : value.dims) t.add_dims(d);
+  switch (value.elem_type) {
+    case TensorProto::FLOAT:
+      for (double v : value.reals) t.add_float_data(static_cast<float>(v));
+      break;
+    case TensorProto::DOUBLE:
+      for (double v : value.reals) t.add_double_data(v);
+      break;
+    case TensorProto::INT64:
+      for (auto v : value.ints) t.add_int64_data(v);
+      break;
+    case TensorProto::UINT32:
+    case TensorProto::UINT64:
+      for (auto v : value.ints) t.add_uint64_data(static_cast<std::uint64_t>(v));
+      break;
+    default:
+      for (auto v : value.ints) t.add_int32_data(static_cast<std::int32_t>(v));
+      break;
+  }
+  return t;
+}
+
+std::optional<std::vector<FoldedTensor>> fold_node(const ::onnx::NodeProto& node,
+                                                   std::int64_t opset, const FoldInputs& in) {
+  const std::string& op = node.op_type();
+  if (!node.domain().empty() && node.domain() != "ai.onnx") return std::nullopt;
+  if (op == "Constant") return fold_constant(node);
+  if (op == "Shape" || op == "Size") {
+    if (in.shapes.empty() || in.shapes[0] == nullptr) return std::nullopt;
+    const Dims& s = *in.shapes[0];
+    if (op == "Size") {
+      std::int64_t n = 1;
+      for (auto d : s) n *= d;
+      FoldedTensor t = make(TensorProto::INT64, {});
+      t.ints = {n};
+      return one(std::move(t));
+    }
+    const auto rank = static_cast<std::int64_t>(s.size());
+    std::int64_t start = int_attr(node, "start", 0);
+    std::int64_t end = int_attr(node, "end", rank);
+    if (start < 0) start += rank;
+    if (end < 0) end += rank;
+    start = std::clamp<std::int64_t>(start, 0, rank);
+    end = std::clamp<std::int64_t>(end, 0, rank);
+    FoldedTensor t = make(TensorProto::INT64, {std::max<std::int64_t>(end - start, 0)});
+    for (std::int64_t k = start; k < end; ++k) t.ints.push_back(s[static_cast<std::size_t>(k)]);
+    return one(std::move(t));
+  }
+
+  // Every other operator needs the values of its (present) inputs.
+  std::vector<const FoldedTensor*> xs;
+  for (int i = 0; i < node.input_size(); ++i) {
+    if (node.input(i).empty()) continue;
+    const auto k = static_cast<std::size_t>(i);
+    if (k >= in.values.size() || in.values[k] == nullptr) return std::nullopt;
+    xs.push_back(in.values[k]);
+  }
+  if (xs.empty()) return std::nullopt;
+  const Dims* out0 = in.output_shapes.empty() ? nullptr : in.output_shapes[0];
+  if (op == "Identity" || op == "Reshape" || op == "Squeeze" || op == "Unsqueeze" ||
+      op == "Flatten" || (op == "Dropout" && node.output_size() == 1))
+    return fold_relabel(*xs[0], out0);
+  if (op == "Expand") return fold_expand(*xs[0], out0);
+  if (op == "Gather" && xs.size() == 2) return fold_gather(node, *xs[0], *xs[1]);
+  if (op == "Concat") return fold_concat(node, xs);
+  if (op == "Slice") return fold_slice(node, opset, in);
+  if (op == "Cast") return fold_cast(node, *xs[0]);
+  if (op == "Range" && xs.size() == 3) return fold_range(*xs[0], *xs[1], *xs[2]);
+  if (op == "Where" && xs.size() == 3) return fold_where(*xs[0], *xs[1], *xs[2]);
+  if (op == "ConstantOfShape") return fold_constant_of_shape(node, *xs[0]);
+  if ((op == "Min" || op == "Max" || op == "Sum") && !xs.empty()) {
+    FoldedTensor acc = *xs[0];
+    for (std::size_t i = 1; i < xs.size(); ++i) {
+      auto r = fold_binary(op == "Sum" ? "Add" : op, acc, *xs[i]);
+      if (!r) return std::nullopt;
+      acc = std::move((*r)[0]);
+    }
+    return one(std::move(acc));
+  }
+  if (xs.size() == 2) return fold_binary(op, *xs[0], *xs[1]);
+  if (xs.size() == 1) return fold_unary(op, *xs[0]);
+  return std::nullopt;
+}
+
+}  // namespace tessera::onnx::detail

@@ -1,0 +1,175 @@
+// CimModel against DNN+NeuroSim V1.4 itself, across technology nodes, memory cells, ADC
+// resolutions, partial-parallel reads and interconnects: the reports in tests/data/neurosim/
+// (README.md there says how they were made). Each run differs from NeuroSim's defaults in the
+// parameters listed; CimModel gets the same parameters and nothing else.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+
+#include "support/zoo_chain.hpp"
+#include "tessera/cost/cim/cim_model.hpp"
+#include "tessera/io/neurosim_import.hpp"
+
+namespace tessera::cost {
+namespace {
+
+struct Run {
+  const char* file;
+  const char* cell;
+  std::map<std::string, double> params;
+  /// Latencies are compared (all runs but one: see kRuns).
+  bool latency = true;
+};
+
+const Run kRuns[] = {
+    {"vgg8_sram22_adc5_rp128.txt", "sram", {}},
+    {"vgg8_sram22_adc5_rp64.txt", "sram", {{"rows_parallel", 64}}},
+    {"vgg8_sram22_adc5_rp32.txt", "sram", {{"rows_parallel", 32}}},
+    {"vgg8_sram22_adc4_rp64.txt", "sram", {{"adc_bits", 4}, {"rows_parallel", 64}}},
+    {"vgg8_sram22_adc4_rp32.txt", "sram", {{"adc_bits", 4}, {"rows_parallel", 32}}},
+    {"vgg8_sram22_adc6_rp128.txt", "sram", {{"adc_bits", 6}}},
+    {"vgg8_sram130_adc5_rp128.txt", "sram", {{"technology_nm", 130}}},
+    {"vgg8_sram90_adc5_rp128.txt", "sram", {{"technology_nm", 90}}},
+    {"vgg8_sram65_adc5_rp128.txt", "sram", {{"technology_nm", 65}}},
+    {"vgg8_sram45_adc5_rp128.txt", "sram", {{"technology_nm", 45}}},
+    {"vgg8_sram32_adc5_rp128.txt", "sram", {{"technology_nm", 32}}},
+    {"vgg8_sram14_adc5_rp128.txt", "sram", {{"technology_nm", 14}}},
+    {"vgg8_sram10_adc5_rp128.txt", "sram", {{"technology_nm", 10}}},
+    {"vgg8_sram7_adc5_rp128.txt", "sram", {{"technology_nm", 7}}},
+    {"vgg8_sram5_adc5_rp128.txt", "sram", {{"technology_nm", 5}}},
+    {"vgg8_sram5_adc5_rp64.txt", "sram", {{"technology_nm", 5}, {"rows_parallel", 64}}},
+    {"vgg8_sram5_adc5_rp32.txt", "sram", {{"technology_nm", 5}, {"rows_parallel", 32}}},
+    {"vgg8_sram5_adc4_rp64.txt",
+     "sram",
+     {{"technology_nm", 5}, {"adc_bits", 4}, {"rows_parallel", 64}}},
+    {"vgg8_sram3_adc5_rp128.txt", "sram", {{"technology_nm", 3}}},
+    {"vgg8_sram2_adc5_rp128.txt", "sram", {{"technology_nm", 2}}},
+    {"vgg8_sram1_adc5_rp128.txt", "sram", {{"technology_nm", 1}}},
+    {"vgg8_sram1_adc5_rp64.txt", "sram", {{"technology_nm", 1}, {"rows_parallel", 64}}},
+    {"vgg8_sram1_adc5_rp32.txt", "sram", {{"technology_nm", 1}, {"rows_parallel", 32}}},
+    {"vgg8_rram22_adc5_rp128.txt", "rram", {}},
+    {"vgg8_rram22_adc5_rp64.txt", "rram", {{"rows_parallel", 64}}},
+    {"vgg8_rram22_adc5_rp32.txt", "rram", {{"rows_parallel", 32}}},
+    {"vgg8_rram22_adc4_rp64.txt", "rram", {{"adc_bits", 4}, {"rows_parallel", 64}}},
+    {"vgg8_rram22_10kohm_adc5_rp128.txt", "rram", {{"r_on_ohm", 10e3}, {"r_off_ohm", 170e3}}},
+    // The NeuroSim V1.3 manual's example configuration, run by V1.4 (layer by layer). Its
+    // latency is not compared: with 2-bit cells a layer needs half the tiles, and CimModel's
+    // buffer bandwidth (fitted as ~sqrt(tiles) on 1-bit runs) halves, while NeuroSim's does not
+    // (383 us against Tessera's 569 us, +48%; docs/results.md).
+    {"vgg8_rram22_2bit_layer_by_layer.txt",
+     "rram",
+     {{"cell_bits", 2}, {"r_on_ohm", 100e3}, {"r_off_ohm", 10e6}, {"pipeline", 0}},
+     false},
+};
+
+class CimVsNeuroSim : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto model = testing::zoo_chain("vgg8");
+    graph_ = std::move(model.graph);
+    chain_ = std::move(model.chain);
+  }
+  graph::Graph graph_;
+  graph::LayerChain chain_;
+};
+
+hw::Device device_for(const Run& run) {
+  hw::Device d;
+  d.name = run.file;
+  d.kind = "cim";
+  d.params["cell"] = run.cell;
+  for (const auto& [key, value] : run.params) d.params[key] = value;
+  return d;
+}
+
+double ratio_error(double tessera, double neurosim) {
+  return tessera / neurosim - 1.0;
+}
+
+TEST_F(CimVsNeuroSim, EveryCommittedRunWithinTolerance) {
+  const CimModel model(CimOptions{.neurosim_conventions = true});
+  double worst_total = 0.0;
+  double worst_layer = 0.0;
+  for (const auto& run : kRuns) {
+    SCOPED_TRACE(run.file);
+    auto report =
+        io::load_neurosim_report(std::string(TESSERA_TEST_DATA_DIR) + "/neurosim/" + run.file);
+    ASSERT_TRUE(report.ok()) << report.error_text();
+    const auto layers = static_cast<std::size_t>(chain_.size());
+    ASSERT_EQ(report->layers.size(), layers);
+    const hw::Device device = device_for(run);
+    auto params = CimParams::from_device(device);
+    ASSERT_TRUE(params.ok()) << params.error_text();
+    double area_mm2 = 0.0;
+    double period_s = 0.0;
+    double latency_s = 0.0;
+    double energy_j = 0.0;
+    double leakage_w = 0.0;
+    double ns_latency_s = 0.0;
+    double ns_energy_j = 0.0;
+    for (std::size_t i = 0; i < layers; ++i) {
+      auto c = model.estimate_layer(graph_, chain_.layers[i], device);
+      ASSERT_TRUE(c.ok()) << c.error_text();
+      const auto& ns = report->layers[i];
+      EXPECT_EQ(c->memory.value(), ns.tiles) << "tiles of layer " << i + 1;
+      const double t = c->time.value();
+      const double lat_err = ratio_error(t, ns.latency_s);
+      if (run.latency) {
+        EXPECT_NEAR(lat_err, 0.0, 0.25) << "latency of layer " << i + 1;
+        worst_layer = std::max(worst_layer, std::abs(lat_err));
+      }
+      if (i + 1 < layers) {  // fc2 (10 outputs) costs NeuroSim ~1.6 nJ: noise
+        const double e_err = ratio_error(c->energy.value(), ns.dynamic_energy_j);
+        EXPECT_NEAR(e_err, 0.0, 0.20) << "energy of layer " << i + 1;
+        worst_layer = std::max(worst_layer, std::abs(e_err));
+      }
+      area_mm2 += c->parts.at("area_mm2");
+      period_s = std::max(period_s, t);
+      latency_s += t;
+      energy_j += c->energy.value();
+      leakage_w += c->parts.at("leakage_j") / t;
+      ns_latency_s += ns.latency_s;
+      ns_energy_j += ns.dynamic_energy_j;
+    }
+    const double clock = ratio_error(cim_physics(*params).clock_s, report->clock_period_s);
+    const double area = ratio_error(area_mm2 * 1e-6, report->chip_area_m2);
+    const double latency = ratio_error(latency_s, ns_latency_s);
+    // (A layer-by-layer report prints no chip total under the pipelined name: sum its layers.)
+    const double energy = ratio_error(
+        energy_j, report->dynamic_energy_j > 0.0 ? report->dynamic_energy_j : ns_energy_j);
+    // A layer-by-layer report has no pipeline period, and charges every idle tile's leakage
+    // while each layer runs; only pipelined reports are compared on those two.
+    const bool pipelined = report->pipeline_period_s > 0.0;
+    const double period = pipelined ? ratio_error(period_s, report->pipeline_period_s) : 0.0;
+    const double leakage =
+        pipelined ? ratio_error(leakage_w * period_s, report->leakage_energy_j) : 0.0;
+    // Measured (docs/results.md): clock within 4.4%, area 6.6% (22% for the 2-bit cells of the
+    // layer-by-layer run), period 6.6%, latency 6%, dynamic energy 13.9%, leakage 10.6%, single
+    // layers 24% (latency) and 18% (energy).
+    EXPECT_NEAR(clock, 0.0, 0.06) << "clock";
+    // A node's reference run is where its clock factor was measured: it must match closely.
+    if (std::string(run.cell) == "sram" && run.params.size() == 1 &&
+        run.params.count("technology_nm") == 1) {
+      EXPECT_NEAR(clock, 0.0, 1e-3) << "clock factor of the node";
+    }
+    EXPECT_NEAR(area, 0.0, params->cell_bits > 1 ? 0.25 : 0.08) << "chip area";
+    EXPECT_NEAR(period, 0.0, 0.08) << "pipeline period";
+    if (run.latency) {
+      EXPECT_NEAR(latency, 0.0, 0.07) << "latency (sum of layers)";
+    }
+    EXPECT_NEAR(energy, 0.0, 0.15) << "dynamic energy";
+    EXPECT_NEAR(leakage, 0.0, 0.12) << "leakage energy";
+    for (double e : {clock, area, period, latency, energy}) {
+      worst_total = std::max(worst_total, std::abs(e));
+    }
+  }
+  // The figures docs/results.md states.
+  RecordProperty("worst_total_error", std::to_string(worst_total));
+  RecordProperty("worst_layer_error", std::to_string(worst_layer));
+}
+
+}  // namespace
+}  // namespace tessera::cost
