@@ -140,7 +140,8 @@ void fill_full_mesh(const std::vector<Endpoint>& endpoints, std::vector<Link>& l
 }
 
 void fill_shared_bus(const SharedBusSpec& bus, std::size_t n, std::vector<Link>& links,
-                     Checker& check) {
+                     Network& network, Checker& check) {
+  network = Network::shared_bus(bus.bus.bandwidth);
   check.link(bus.bus, "links.bus");
   for (std::size_t a = 0; a < n; ++a) {
     for (std::size_t b = 0; b < n; ++b) {
@@ -151,7 +152,7 @@ void fill_shared_bus(const SharedBusSpec& bus, std::size_t n, std::vector<Link>&
 
 void fill_mesh_2d(const Mesh2DSpec& mesh, const std::vector<Endpoint>& endpoints,
                   const std::map<std::string, std::size_t, std::less<>>& index,
-                  std::vector<Link>& links, Checker& check) {
+                  std::vector<Link>& links, Network& network, Checker& check) {
   const std::size_t n = endpoints.size();
   bool ok = true;
   if (mesh.rows < 1) {
@@ -229,6 +230,12 @@ void fill_mesh_2d(const Mesh2DSpec& mesh, const std::vector<Endpoint>& endpoints
       links[a * n + b] = from_spec(s, hops);
     }
   }
+  std::vector<GridPosition> at(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!where[i]) return;  // reported above
+    at[i] = *where[i];
+  }
+  network = Network::mesh_2d(mesh.rows, mesh.cols, mesh.link_bandwidth, std::move(at));
 }
 
 void fill_explicit(const ExplicitLinksSpec& spec, const std::vector<Endpoint>& endpoints,
@@ -329,26 +336,28 @@ Topology topology_of(const TopologySpec& spec) {
   return std::visit(Visitor{}, spec);
 }
 
-Result<std::vector<Link>> build_link_matrix(const std::vector<Endpoint>& endpoints,
-                                            const TopologySpec& topology) {
+Result<LinkMatrix> build_link_matrix(const std::vector<Endpoint>& endpoints,
+                                     const TopologySpec& topology) {
   std::vector<Diagnostic> diagnostics;
   Checker check(diagnostics);
   const std::size_t n = endpoints.size();
-  std::vector<Link> links(n * n);
+  LinkMatrix matrix;
+  std::vector<Link>& links = matrix.links;
+  links.resize(n * n);
   for (std::size_t i = 0; i < n; ++i) links[i * n + i] = self_link();
   const auto index = index_endpoints(endpoints, check);
 
   if (std::holds_alternative<FullMeshSpec>(topology)) {
     fill_full_mesh(endpoints, links, check);
   } else if (const auto* bus = std::get_if<SharedBusSpec>(&topology)) {
-    fill_shared_bus(*bus, n, links, check);
+    fill_shared_bus(*bus, n, links, matrix.network, check);
   } else if (const auto* mesh = std::get_if<Mesh2DSpec>(&topology)) {
-    fill_mesh_2d(*mesh, endpoints, index, links, check);
+    fill_mesh_2d(*mesh, endpoints, index, links, matrix.network, check);
   } else if (const auto* ex = std::get_if<ExplicitLinksSpec>(&topology)) {
     fill_explicit(*ex, endpoints, index, links, check);
   }
   if (!diagnostics.empty()) return diagnostics;
-  return links;
+  return matrix;
 }
 
 Result<Platform> build_platform(const PlatformSpec& spec) {
@@ -411,7 +420,8 @@ Result<Platform> build_platform(const PlatformSpec& spec) {
     }
     return unique;
   }
-  platform.links = std::move(links).value();
+  platform.links = std::move(links->links);
+  platform.network = std::move(links->network);
   return platform;
 }
 

@@ -218,7 +218,11 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
     return c.problems_;
   }
   const auto& links = doc["links"];
-  auto matrix = [&](const std::string& key, std::vector<double>& out, bool positive) {
+  // `positive`: a single number for every pair must be > 0 (else no pair could talk); a matrix
+  // entry may be 0 where `zero_entry_ok` (a zero-bandwidth pair has no link: hw::transfer_seconds
+  // makes a non-empty transfer over it +inf, so plans avoid the pair).
+  auto matrix = [&](const std::string& key, std::vector<double>& out, bool positive,
+                    bool zero_entry_ok) {
     const std::string path = "links." + key;
     if (!links.contains(key)) {
       if (key != "energy_j_per_byte") c.fail(path, "missing");
@@ -246,14 +250,15 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
       }
       for (std::size_t b = 0; b < E; ++b) {
         if (a == b) continue;  // the diagonal is a device talking to itself: free
-        out[a * E + b] = c.number(
-            r[b], path + "[" + std::to_string(a) + "][" + std::to_string(b) + "]", positive);
+        out[a * E + b] =
+            c.number(r[b], path + "[" + std::to_string(a) + "][" + std::to_string(b) + "]",
+                     positive && !zero_entry_ok);
       }
     }
   };
-  matrix("latency_s", t.link_latency_s, false);
-  matrix("bandwidth_bytes_per_s", t.link_bandwidth_bytes_per_s, true);
-  matrix("energy_j_per_byte", t.link_energy_j_per_byte, false);
+  matrix("latency_s", t.link_latency_s, false, false);
+  matrix("bandwidth_bytes_per_s", t.link_bandwidth_bytes_per_s, true, true);
+  matrix("energy_j_per_byte", t.link_energy_j_per_byte, false, false);
 
   if (doc.contains("input_buffers"))
     t.input_buffers = c.number(doc["input_buffers"], "input_buffers", false);

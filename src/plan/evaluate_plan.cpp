@@ -34,15 +34,6 @@ double cap_with_tolerance(const std::optional<double>& cap) {
   return *cap + kCapTolerance * std::fabs(*cap);
 }
 
-double transfer_time_s(const cost::CostTable& table, std::int32_t cut, std::int32_t from,
-                       std::int32_t to) {
-  if (from == to) return 0.0;
-  const std::size_t i = table.link_at(from, to);
-  const double bytes = table.cut_bytes[static_cast<std::size_t>(cut)];
-  if (bytes == 0.0) return table.link_latency_s[i];
-  return table.link_latency_s[i] + bytes / table.link_bandwidth_bytes_per_s[i];
-}
-
 Plan evaluate_plan(const cost::CostTable& t, const std::vector<StageAssignment>& stages,
                    const PlanOptions& options) {
   Plan plan;
@@ -96,7 +87,7 @@ Plan evaluate_plan(const cost::CostTable& t, const std::vector<StageAssignment>&
   double dynamic = 0.0;
   if (io && !valid.empty()) {
     const std::int32_t first_device = valid.front().device.value();
-    plan.source_transfer_s = transfer_time_s(t, 0, source, first_device);
+    plan.source_transfer_s = t.transfer_s(0, source, first_device);
     plan.source_transfer_j = t.transfer_j(0, source, first_device);
     period = plan.source_transfer_s;
     latency = plan.source_transfer_s;
@@ -142,7 +133,7 @@ Plan evaluate_plan(const cost::CostTable& t, const std::vector<StageAssignment>&
     }
     double send_j = 0.0;
     if (to >= 0) {
-      s.send_s = transfer_time_s(t, last + 1, d, to);
+      s.send_s = t.transfer_s(last + 1, d, to);
       send_j = t.transfer_j(last + 1, d, to);
     }
     // A device that pipelines its layers takes a new inference every max(layer time); one

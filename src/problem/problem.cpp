@@ -103,6 +103,10 @@ hw::Topology Problem::topology() const {
   return platform ? platform->topology : hw::Topology::kFullMesh;
 }
 
+hw::Network Problem::network() const {
+  return platform ? platform->network : hw::Network::dedicated();
+}
+
 Result<Problem> assemble(const io::ProblemInputs& inputs, const AssembleOptions& options) {
   Problem p;
   p.inputs = inputs;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <simgrid/s4u.hpp>
@@ -214,17 +215,22 @@ class Run {
       const double bw = t_.link_bandwidth_bytes_per_s[t_.link_at(a, b)];
       return std::isfinite(bw) && bw > 0.0 ? std::min(bw, kMaxBandwidth) : kMaxBandwidth;
     };
-    sg4::Link* bus = nullptr;
-    if (o_.topology == hw::Topology::kSharedBus) {
-      // One medium: its capacity is the fastest pair's bandwidth (on a bus every pair has the
-      // bus bandwidth), so a lone transfer runs at its pair's rate and concurrent ones share.
-      double bus_bw = 0.0;
-      for (const auto& [a, b] : pairs) bus_bw = std::max(bus_bw, bandwidth(a, b));
-      bus = zone->create_link(prefix_ + "bus", bus_bw);
-      bus->set_sharing_policy(sg4::Link::SharingPolicy::SHARED);
-      bus->set_latency(0.0);
-      bus->seal();
-    }
+    // Channels the routes cross, created once each; they are shared among concurrent transfers.
+    std::map<std::int32_t, sg4::Link*> channels;
+    auto channel = [&](std::int32_t c) {
+      auto it = channels.find(c);
+      if (it != channels.end()) return it->second;
+      const hw::Channel& ch = o_.network.channels()[static_cast<std::size_t>(c)];
+      const double bw = ch.bandwidth.value();
+      auto* link = zone->create_link(
+          prefix_ + "channel" + std::to_string(c),
+          std::isfinite(bw) && bw > 0.0 ? std::min(bw, kMaxBandwidth) : kMaxBandwidth);
+      link->set_sharing_policy(sg4::Link::SharingPolicy::SHARED);
+      link->set_latency(0.0);  // the pair's link carries the route's latency
+      link->seal();
+      channels.emplace(c, link);
+      return link;
+    };
     auto host_of = [&](std::int32_t e) {
       if (e == t_.source_endpoint()) return source_host_;
       for (auto& s : stages_)
@@ -239,11 +245,12 @@ class Run {
       auto* link = zone->create_link(prefix_ + "link" + std::to_string(p),
                                      free ? kMaxBandwidth : bandwidth(a, b));
       link->set_latency(std::isfinite(latency) ? latency : 0.0);
-      // The pair's own link limits its rate but is never shared: only the bus is.
+      // The pair's own link limits its rate but is never shared: only channels are.
       link->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE);
       link->seal();
       std::vector<sg4::LinkInRoute> route{sg4::LinkInRoute(link)};
-      if (bus != nullptr && !free) route.emplace_back(bus);
+      if (!free)
+        for (std::int32_t c : o_.network.route(a, b)) route.emplace_back(channel(c));
       zone->add_route(host_of(a)->get_netpoint(), host_of(b)->get_netpoint(), nullptr, nullptr,
                       route, false);
     }

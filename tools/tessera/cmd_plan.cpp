@@ -142,6 +142,7 @@ void register_plan(CLI::App& app, int& exit_code) {
       so.overlap = options.overlap;
       so.include_source_sink = options.include_source_sink;
       so.topology = loaded->topology();
+      so.network = loaded->network();
       Progress progress("simulating");
       so.progress = [&progress](double f) { progress.update(f); };
       auto simulated = sim::simulate(table, result.plan().assignment(), so);

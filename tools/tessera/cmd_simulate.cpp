@@ -66,6 +66,7 @@ void register_simulate(CLI::App& app, int& exit_code) {
     so.overlap = po.overlap;
     so.include_source_sink = po.include_source_sink;
     so.topology = loaded->topology();
+    so.network = loaded->network();
     so.record_trace = !args->trace.empty() || !args->gantt.empty();
     Progress progress("simulating " + std::to_string(args->inferences) + " inferences");
     so.progress = [&progress](double f) { progress.update(f); };

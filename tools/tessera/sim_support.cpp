@@ -63,13 +63,14 @@ void Progress::tick() {
 std::optional<sim::SimulationResult> simulate_for_report(const cost::CostTable& table,
                                                          const plan::Plan& plan,
                                                          const plan::PlanOptions& options,
-                                                         hw::Topology topology) {
+                                                         const problem::Problem& problem) {
   sim::SimOptions so;
   // Enough inferences to fill the pipeline and reach steady state, few enough to draw.
   so.inferences = std::max<std::int64_t>(24, 4 * static_cast<std::int64_t>(plan.stages.size()));
   so.overlap = options.overlap;
   so.include_source_sink = options.include_source_sink;
-  so.topology = topology;
+  so.topology = problem.topology();
+  so.network = problem.network();
   so.record_trace = true;
   auto r = sim::simulate(table, plan.assignment(), so);
   if (!r.ok()) {
@@ -91,7 +92,7 @@ bool write_plan_report(const std::string& path, const std::string& title,
     front = &*computed;
   }
   const auto topology = problem.topology();
-  const auto simulation = simulate_for_report(table, chosen, options, topology);
+  const auto simulation = simulate_for_report(table, chosen, options, problem);
   report::ReportInputs in;
   in.title = title;
   in.table = &table;

@@ -48,7 +48,7 @@ class Progress {
 /// warning on stderr when it cannot be simulated.
 [[nodiscard]] std::optional<sim::SimulationResult> simulate_for_report(
     const cost::CostTable& table, const plan::Plan& plan, const plan::PlanOptions& options,
-    hw::Topology topology);
+    const problem::Problem& problem);
 
 /// Writes the HTML report of `chosen` (highlighted on the Pareto front, simulated for the
 /// Gantt chart) to `path`; computes the front when `front` is null. False (reported) when the

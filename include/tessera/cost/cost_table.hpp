@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tessera/core/units.hpp"
+#include "tessera/hw/network.hpp"
 
 namespace tessera::cost {
 
@@ -95,16 +96,18 @@ struct CostTable {
     return static_cast<std::size_t>(from) * static_cast<std::size_t>(num_devices + 1) +
            static_cast<std::size_t>(to);
   }
-  /// Time to move the cut before layer k from endpoint `from` to endpoint `to`.
+  /// Time to move the cut before layer k from endpoint `from` to endpoint `to` (free on one
+  /// endpoint; otherwise hw::transfer_seconds on the pair's link, the one network model).
   [[nodiscard]] double transfer_s(std::int32_t cut, std::int32_t from, std::int32_t to) const {
     if (from == to) return 0.0;
     const auto i = link_at(from, to);
-    return link_latency_s[i] +
-           cut_bytes[static_cast<std::size_t>(cut)] / link_bandwidth_bytes_per_s[i];
+    return hw::transfer_seconds(link_latency_s[i], link_bandwidth_bytes_per_s[i],
+                                cut_bytes[static_cast<std::size_t>(cut)]);
   }
   [[nodiscard]] double transfer_j(std::int32_t cut, std::int32_t from, std::int32_t to) const {
     if (from == to) return 0.0;
-    return link_energy_j_per_byte[link_at(from, to)] * cut_bytes[static_cast<std::size_t>(cut)];
+    return hw::transfer_joules(link_energy_j_per_byte[link_at(from, to)],
+                               cut_bytes[static_cast<std::size_t>(cut)]);
   }
   [[nodiscard]] std::int32_t source_endpoint() const { return num_devices; }
 };

@@ -11,6 +11,7 @@
 #include "tessera/core/ids.hpp"
 #include "tessera/core/units.hpp"
 #include "tessera/hw/device_params.hpp"
+#include "tessera/hw/network.hpp"
 
 namespace tessera::hw {
 
@@ -62,7 +63,8 @@ struct Device {
   ParamRecord params;
 };
 
-/// One directed connection between two endpoints.
+/// One directed connection between two endpoints: the whole route's numbers (a mesh route's
+/// latency and energy count its hops). Transfers cost `transfer_seconds` / `transfer_joules`.
 struct Link {
   BytesPerSecond bandwidth;
   Seconds latency;
@@ -90,6 +92,9 @@ struct Platform {
   /// (D+1)×(D+1); the diagonal is a free self link (infinite bandwidth, zero latency and
   /// energy, 0 hops).
   std::vector<Link> links;
+  /// The shared channels behind `links` (a bus, mesh router links) that routes cross; the
+  /// simulator shares their bandwidth between concurrent transfers.
+  Network network;
 
   [[nodiscard]] std::int32_t device_count() const {
     return static_cast<std::int32_t>(devices.size());

@@ -39,13 +39,6 @@ struct SharedBusSpec {
   LinkSpec bus;
 };
 
-/// A node of a 2D mesh.
-struct GridPosition {
-  std::int32_t row = 0;
-  std::int32_t col = 0;
-  friend bool operator==(GridPosition, GridPosition) = default;
-};
-
 /// Where one endpoint (device instance or the source) sits on a 2D mesh.
 struct MeshPlacement {
   std::string endpoint;
@@ -95,12 +88,18 @@ struct Endpoint {
   std::string field;
 };
 
+/// The links between endpoints and the shared channels behind them.
+struct LinkMatrix {
+  std::vector<Link> links;  ///< row-major E×E
+  Network network;
+};
+
 /// The row-major (E)×(E) link matrix for endpoints 0..E-1 (for a platform: the D devices, then
 /// the source). The diagonal is a free self link: infinite bandwidth, zero latency and energy,
 /// 0 hops. Collects every problem (bad numbers, missing NICs, duplicate endpoint names, pairs or
 /// placements naming unknown endpoints, missing pairs without a default) before failing.
-[[nodiscard]] Result<std::vector<Link>> build_link_matrix(const std::vector<Endpoint>& endpoints,
-                                                          const TopologySpec& topology);
+[[nodiscard]] Result<LinkMatrix> build_link_matrix(const std::vector<Endpoint>& endpoints,
+                                                   const TopologySpec& topology);
 
 /// Most device instances a platform may have: the link matrix holds (D+1)² links.
 inline constexpr std::int64_t kMaxDevices = 1024;

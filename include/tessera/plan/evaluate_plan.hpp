@@ -24,10 +24,4 @@ inline constexpr double kCapTolerance = 1e-9;
                                  const std::vector<StageAssignment>& stages,
                                  const PlanOptions& options);
 
-/// Time to move the cut before layer `cut` from endpoint `from` to endpoint `to`: 0 when they
-/// are the same, the link latency when the cut is empty, else latency + bytes / bandwidth
-/// (+inf on a zero-bandwidth link). Equals CostTable::transfer_s wherever that is defined.
-[[nodiscard]] double transfer_time_s(const cost::CostTable& table, std::int32_t cut,
-                                     std::int32_t from, std::int32_t to);
-
 }  // namespace tessera::plan

@@ -35,6 +35,9 @@ struct Problem {
   /// The platform's topology; full mesh for problem files and PipeEdge inputs (their tables
   /// give a link per pair).
   [[nodiscard]] hw::Topology topology() const;
+  /// The shared channels behind the table's links (the simulator's routes); dedicated links
+  /// for problem files and PipeEdge inputs.
+  [[nodiscard]] hw::Network network() const;
 };
 
 struct AssembleOptions {

@@ -26,11 +26,13 @@ struct SimOptions {
   bool overlap = true;
   /// false: inputs appear at the first stage and results leave the last one for free.
   bool include_source_sink = true;
-  /// kSharedBus: one link that every transfer shares. Every other topology: one link per
-  /// ordered endpoint pair with the cost table's latency and bandwidth (a 2D mesh route is
-  /// one link whose latency already counts its hops; links between mesh routers are not
-  /// shared, because the platform keeps hop counts, not positions).
+  /// The platform's topology, for reports.
   hw::Topology topology = hw::Topology::kFullMesh;
+  /// The shared channels behind the table's links (Platform::network). Each transfer crosses
+  /// its pair's own link (the table's latency and bandwidth) and the channels of its route;
+  /// transfers crossing one channel at the same time share its bandwidth (a bus, a mesh
+  /// router link). Dedicated (the default): no channel, transfers never contend.
+  hw::Network network = hw::Network::dedicated();
   bool record_trace = false;  ///< fill SimulationResult::events
   /// Called from the simulation with the fraction of inferences completed, at most ~100 times.
   std::function<void(double fraction)> progress;

@@ -343,15 +343,15 @@ Instance build_instance(const cost::CostTable& t, const PlanOptions& options) {
         to = mk[1];
       }
       for (std::int32_t q = 0; q <= num_layers; ++q) {
-        in.send_s[in.link(k, f, q)] = transfer_time_s(t, q, from, to);
+        in.send_s[in.link(k, f, q)] = t.transfer_s(q, from, to);
         in.send_j[in.link(k, f, q)] = t.transfer_j(q, from, to);
       }
     }
     if (in.io) {
       const std::int32_t r = mk.front();
-      in.src_s[static_cast<std::size_t>(k)] = transfer_time_s(t, 0, source, r);
+      in.src_s[static_cast<std::size_t>(k)] = t.transfer_s(0, source, r);
       in.src_j[static_cast<std::size_t>(k)] = t.transfer_j(0, source, r);
-      in.sink_s[static_cast<std::size_t>(k)] = transfer_time_s(t, num_layers, r, source);
+      in.sink_s[static_cast<std::size_t>(k)] = t.transfer_s(num_layers, r, source);
       in.sink_j[static_cast<std::size_t>(k)] = t.transfer_j(num_layers, r, source);
     }
   }

@@ -272,10 +272,12 @@ TEST(BuildLinkMatrix, WorksOnEndpointsAlone) {
   std::vector<Endpoint> endpoints = {{"x", std::nullopt, "x"}, {"y", std::nullopt, "y"}};
   auto links = build_link_matrix(endpoints, SharedBusSpec{link_spec(3e9, 2e-6, 0.0)});
   ASSERT_TRUE(links.ok()) << links.error_text();
-  ASSERT_EQ(links->size(), 4u);
-  EXPECT_EQ((*links)[1].bandwidth.value(), 3e9);  // x→y, row-major [0 * 2 + 1]
-  EXPECT_EQ((*links)[2].latency.value(), 2e-6);   // y→x
-  EXPECT_EQ((*links)[3].hops, 0);                 // y→y
+  ASSERT_EQ(links->links.size(), 4u);
+  EXPECT_EQ(links->links[1].bandwidth.value(), 3e9);  // x→y, row-major [0 * 2 + 1]
+  EXPECT_EQ(links->links[2].latency.value(), 2e-6);   // y→x
+  EXPECT_EQ(links->links[3].hops, 0);                 // y→y
+  ASSERT_EQ(links->network.channels().size(), 1u);    // the bus
+  EXPECT_EQ(links->network.route(0, 1), std::vector<std::int32_t>{0});
 }
 
 TEST(BuildPlatform, CollectsEveryProblemBeforeFailing) {

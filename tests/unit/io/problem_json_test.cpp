@@ -105,6 +105,19 @@ TEST(ProblemJson, ReportsEveryBadFieldAtOnce) {
   EXPECT_TRUE(has("links.bandwidth_bytes_per_s")) << t.error_text();
 }
 
+TEST(ProblemJson, AZeroBandwidthPairHasNoLinkAsTheFormatSays) {
+  // docs/formats.md: a zero-bandwidth matrix entry is a pair without a link; a non-empty
+  // transfer over it costs +inf, an empty one its latency.
+  auto t = parse_problem_json(R"({
+    "format": "tessera.problem/1", "layers": ["a", "b"], "cut_bytes": [1, 0, 1],
+    "devices": [{"name": "x", "layer_time_s": [0.1, 0.2]}, {"name": "y", "layer_time_s": [1, 1]}],
+    "links": {"latency_s": 0.5, "bandwidth_bytes_per_s": [[0, 0, 9], [0, 0, 9], [9, 9, 0]]}})",
+                              "p.json");
+  ASSERT_TRUE(t.ok()) << t.error_text();
+  EXPECT_EQ(t->transfer_s(1, 0, 1), 0.5) << "empty cut: latency";
+  EXPECT_TRUE(std::isinf(t->transfer_s(0, 0, 1)));
+}
+
 TEST(ProblemJson, RejectsAnotherFormat) {
   auto t = parse_problem_json(R"({"format": "tessera.plan/1"})", "p.json");
   ASSERT_FALSE(t.ok());

@@ -153,9 +153,9 @@ TEST(TransferTime, IsTheLatencyForAnEmptyCutAndInfiniteOnADeadLink) {
   cost::CostTable t = three_layer_table();
   t.cut_bytes[1] = 0.0;
   testing::set_link(t, 0, 1, 0.0, 0.125, 0.0);
-  EXPECT_EQ(transfer_time_s(t, 1, 0, 1), 0.125);  // 0 bytes: no 0/0
-  EXPECT_TRUE(std::isinf(transfer_time_s(t, 2, 0, 1)));
-  EXPECT_EQ(transfer_time_s(t, 2, 1, 1), 0.0);
+  EXPECT_EQ(t.transfer_s(1, 0, 1), 0.125);  // 0 bytes: no 0/0
+  EXPECT_TRUE(std::isinf(t.transfer_s(2, 0, 1)));
+  EXPECT_EQ(t.transfer_s(2, 1, 1), 0.0);
 }
 
 TEST(EvaluatePlan, APipelinedDeviceGivesItsSlowestLayerToThePeriodAndTheSumToTheLatency) {

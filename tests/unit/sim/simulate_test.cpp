@@ -201,11 +201,64 @@ TEST(Simulate, SharedBusShowsContentionTheAnalyticModelIgnores) {
   ASSERT_TRUE(mesh.ok());
   expect_within(mesh->period_s, analytic.period_s, 0.01);
   so.topology = hw::Topology::kSharedBus;
+  so.network = hw::Network::shared_bus(BytesPerSecond(1e9));
   auto bus = simulate(table, stages, so);
   ASSERT_TRUE(bus.ok());
   EXPECT_GT(bus->period_s, 4.5 * analytic.period_s);
   EXPECT_GT(bus->latency_p50_s, 2.0 * analytic.latency_s);
   EXPECT_EQ(bus->topology, "shared_bus");
+}
+
+TEST(Simulate, MeshRoutesThatShareARouterLinkContend) {
+  // A 1x4 line of routers. Endpoints: dev0 at column 2, dev1 at 1, dev2 at 3, the source at 0.
+  // Routes (XY): source->dev0 crosses 0->1, 1->2; dev0->dev1 crosses 2->1; dev1->dev2 crosses
+  // 1->2, 2->3; dev2->source crosses 3->2, 2->1, 1->0. Channel 1->2 carries two transfers of
+  // every inference. Transfer-bound: each 10 MB cut takes 10 ms alone at 1 GB/s, computes 1 ms.
+  const auto table = chain_table({0.001, 0.001, 0.001}, 1e7, 1e9, 0.0);
+  const auto stages = one_layer_per_device(3);
+  const auto analytic = plan::evaluate_plan(table, stages, plan::PlanOptions{});
+  SimOptions so;
+  so.inferences = 200;
+  auto dedicated = simulate(table, stages, so);
+  ASSERT_TRUE(dedicated.ok());
+  expect_within(dedicated->period_s, analytic.period_s, 0.01);  // 10 ms: no sharing
+  so.topology = hw::Topology::kMesh2D;
+  so.network = hw::Network::mesh_2d(1, 4, BytesPerSecond(1e9), {{0, 2}, {0, 1}, {0, 3}, {0, 0}});
+  auto mesh = simulate(table, stages, so);
+  ASSERT_TRUE(mesh.ok());
+  // Two 10 ms transfers per inference share channel 1->2: the period doubles (20 ms).
+  expect_within(mesh->period_s, 2.0 * analytic.period_s, 0.02);
+  EXPECT_EQ(mesh->topology, "mesh_2d");
+  // Placed so that no two routes share a direction (source, dev0, dev1, dev2 left to right),
+  // except the return to the source which runs the other way: no contention.
+  so.network = hw::Network::mesh_2d(1, 4, BytesPerSecond(1e9), {{0, 1}, {0, 2}, {0, 3}, {0, 0}});
+  auto line = simulate(table, stages, so);
+  ASSERT_TRUE(line.ok());
+  expect_within(line->period_s, analytic.period_s, 0.01);
+}
+
+TEST(Simulate, EmptyCutsCostTheLinkLatencyAsInThePlanner) {
+  // Zero-byte cuts on 2 ms links: planner, evaluator and simulator all charge the latency.
+  auto table = chain_table({0.010, 0.010}, 0.0, 1e9, 2e-3);
+  table.link_bandwidth_bytes_per_s[table.link_at(0, 1)] = 0.0;  // dead, but nothing to send
+  const auto stages = one_layer_per_device(2);
+  plan::PlanOptions po;
+  po.overlap = false;
+  const auto analytic = plan::evaluate_plan(table, stages, po);
+  ASSERT_TRUE(analytic.feasible()) << analytic.violations.front();
+  // Latency: 2 ms in + 10 ms + 2 ms + 10 ms + 2 ms out = 26 ms.
+  EXPECT_NEAR(analytic.latency_s, 0.026, 1e-12);
+  EXPECT_EQ(table.transfer_s(1, 0, 1), 2e-3);
+  SimOptions so;
+  so.overlap = false;
+  so.inferences = 1;
+  auto one = simulate(table, stages, so);
+  ASSERT_TRUE(one.ok()) << one.error_text();
+  EXPECT_NEAR(one->latency_max_s, analytic.latency_s, 1e-9);
+  so.inferences = 100;
+  auto many = simulate(table, stages, so);
+  ASSERT_TRUE(many.ok()) << many.error_text();
+  expect_within(many->period_s, analytic.period_s, 0.01);
 }
 
 TEST(Simulate, RateLimitedSourceSetsThePeriodAndKeepsQueuesEmpty) {
