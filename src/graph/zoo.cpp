@@ -347,7 +347,7 @@ Result<Graph> build_vit_b16(const InputSize& size) {
   constexpr std::int64_t kWidth = 768;
   constexpr std::int64_t kLayers = 12;
   constexpr std::int64_t kHeads = 12;
-  constexpr std::int64_t kPatches = 14 * 14;
+  constexpr std::int64_t kPatches = std::int64_t{14} * 14;
   const std::int64_t n = size.batch;
   GraphBuilder b("vit_b16");
   TensorId x = b.input("x", {n, 3, 224, 224});

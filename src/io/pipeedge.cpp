@@ -469,8 +469,9 @@ Result<PipeEdgeProblem> load_pipeedge(const std::string& models_yml,
     participating.push_back(&type);
   }
   for (const auto& [type_name, hosts] : *devices) {
+    const std::string& wanted = type_name;  // a structured binding is not captured before C++20
     const bool defined = std::any_of(types->begin(), types->end(),
-                                     [&](const DeviceType& t) { return t.name == type_name; });
+                                     [&](const DeviceType& t) { return t.name == wanted; });
     if (defined || hosts.hosts.empty()) continue;
     std::string names;
     for (const auto& host : hosts.hosts) names += (names.empty() ? "" : ", ") + host;

@@ -196,7 +196,7 @@ class MapReader {
         ctx_.error(key_node.Mark(), path_, child_path(path_, "?"), "keys must be plain names");
         continue;
       }
-      const std::string key = key_node.Scalar();
+      const std::string& key = key_node.Scalar();
       const std::string field = child_path(path_, key);
       if (!seen.insert(key).second) {
         ctx_.error(key_node.Mark(), field, field, "key '" + key + "' is given twice");
@@ -801,7 +801,7 @@ std::vector<std::string> preset_names() {
 
 }  // namespace
 
-Result<hw::Platform> parse_platform_yaml(std::string_view text, std::string file_name,
+Result<hw::Platform> parse_platform_yaml(std::string_view text, const std::string& file_name,
                                          const cost::KindRegistry& kinds) {
   Context ctx(file_name);
   YAML::Node root;

@@ -644,7 +644,7 @@ class Importer {
     };
     std::unordered_set<const NodeProto*> aliased;
     for (const auto& node : graph_.node()) {
-      if (node.op_type() != "Identity" || normal_domain(node.domain()) != "" ||
+      if (node.op_type() != "Identity" || !normal_domain(node.domain()).empty() ||
           node.input_size() != 1 || graph_outputs.count(node.output(0)))
         continue;
       const std::string& source = canonical(node.input(0));

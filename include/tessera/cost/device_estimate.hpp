@@ -26,7 +26,7 @@ struct DeviceEstimate {
 /// Costs every layer of `chain` on `device` with its kind's model. Fails naming the device
 /// when its kind or params are invalid, and the layer when no model of the kind runs it.
 [[nodiscard]] Result<DeviceEstimate> estimate_device(
-    const graph::Graph& graph, const graph::LayerChain& chain, const hw::Device& device,
+    const graph::Graph& graph, const graph::LayerChain& chain, const hw::Device& given,
     const CostOptions& options = {}, const KindRegistry& kinds = KindRegistry::builtin());
 
 }  // namespace tessera::cost

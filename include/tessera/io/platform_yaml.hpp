@@ -27,7 +27,7 @@ inline constexpr std::string_view kPlatformFormat = "tessera.platform/1";
 /// devices, unknown keys (with a "did you mean" suggestion), `count` < 1, a quantity given in
 /// two units at once. Each problem is reported once, with its file, line and field.
 [[nodiscard]] Result<hw::Platform> parse_platform_yaml(
-    std::string_view text, std::string file_name,
+    std::string_view text, const std::string& file_name,
     const cost::KindRegistry& kinds = cost::KindRegistry::builtin());
 
 /// A preset name (`edge-cpu`: resolves to <preset dir>/edge-cpu.yaml) or a path (anything

@@ -137,7 +137,10 @@ CimLayerShape layer_shape(const graph::Graph& graph, const graph::Op& op, bool n
     if (neurosim) {
       const std::int64_t stride = op.attrs.strides.empty() ? 1 : op.attrs.strides[0];
       for (std::size_t a = 2; a < x.size() && a < w.size(); ++a) {
-        positions *= static_cast<double>(std::max<std::int64_t>(x[a] - w[a] + 1, 1) / stride);
+        // NeuroSim counts output positions in integer arithmetic: (in - kernel + 1) / stride,
+        // rounded down.
+        const std::int64_t along = std::max<std::int64_t>(x[a] - w[a] + 1, 1) / stride;
+        positions *= static_cast<double>(along);
       }
     } else {
       for (std::size_t a = 2; a < y.size(); ++a) positions *= static_cast<double>(y[a]);

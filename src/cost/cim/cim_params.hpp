@@ -18,6 +18,6 @@ namespace tessera::cost {
                                                        std::string_view path);
 
 /// The record's values in CimParams (absent names keep their defaults).
-[[nodiscard]] CimParams bind_cim_params(const hw::ParamRecord& params);
+[[nodiscard]] CimParams bind_cim_params(const hw::ParamRecord& record);
 
 }  // namespace tessera::cost

@@ -30,7 +30,7 @@ struct FoldedTensor {
 };
 
 /// True for the element types the folder represents (every integer, bool, float and double).
-[[nodiscard]] bool foldable_type(std::int32_t elem_type);
+[[nodiscard]] bool foldable_type(std::int32_t t);
 
 /// The value of an inline tensor (not external data) of a foldable type with at most
 /// kMaxFoldElements elements; nothing otherwise.

@@ -40,7 +40,7 @@ class AttributeReader {
     const auto* a = find(name);
     return a != nullptr ? a->f() : fallback;
   }
-  std::string get_string(std::string_view name, std::string fallback) {
+  std::string get_string(std::string_view name, const std::string& fallback) {
     const auto* a = find(name);
     return a != nullptr ? a->s() : fallback;
   }

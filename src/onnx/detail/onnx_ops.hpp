@@ -40,7 +40,6 @@ struct NodeOperands {
 /// Squeeze/Unsqueeze axes, Split sizes, Reshape/Expand targets), every other attribute in
 /// `extra`. For kGeneric and for folded kConstant operators `mode` is the ONNX type.
 [[nodiscard]] graph::OpAttributes onnx_op_attributes(const ::onnx::NodeProto& node,
-                                                     graph::OpKind kind,
-                                                     const NodeOperands& operands);
+                                                     graph::OpKind kind, const NodeOperands& ops);
 
 }  // namespace tessera::onnx::detail

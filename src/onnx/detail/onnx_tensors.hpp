@@ -27,7 +27,7 @@ struct IrType {
 [[nodiscard]] std::string elem_type_name(std::int32_t elem_type);
 
 /// True for FLOAT, DOUBLE, FLOAT16 and BFLOAT16.
-[[nodiscard]] bool is_floating(std::int32_t elem_type);
+[[nodiscard]] bool is_floating(std::int32_t t);
 
 /// Bytes per element of the ONNX type in raw_data / external data (0 for types without a fixed
 /// width).

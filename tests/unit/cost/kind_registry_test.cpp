@@ -14,7 +14,10 @@ namespace {
 TEST(KindRegistry, ServesEveryBuiltInKindNameOnce) {
   const auto& kinds = KindRegistry::builtin();
   const auto names = kinds.names();
-  EXPECT_EQ(names, (std::vector<std::string>{"cpu", "gpu", "cim"}));
+  // The first kinds, in kinds.def order; a new kind adds names after them.
+  ASSERT_GE(names.size(), 3u);
+  EXPECT_EQ(std::vector<std::string>(names.begin(), names.begin() + 3),
+            (std::vector<std::string>{"cpu", "gpu", "cim"}));
   const std::set<std::string> unique(names.begin(), names.end());
   EXPECT_EQ(unique.size(), names.size());
   for (const auto& n : names) {
