@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 TESSERA := $(BUILD_DIR)/tessera
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo asan format clean
+.PHONY: all deps configure build test demo asan format tidy clean
 
 all: build
 
@@ -27,6 +27,10 @@ demo: build
 # The sanitizer build and its tests (ASan + UBSan).
 asan:
 	$(MAKE) test PRESET=asan-ubsan
+
+# clang-tidy over the library with .clang-tidy's checks (about 8 minutes on 2 cores).
+tidy: configure
+	bash scripts/run-clang-tidy.sh $(BUILD_DIR)
 
 format:
 	git ls-files -co --exclude-standard -- '*.cpp' '*.hpp' | xargs clang-format -i
