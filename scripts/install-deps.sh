@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libprotobuf-dev protobuf-compiler libonnx-dev
   libsimgrid-dev chromium
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()
