@@ -418,8 +418,8 @@ std::vector<std::string> topology_names() {
 }
 
 std::vector<std::string> device_keys() {
-  std::vector<std::string> keys = {"name",       "kind", "class", "count",
-                                   "efficiency", "link", "params"};
+  std::vector<std::string> keys = {"name", "kind",       "class", "count",
+                                   "host", "efficiency", "link",  "params"};
   for (const auto& list :
        {key_names(kMemoryKeys), key_names(kPeakKeys), key_names(kMemoryBandwidthKeys),
         key_names(kStaticPowerKeys), key_names(kEnergyPerFlopKeys), key_names(kEnergyPerByteKeys),
@@ -564,6 +564,7 @@ hw::DeviceSpec read_device(Context& ctx, const YAML::Node& node, const std::stri
   if (!m.ok()) return spec;
   if (auto name = m.text("name", true)) d.name = *name;
   if (auto cls = m.text("class", false)) d.class_name = *cls;
+  if (auto host = m.text("host", false)) d.host = *host;
   const cost::DeviceKind* kind = nullptr;
   if (auto name = m.text("kind", true)) {
     d.kind = *name;
@@ -838,9 +839,10 @@ Result<hw::Platform> parse_platform_yaml(std::string_view text, const std::strin
   if (auto name = top.text("name", true)) spec.name = *name;
   if (auto description = top.text("description", false)) spec.description = *description;
   if (const Entry* source = top.child("source", false)) {
-    MapReader s(ctx, source->value, "source", {"name", "link"}, source->mark);
+    MapReader s(ctx, source->value, "source", {"name", "host", "link"}, source->mark);
     if (s.ok()) {
       if (auto name = s.text("name", false)) spec.source_name = *name;
+      if (auto host = s.text("host", false)) spec.source_host = *host;
       if (const Entry* link = s.child("link", false)) {
         spec.source_nic = read_link(ctx, *link, "source.link");
       }
