@@ -182,7 +182,8 @@ TEST(PlatformYaml, ExpandsCountAndAssignsClassesInOrder) {
 }
 
 TEST(PlatformYaml, ReadsHostsAndNumbersThemPerInstance) {
-  const std::string text = std::string(kHeader) + device("rpi", "    count: 3\n    host: node-{i}\n") +
+  const std::string text = std::string(kHeader) +
+                           device("rpi", "    count: 3\n    host: node-{i}\n") +
                            device("desk", "    host: desk.local\n") +
                            "links:\n  topology: shared_bus\n"
                            "  bus: {bandwidth_gbit_per_s: 1, latency_us: 1, "
