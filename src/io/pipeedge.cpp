@@ -11,6 +11,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "tessera/core/file_text.hpp"
+
 namespace tessera::io {
 namespace {
 
@@ -35,13 +37,13 @@ class YamlReader {
 
   /// The document, or nullopt after recording why it cannot be read.
   [[nodiscard]] std::optional<YAML::Node> load() {
-    std::ifstream in(file_);
-    if (!in) {
-      error(0, 0, "", "cannot open file");
+    auto text = read_text_file(file_);
+    if (!text.ok()) {
+      for (const auto& d : text.diagnostics()) errors_.push_back(d);
       return std::nullopt;
     }
     try {
-      return YAML::Load(in);
+      return YAML::Load(text.value());
     } catch (const YAML::Exception& e) {
       error(e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg);
       return std::nullopt;

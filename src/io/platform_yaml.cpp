@@ -617,9 +617,27 @@ std::vector<hw::DeviceSpec> read_devices(Context& ctx, const YAML::Node& node,
     ctx.error(key_mark, "devices", "devices", "expected a list of devices");
     return out;
   }
+  // Every entry is at least one device: a longer list is rejected before any entry is read,
+  // and the instances (entries times their count) are counted as they are read.
+  if (node.size() > static_cast<std::size_t>(hw::kMaxDevices)) {
+    ctx.error(key_mark, "devices", "devices",
+              "at most " + std::to_string(hw::kMaxDevices) +
+                  " devices are supported (the list has " + std::to_string(node.size()) +
+                  " entries)");
+    return out;
+  }
+  std::int64_t instances = 0;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string path = "devices[" + std::to_string(i) + "]";
     out.push_back(read_device(ctx, node[i], path, kinds));
+    instances += std::max<std::int64_t>(out.back().count, 0);
+    if (instances > hw::kMaxDevices) {
+      ctx.error(node[i].Mark(), path, path + ".count",
+                "at most " + std::to_string(hw::kMaxDevices) +
+                    " device instances are supported (this entry brings the count to " +
+                    std::to_string(instances) + ")");
+      break;
+    }
   }
   return out;
 }
@@ -776,6 +794,14 @@ Result<std::string> read_text_file(const std::string& path) {
   const auto status = fs::status(path, ec);
   if (!ec && fs::is_directory(status)) {
     return Diagnostic{path, 0, 0, "", "is a directory, not a platform YAML file"};
+  }
+  if (!ec && fs::is_regular_file(status)) {
+    const auto size = fs::file_size(path, ec);
+    if (!ec && size > kMaxPlatformFileBytes)
+      return Diagnostic{path, 0, 0, "file",
+                        "is " + std::to_string(size >> 10) + " KiB; a platform file is at most " +
+                            std::to_string(kMaxPlatformFileBytes >> 20) + " MiB (" +
+                            std::to_string(hw::kMaxDevices) + " devices fit in far less)"};
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {

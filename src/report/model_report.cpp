@@ -86,7 +86,7 @@ std::string model_json(const graph::Graph& graph, const graph::LayerChain& chain
                    {"weight_bytes", graph.weight_bytes()},
                    {"layers", chain.size()},
                    {"operators", graph.ops().size()}};
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace tessera::report

@@ -212,7 +212,7 @@ std::string plan_json(const cost::CostTable& t, const plan::PlanResult& result,
         b.push_back({{"name", nb.name}, {"infeasible", nb.result.infeasible().constraint}});
     }
   }
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string pareto_table(const cost::CostTable& t, const plan::ParetoFront& front) {
@@ -253,7 +253,7 @@ std::string pareto_json(const cost::CostTable& t, const plan::ParetoFront& front
   if (options.latency_energy_front) doc["latency_points"] = points(front.latency_points);
   if (front.infeasible) doc["infeasible"] = {{"constraint", front.infeasible->constraint}};
   doc["solver"] = solver_json(front.stats, solver_seconds);
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string pareto_csv(const cost::CostTable& t, const plan::ParetoFront& front) {

@@ -50,7 +50,7 @@ void register_plan(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"throughput", "latency", "energy", "weighted"}));
   cmd->add_option("--alpha", args->alpha,
                   "weighted objective: alpha * period/period* + (1 - alpha) * energy/energy*")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(number_in(0.0, 1.0));
   cmd->add_option("--json", args->json, "write tessera.plan/1 JSON to FILE (- for stdout)");
   cmd->add_option("--emit", args->emit, "print the plan in another tool's format")
       ->check(CLI::IsMember({"pipeedge"}));
@@ -60,7 +60,7 @@ void register_plan(CLI::App& app, int& exit_code) {
                   "write a self-contained HTML report (plan, Pareto front, simulated Gantt)");
   cmd->add_option("--simulate", args->simulate,
                   "also simulate N inferences of the plan (SimGrid) and print the results")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, kMaxSimulatedInferences));
   cmd->callback([args, &exit_code] {
     auto loaded = load_problem_or_report(args->problem.inputs, exit_code);
     if (!loaded) return;

@@ -28,13 +28,13 @@ void register_simulate(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<Args>();
   cmd->add_option("--plan", args->plan, "a tessera.plan/1 file (tessera plan --json)")->required();
   cmd->add_option("--inferences,-n", args->inferences, "inferences to stream through the plan")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, kMaxSimulatedInferences));
   cmd->add_option("--rate", args->rate, "inferences injected per second (default: back-to-back)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   cmd->add_option("--input-queue", args->input_queue, "input queue slots per stage")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, kMaxQueueSlots));
   cmd->add_option("--output-queue", args->output_queue, "output queue slots per stage")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, kMaxQueueSlots));
   cmd->add_option("--trace", args->trace,
                   "write a Chrome trace-event JSON file (Perfetto, chrome://tracing)");
   cmd->add_option("--gantt", args->gantt, "write a Gantt chart of the first inferences as SVG");
