@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libprotobuf-dev protobuf-compiler libonnx-dev
   libsimgrid-dev chromium
+  libdnnl-dev ocl-icd-opencl-dev libonnx-testdata
 )
 
 missing=()
