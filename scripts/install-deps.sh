@@ -10,6 +10,7 @@ packages=(
   libprotobuf-dev protobuf-compiler libonnx-dev
   libsimgrid-dev chromium
   libopenmpi-dev openmpi-bin
+  libdnnl-dev ocl-icd-opencl-dev libonnx-testdata
 )
 
 missing=()

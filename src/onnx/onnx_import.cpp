@@ -799,6 +799,13 @@ class Importer {
       }
       op.kind = *kind;
       op.attrs = detail::onnx_op_attributes(node, *kind, operands);
+      // Omitted optional inputs ("") are not in op.inputs; their positions are kept so that
+      // Clip(x, "", max) is not read as Clip(x, max).
+      if (static_cast<int>(op.inputs.size()) != node.input_size()) {
+        auto& slots = op.attrs.extra["input_slots"].ints;
+        for (int i = 0; i < node.input_size(); ++i)
+          if (!node.input(i).empty()) slots.push_back(i);
+      }
       g.add_op(std::move(op));
     }
     for (const auto& out : graph_.output()) g.mark_output(ids.at(canonical(out.name())));

@@ -287,6 +287,8 @@ graph::OpAttributes onnx_op_attributes(const ::onnx::NodeProto& node, OpKind kin
       break;
     case OpKind::kSoftmax:
       a.axis = r.get_int("axis", ops.opset >= 13 ? -1 : 1);
+      // Before opset 13 Softmax flattens its input to 2-D at `axis` (rows normalised as one).
+      if (ops.opset < 13) a.extra["coerce_2d"].ints = {1};
       break;
     case OpKind::kClip: {
       a.alpha = std::numeric_limits<float>::lowest();
