@@ -70,11 +70,14 @@ bool Compiler::folded(const graph::Op& op) const {
 }
 
 bool Compiler::is_constant(TensorId t) const {
-  return tensor(t).data.has_value() || tensor(t).is_weight;
+  return tensor(t).data.has_value() || tensor(t).is_weight || initializers_.count(t.value()) > 0;
 }
 
 void Compiler::select() {
   readers_.assign(g_.tensors().size(), {});
+  for (const auto& op : g_.ops())
+    if (op.kind == OpKind::kConstant)
+      for (TensorId t : op.outputs) initializers_.insert(t.value());
   for (const auto& op : g_.ops())
     for (TensorId t : op.inputs) readers_[t.index()].push_back(op.id);
   const std::vector<OpId> chosen = [&] {
@@ -126,17 +129,23 @@ void Compiler::select() {
 
 std::vector<Diagnostic> Compiler::check() const {
   std::vector<Diagnostic> problems;
+  int missing_weights = 0;
+  std::string first_missing;
   for (OpId id : order_) {
     const auto& op = g_.op(id);
     if (auto missing = missing_support(g_, op); !missing.empty())
       problems.push_back(
           {g_.name, 0, 0, node_field(op), "not supported by the executor: " + missing});
     for (TensorId t : op.inputs)
-      if (tensor(t).is_weight && !tensor(t).data && !options_.random_weights_seed)
-        problems.push_back({g_.name, 0, 0, node_field(op),
-                            "weight '" + tensor(t).name +
-                                "' has no values (a graph-only file): give a random-weights seed"});
+      if (is_constant(t) && !tensor(t).data && !options_.random_weights_seed) {
+        if (missing_weights++ == 0) first_missing = "'" + tensor(t).name + "' of " + node_field(op);
+      }
   }
+  if (missing_weights > 0)
+    problems.push_back({g_.name, 0, 0, "weights",
+                        std::to_string(missing_weights) +
+                            " weights have no values (a graph-only model), the first " +
+                            first_missing + ": give a random-weights seed to fill them"});
   std::vector<bool> available(g_.tensors().size(), false);
   for (TensorId t : options_.inputs) available[t.index()] = true;
   for (const auto& t : g_.tensors())
@@ -203,6 +212,9 @@ std::vector<std::byte> Compiler::constant_bytes(TensorId t) const {
   const float bound = x.shape.size() <= 1 ? 0.1F : std::sqrt(3.0F / static_cast<float>(fan_in));
   std::uniform_real_distribution<float> dist(near_one ? 0.5F : -bound, near_one ? 1.5F : bound);
   std::vector<std::byte> bytes(static_cast<std::size_t>(x.bytes()));
+  // Constants other than float (masks, indices) whose values the file does not hold: true for
+  // booleans (a mask that keeps everything), zero otherwise.
+  if (x.dtype == DType::kBool) std::fill(bytes.begin(), bytes.end(), std::byte{1});
   if (x.dtype != DType::kFloat32) return bytes;
   auto* f = reinterpret_cast<float*>(bytes.data());
   for (std::int64_t i = 0; i < x.elements(); ++i) f[i] = dist(rng);
@@ -253,6 +265,19 @@ int Compiler::define(TensorId t, const dnnl::memory::desc& md, bool is_plain) {
   }
   program_.tensor_value[t.index()] = v;
   return v;
+}
+
+int Compiler::layout_constant(const std::string& name, const Dims& shape,
+                              std::vector<std::byte> bytes, const dnnl::memory::desc& from_md,
+                              const dnnl::memory::desc& md) {
+  if (from_md == md) return store_constant(name, shape, DType::kFloat32, std::move(bytes), md);
+  std::vector<std::byte> laid(md.get_size());
+  dnnl::stream stream(engine_);
+  dnnl::memory from(from_md, engine_, bytes.data());
+  dnnl::memory to(md, engine_, laid.data());
+  dnnl::reorder(from, to).execute(stream, from, to);
+  stream.wait();
+  return store_constant(name, shape, DType::kFloat32, std::move(laid), md);
 }
 
 int Compiler::in_layout(int v, const dnnl::memory::desc& md) {

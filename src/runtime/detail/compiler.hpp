@@ -51,6 +51,9 @@ class Compiler {
   [[nodiscard]] std::vector<std::int64_t> constant_ints(TensorId t) const;
   int store_constant(const std::string& name, const Dims& shape, DType dtype,
                      std::vector<std::byte> bytes, const dnnl::memory::desc& md = {});
+  /// A constant from row-major `bytes` (seen as `from_md`) laid out in `md` (one copy kept).
+  int layout_constant(const std::string& name, const Dims& shape, std::vector<std::byte> bytes,
+                      const dnnl::memory::desc& from_md, const dnnl::memory::desc& md);
   /// `v` in the layout `md` (a reorder step, made once per value and layout).
   int in_layout(int v, const dnnl::memory::desc& md);
   int plain(int v) {
@@ -107,6 +110,7 @@ class Compiler {
   std::vector<OpId> order_;          ///< ops to run
   std::set<std::int32_t> selected_;  ///< their ids
   std::set<std::int32_t> fused_;     ///< ops executed inside another op's step
+  std::set<std::int32_t> initializers_;  ///< outputs of constant operators (values may be absent)
   std::set<std::int32_t> returned_;  ///< tensors returned (never fused away)
   std::vector<std::vector<OpId>> readers_;
   std::map<int, std::vector<std::pair<dnnl::memory::desc, int>>> layouts_;  ///< reordered copies

@@ -155,9 +155,8 @@ void Compiler::conv(const graph::Op& op) {
         b[c] = (b[c] - mean[c]) * s + beta[c];
       }
     }
-    wv = in_layout(
-        store_constant(tensor(op.inputs[1]).name, wdims, DType::kFloat32, float_bytes(weights)),
-        pd.weights_desc());
+    wv = layout_constant(tensor(op.inputs[1]).name, wdims, float_bytes(weights), plain_md(wdims),
+                         pd.weights_desc());
     if (bias)
       bv = store_constant(tensor(op.inputs[1]).name + "#bias", {oc}, DType::kFloat32,
                           float_bytes(b));
@@ -219,9 +218,7 @@ void Compiler::gemm(const graph::Op& op) {
   int bv = -1;
   if (constant_b) {
     const auto& bt = tensor(op.inputs[1]);
-    bv = in_layout(
-        store_constant(bt.name, {K, N}, DType::kFloat32, constant_bytes(op.inputs[1]), bplain),
-        pd.weights_desc());
+    bv = layout_constant(bt.name, {K, N}, constant_bytes(op.inputs[1]), bplain, pd.weights_desc());
   } else {
     bv = plain(value_of(op.inputs[1]));
   }
@@ -276,9 +273,8 @@ void Compiler::matmul(const graph::Op& op) {
   const int av = plain(value_of(op.inputs[0]));
   int bv = -1;
   if (constant_b) {
-    bv = in_layout(store_constant(tensor(op.inputs[1]).name, bp, DType::kFloat32,
-                                  constant_bytes(op.inputs[1])),
-                   pd.weights_desc());
+    bv = layout_constant(tensor(op.inputs[1]).name, bp, constant_bytes(op.inputs[1]), plain_md(bp),
+                         pd.weights_desc());
   } else {
     bv = plain(value_of(op.inputs[1]));
   }
