@@ -100,8 +100,11 @@ void run_split(const SplitArgs& args, int& exit_code) {
     auto b = soc::baseline_all_on(*chip, r.tables, u, *weights);
     if (b.ok()) r.baselines.push_back(std::move(b).value());
   }
+  soc::SplitOptions whole = options;
+  whole.whole_layers = true;
   for (auto b : {soc::baseline_whole_layer(*chip, r.tables, *weights),
-                 soc::baseline_proportional(*chip, r.tables, *weights)}) {
+                 soc::baseline_proportional(*chip, r.tables, *weights),
+                 soc::optimise_network(*chip, r.tables, whole)}) {
     if (b.ok()) r.baselines.push_back(std::move(b).value());
   }
   if (args.front) {

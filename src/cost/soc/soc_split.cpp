@@ -56,7 +56,17 @@ Diagnostic no_unit(const Soc& soc, const LayerShape& s) {
                         "); units: " + unit_list(soc)};
 }
 
-/// The objective's value for per-unit busy cycles t (indexed as Soc::units).
+/// The objective's value for per-unit busy cycles t (indexed as Soc::units), and the other
+/// criterion to break ties with (energy when only latency counts, else latency): among splits
+/// of equal latency the cheaper one wins.
+struct Scored {
+  double cost = 0.0;
+  double tie = 0.0;
+  [[nodiscard]] bool better_than(const Scored& o) const {
+    return cost < o.cost || (cost == o.cost && tie < o.tie);
+  }
+};
+
 class SplitCost {
  public:
   SplitCost(const Soc& soc, const CostWeights& w) : soc_(soc), w_(w) {
@@ -64,27 +74,26 @@ class SplitCost {
   }
 
   template <std::size_t N>
-  [[nodiscard]] double of(const std::array<double, N>& t) const {
+  [[nodiscard]] Scored of(const std::array<double, N>& t) const {
     double latency = 0.0;
     for (double x : t) latency = std::max(latency, x);
     double energy = 0.0;
-    if (w_.energy != 0.0) {
-      if constexpr (N == 2) {
-        if (soc_.power == PowerForm::kLevels) {
-          const double m = std::min(t[0], t[1]);
-          return w_.latency * latency + w_.energy * (soc_.both_busy_power_mw * m +
-                                                     soc_.units[0].active_power_mw * (t[0] - m) +
-                                                     soc_.units[1].active_power_mw * (t[1] - m));
-        }
-      }
-      {
-        for (std::size_t u = 0; u < N; ++u) {
-          energy += (soc_.units[u].active_power_mw - soc_.units[u].idle_power_mw) * t[u];
-        }
-        energy += idle_sum_ * latency;
+    bool levels = false;
+    if constexpr (N == 2) {
+      if (soc_.power == PowerForm::kLevels) {
+        const double m = std::min(t[0], t[1]);
+        energy = soc_.both_busy_power_mw * m + soc_.units[0].active_power_mw * (t[0] - m) +
+                 soc_.units[1].active_power_mw * (t[1] - m);
+        levels = true;
       }
     }
-    return w_.latency * latency + w_.energy * energy;
+    if (!levels) {
+      for (std::size_t u = 0; u < N; ++u) {
+        energy += (soc_.units[u].active_power_mw - soc_.units[u].idle_power_mw) * t[u];
+      }
+      energy += idle_sum_ * latency;
+    }
+    return {w_.latency * latency + w_.energy * energy, w_.energy == 0.0 ? energy : latency};
   }
 
  private:
@@ -135,7 +144,8 @@ void for_each_split(const LayerTable& t, const std::vector<std::size_t>& acc, Vi
 
 template <std::size_t N>
 Result<std::vector<LayerSplit>> best_by_low(const Soc& soc, const LayerTable& table,
-                                            const CostWeights& w) {
+                                            const CostWeights& w, bool whole_layers,
+                                            std::int64_t only) {
   const auto acc = accepting_units(table);
   if (acc.empty()) return no_unit(soc, table.shape);
   const std::int64_t total = table.shape.c_out;
@@ -144,31 +154,35 @@ Result<std::vector<LayerSplit>> best_by_low(const Soc& soc, const LayerTable& ta
   for (std::size_t u = 0; u < N; ++u) {
     low_unit[u] = counts_as_low_precision(soc.units[u], table.shape);
   }
-  std::vector<double> best(static_cast<std::size_t>(total) + 1, kInf);
+  std::vector<Scored> best(static_cast<std::size_t>(total) + 1, Scored{kInf, kInf});
   std::vector<std::array<std::int64_t, N>> arg(best.size());
   for_each_split<N>(table, acc,
                     [&](const std::array<double, N>& busy, const std::array<std::int64_t, N>& ch) {
                       std::int64_t low = 0;
+                      int used = 0;
                       for (std::size_t u = 0; u < N; ++u) {
                         if (low_unit[u]) low += ch[u];
+                        if (ch[u] > 0) ++used;
                       }
-                      const double c = cost.of(busy);
+                      if (whole_layers && used > 1) return;
+                      const Scored c = cost.of(busy);
                       auto& b = best[static_cast<std::size_t>(low)];
-                      if (c < b) {
+                      if (c.better_than(b)) {
                         b = c;
                         arg[static_cast<std::size_t>(low)] = ch;
                       }
                     });
   // At most x low channels: the best over 0..x (the fewest low channels among ties).
   for (std::size_t x = 1; x < best.size(); ++x) {
-    if (best[x - 1] <= best[x]) {
+    if (!best[x].better_than(best[x - 1])) {
       best[x] = best[x - 1];
       arg[x] = arg[x - 1];
     }
   }
+  // Only entry `only` (>= 0) is filled when only it is wanted (a single layer's best split).
   std::vector<LayerSplit> out(best.size());
   for (std::size_t x = 0; x < best.size(); ++x) {
-    if (best[x] == kInf) continue;
+    if (best[x].cost == kInf || (only >= 0 && x != static_cast<std::size_t>(only))) continue;
     out[x] = evaluate_split(soc, table, std::vector<std::int64_t>(arg[x].begin(), arg[x].end()));
   }
   return out;
@@ -193,11 +207,11 @@ NetworkSplit totals(std::string method, std::vector<LayerSplit> layers,
 /// Every layer's best split for each number of low channels.
 Result<std::vector<std::vector<LayerSplit>>> all_best(const Soc& soc,
                                                       const std::vector<LayerTable>& tables,
-                                                      const CostWeights& w) {
+                                                      const CostWeights& w, bool whole_layers) {
   std::vector<std::vector<LayerSplit>> out;
   out.reserve(tables.size());
   for (const auto& t : tables) {
-    auto b = best_splits_by_low_channels(soc, t, w);
+    auto b = best_splits_by_low_channels(soc, t, w, whole_layers);
     if (!b.ok()) return b.diagnostics();
     out.push_back(std::move(b).value());
   }
@@ -299,6 +313,10 @@ std::vector<LayerSplit> rebuild(const TotalDp& dp, const std::vector<std::vector
   return layers;
 }
 
+std::string method(const SplitOptions& o) {
+  return o.whole_layers ? "best whole-layer mapping in the budget" : "optimal";
+}
+
 std::size_t fastest_whole(const LayerTable& t) {
   std::size_t best = t.cycles.size();
   for (std::size_t u = 0; u < t.cycles.size(); ++u) {
@@ -381,33 +399,43 @@ LayerSplit evaluate_split(const Soc& soc, const LayerTable& table,
   return s;
 }
 
-Result<std::vector<LayerSplit>> best_splits_by_low_channels(const Soc& soc, const LayerTable& table,
-                                                            const CostWeights& w) {
+namespace {
+
+Result<std::vector<LayerSplit>> by_low(const Soc& soc, const LayerTable& table,
+                                       const CostWeights& w, bool whole_layers, std::int64_t only) {
   switch (soc.units.size()) {
     case 1:
-      return best_by_low<1>(soc, table, w);
+      return best_by_low<1>(soc, table, w, whole_layers, only);
     case 2:
-      return best_by_low<2>(soc, table, w);
+      return best_by_low<2>(soc, table, w, whole_layers, only);
     case 3:
-      return best_by_low<3>(soc, table, w);
+      return best_by_low<3>(soc, table, w, whole_layers, only);
     default:
       return Diagnostic{"", 0, 0, "device '" + soc.name + "' params.units",
                         "an SoC has 1 to 3 units"};
   }
 }
 
+}  // namespace
+
+Result<std::vector<LayerSplit>> best_splits_by_low_channels(const Soc& soc, const LayerTable& table,
+                                                            const CostWeights& w,
+                                                            bool whole_layers) {
+  return by_low(soc, table, w, whole_layers, -1);
+}
+
 Result<LayerSplit> best_split(const Soc& soc, const LayerTable& table, const CostWeights& w,
                               std::int64_t max_low) {
-  auto by_low = best_splits_by_low_channels(soc, table, w);
-  if (!by_low.ok()) return by_low.diagnostics();
   const auto x = static_cast<std::size_t>(std::clamp<std::int64_t>(max_low, 0, table.shape.c_out));
-  if ((*by_low)[x].channels.empty()) {
+  auto best = by_low(soc, table, w, false, static_cast<std::int64_t>(x));
+  if (!best.ok()) return best.diagnostics();
+  if ((*best)[x].channels.empty()) {
     return Diagnostic{"", 0, 0, "layer '" + table.shape.name + "'",
                       "only low-precision units of SoC '" + soc.name + "' run this layer, and " +
                           "the budget allows " + std::to_string(x) + " of its " +
                           std::to_string(table.shape.c_out) + " channels on them"};
   }
-  return std::move((*by_low)[x]);
+  return std::move((*best)[x]);
 }
 
 Result<CostWeights> cost_weights(const Soc& soc, const std::vector<LayerTable>& tables,
@@ -432,7 +460,7 @@ Result<NetworkSplit> optimise_network(const Soc& soc, const std::vector<LayerTab
                                       const SplitOptions& options) {
   auto w = cost_weights(soc, tables, options);
   if (!w.ok()) return w.diagnostics();
-  auto best = all_best(soc, tables, *w);
+  auto best = all_best(soc, tables, *w, options.whole_layers);
   if (!best.ok()) return best.diagnostics();
   std::vector<LayerSplit> layers;
   if (options.scope == BudgetScope::kLayer) {
@@ -444,7 +472,7 @@ Result<NetworkSplit> optimise_network(const Soc& soc, const std::vector<LayerTab
       }
       layers.push_back(s);
     }
-    return totals("optimal", std::move(layers), tables, *w);
+    return totals(method(options), std::move(layers), tables, *w);
   }
   std::int64_t channels = 0;
   for (const auto& t : tables) channels += t.shape.c_out;
@@ -453,14 +481,14 @@ Result<NetworkSplit> optimise_network(const Soc& soc, const std::vector<LayerTab
   if (dp.g[static_cast<std::size_t>(cap)] == kInf) {
     return over_budget(soc, tables, *best, options.budget, options.scope);
   }
-  return totals("optimal", rebuild(dp, *best, cap), tables, *w);
+  return totals(method(options), rebuild(dp, *best, cap), tables, *w);
 }
 
 Result<std::vector<BudgetPoint>> budget_front(const Soc& soc, const std::vector<LayerTable>& tables,
                                               const SplitOptions& options) {
   auto w = cost_weights(soc, tables, options);
   if (!w.ok()) return w.diagnostics();
-  auto best = all_best(soc, tables, *w);
+  auto best = all_best(soc, tables, *w, options.whole_layers);
   if (!best.ok()) return best.diagnostics();
   std::vector<BudgetPoint> front;
   double last = kInf;
@@ -473,7 +501,7 @@ Result<std::vector<BudgetPoint>> budget_front(const Soc& soc, const std::vector<
       if (!(g < last)) continue;
       last = g;
       front.push_back({channels > 0 ? static_cast<double>(X) / static_cast<double>(channels) : 0.0,
-                       totals("optimal", rebuild(dp, *best, X), tables, *w)});
+                       totals(method(options), rebuild(dp, *best, X), tables, *w)});
     }
     return front;
   }
@@ -499,7 +527,7 @@ Result<std::vector<BudgetPoint>> budget_front(const Soc& soc, const std::vector<
       layers.push_back(
           (*best)[l][static_cast<std::size_t>(budget_channels(b, tables[l].shape.c_out))]);
     }
-    front.push_back({b, totals("optimal", std::move(layers), tables, *w)});
+    front.push_back({b, totals(method(options), std::move(layers), tables, *w)});
   }
   return front;
 }

@@ -59,11 +59,12 @@ struct CostWeights {
 };
 
 /// For every x = 0..C, the lowest-cost split giving at most x channels to low-precision units
-/// (ties: the first in enumeration order, so results are deterministic). Entry x is absent
-/// (channels empty) when no split fits. An error naming the layer when no unit accepts it.
-[[nodiscard]] Result<std::vector<LayerSplit>> best_splits_by_low_channels(const Soc& soc,
-                                                                          const LayerTable& table,
-                                                                          const CostWeights& w);
+/// (ties: the lower energy when only latency counts, else the lower latency, then the first in
+/// enumeration order, so results are deterministic). Entry x is absent (channels empty) when no
+/// split fits. `whole_layers`: only splits that give the whole layer to one unit. An error
+/// naming the layer when no unit accepts it.
+[[nodiscard]] Result<std::vector<LayerSplit>> best_splits_by_low_channels(
+    const Soc& soc, const LayerTable& table, const CostWeights& w, bool whole_layers = false);
 
 /// The lowest-cost split of one layer with at most `max_low` low-precision channels.
 [[nodiscard]] Result<LayerSplit> best_split(const Soc& soc, const LayerTable& table,
@@ -81,6 +82,9 @@ struct SplitOptions {
   double alpha = 0.5;
   double budget = 1.0;  ///< share in [0, 1] of channels low-precision units may take
   BudgetScope scope = BudgetScope::kLayer;
+  /// Only mappings that put each layer wholly on one unit: the best "manual" mapping within
+  /// the same budget, the baseline that shows what splitting inside layers adds.
+  bool whole_layers = false;
 };
 
 /// Splits of every layer and their totals.
