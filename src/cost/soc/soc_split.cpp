@@ -268,36 +268,55 @@ struct TotalDp {
   std::vector<std::vector<std::int32_t>> choice;
 };
 
+/// The tie-breaking criterion of a split (as best_splits_by_low_channels): energy when only
+/// latency counts, else latency.
+double tie_of(const LayerSplit& s, const CostWeights& w) {
+  return s.channels.empty() ? kInf : (w.energy == 0.0 ? s.energy_mw_cycles : s.cycles);
+}
+
 TotalDp total_dp(const std::vector<LayerTable>& tables,
                  const std::vector<std::vector<LayerSplit>>& best, const CostWeights& w,
                  std::int64_t cap) {
   TotalDp dp;
   const auto width = static_cast<std::size_t>(cap) + 1;
   dp.g.assign(width, 0.0);
+  std::vector<double> gt(width, 0.0);  // sum of the tie criterion along the optimum
   dp.choice.resize(tables.size());
   std::vector<double> next(width);
+  std::vector<double> next_t(width);
   std::vector<double> f;
+  std::vector<double> ft;
   for (std::size_t l = 0; l < tables.size(); ++l) {
     const auto c_l = static_cast<std::size_t>(tables[l].shape.c_out);
     f.assign(c_l + 1, kInf);
-    for (std::size_t x = 0; x <= c_l; ++x) f[x] = split_cost_or_inf(best[l][x], w);
+    ft.assign(c_l + 1, kInf);
+    for (std::size_t x = 0; x <= c_l; ++x) {
+      f[x] = split_cost_or_inf(best[l][x], w);
+      ft[x] = tie_of(best[l][x], w);
+    }
     auto& choice = dp.choice[l];
     choice.assign(width, 0);
     for (std::size_t X = 0; X < width; ++X) {
       double b = kInf;
+      double bt = kInf;
       std::int32_t arg = 0;
       const std::size_t top = std::min(X, c_l);
       for (std::size_t x = 0; x <= top; ++x) {
         const double v = dp.g[X - x] + f[x];
-        if (v < b) {
+        // Equal costs (to rounding of the sums) are decided by the tie criterion.
+        const double eps = b < kInf ? 1e-12 * std::fabs(b) : 0.0;
+        if (v < b - eps || (v <= b + eps && gt[X - x] + ft[x] < bt)) {
           b = v;
+          bt = gt[X - x] + ft[x];
           arg = static_cast<std::int32_t>(x);
         }
       }
       next[X] = b;
+      next_t[X] = bt;
       choice[X] = arg;
     }
     dp.g.swap(next);
+    gt.swap(next_t);
   }
   return dp;
 }
