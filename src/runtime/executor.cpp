@@ -157,12 +157,14 @@ struct Executor::Impl {
   dnnl::stream stream{engine};
   Program program;
   std::vector<Block> blocks;
+  std::int64_t block_bytes = 0;
   Buffers buffers;
   std::vector<HostTensor> input_specs, output_specs;
   int threads = 0;
 
   void bind() {
     auto [slot, sizes] = place_values(program);
+    for (std::size_t size : sizes) block_bytes += static_cast<std::int64_t>((size + 63) / 64 * 64);
     for (std::size_t size : sizes)
       blocks.emplace_back(static_cast<std::byte*>(std::aligned_alloc(64, (size + 63) / 64 * 64)));
     buffers.ptr.assign(program.values.size(), nullptr);
@@ -270,6 +272,15 @@ std::size_t Executor::reorder_count() const {
   return static_cast<std::size_t>(std::count_if(impl_->program.steps.begin(),
                                                 impl_->program.steps.end(),
                                                 [](const auto& s) { return s.reorder; }));
+}
+
+std::int64_t Executor::constant_bytes() const {
+  std::int64_t total = 0;
+  for (const auto& c : impl_->program.constants) total += static_cast<std::int64_t>(c.size());
+  return total;
+}
+std::int64_t Executor::buffer_bytes() const {
+  return impl_->block_bytes;
 }
 
 Result<std::vector<HostTensor>> Executor::run(const std::vector<HostTensor>& inputs) {

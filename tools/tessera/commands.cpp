@@ -12,6 +12,7 @@ void register_commands(CLI::App& app, int& exit_code) {
   register_estimate(app, exit_code);
   register_run(app, exit_code);
   register_split(app, exit_code);
+  register_profile(app, exit_code);
 }
 
 }  // namespace tessera::cli

@@ -62,6 +62,12 @@ class Executor {
   /// activations fused), and of those that are layout reorders.
   [[nodiscard]] std::size_t step_count() const;
   [[nodiscard]] std::size_t reorder_count() const;
+  /// Bytes of the weights and other constants as laid out for the primitives (resident while
+  /// the executor lives).
+  [[nodiscard]] std::int64_t constant_bytes() const;
+  /// Bytes of the activation buffers (inputs, intermediates and outputs, reused where lifetimes
+  /// allow).
+  [[nodiscard]] std::int64_t buffer_bytes() const;
 
   /// Runs once. Inputs are matched by position to `input_specs()` and must have their shapes
   /// and types; fails naming the input otherwise.

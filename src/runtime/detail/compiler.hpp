@@ -107,11 +107,11 @@ class Compiler {
   ExecutorOptions options_;
   dnnl::engine engine_;
   Program program_;
-  std::vector<OpId> order_;          ///< ops to run
-  std::set<std::int32_t> selected_;  ///< their ids
-  std::set<std::int32_t> fused_;     ///< ops executed inside another op's step
+  std::vector<OpId> order_;              ///< ops to run
+  std::set<std::int32_t> selected_;      ///< their ids
+  std::set<std::int32_t> fused_;         ///< ops executed inside another op's step
   std::set<std::int32_t> initializers_;  ///< outputs of constant operators (values may be absent)
-  std::set<std::int32_t> returned_;  ///< tensors returned (never fused away)
+  std::set<std::int32_t> returned_;      ///< tensors returned (never fused away)
   std::vector<std::vector<OpId>> readers_;
   std::map<int, std::vector<std::pair<dnnl::memory::desc, int>>> layouts_;  ///< reordered copies
   std::vector<OpId> current_ops_;  ///< ops of the step being built

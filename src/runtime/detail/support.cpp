@@ -49,6 +49,8 @@ bool known_extra(OpKind kind, const std::string& name) {
       return name == "to" || name == "saturate";
     case OpKind::kDropout:
       return name == "ratio" || name == "seed";
+    case OpKind::kReshape:
+      return name == "allowzero";  // the output shape comes from shape inference either way
     case OpKind::kAdd:
     case OpKind::kSub:
     case OpKind::kMul:

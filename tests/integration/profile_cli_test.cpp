@@ -1,0 +1,72 @@
+// `tessera profile`: measured per-layer costs on this machine, written as a problem file that
+// `tessera plan` reads (model -> profile -> plan).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/cli_runner.hpp"
+
+namespace tessera {
+namespace {
+
+using nlohmann::json;
+using testing::read_file;
+using testing::run_cli;
+using testing::TempDir;
+
+TEST(ProfileCli, MeasuresADeviceOfAPlatformAndThePlannerReadsIt) {
+  TempDir dir;
+  const std::string out = dir.path() + "/vgg8.problem.json";
+  const auto r = run_cli({"profile", "vgg8", "--platform", "cluster-hetero", "--device", "rpi4-0",
+                          "--out", out, "--threads", "1", "--max-seconds-per-layer", "0.05"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("measured_ms"), std::string::npos) << r.out;
+  const auto doc = json::parse(read_file(out));
+  EXPECT_EQ(doc["format"], "tessera.problem/1");
+  const auto layers = doc["layers"].size();
+  EXPECT_EQ(layers, 8U);  // VGG8: 6 conv + 2 FC
+  bool found = false;
+  for (const auto& d : doc["devices"]) {
+    if (d["name"] != "rpi4-0") continue;
+    found = true;
+    ASSERT_EQ(d["layer_time_s"].size(), layers);
+    for (const auto& t : d["layer_time_s"]) EXPECT_GT(t.get<double>(), 0.0);
+    // Weights are measured as laid out by the executor: conv layers hold their filters.
+    for (const auto& m : d["layer_memory_bytes"]) EXPECT_GT(m.get<double>(), 0.0);
+  }
+  EXPECT_TRUE(found);
+  const auto plan = run_cli({"plan", out});
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+}
+
+TEST(ProfileCli, WithoutAPlatformWritesThisMachineAsOneDevice) {
+  TempDir dir;
+  const std::string out = dir.path() + "/here.problem.json";
+  const auto r = run_cli({"profile", "vgg8", "--device", "this-cpu", "--out", out, "--threads", "1",
+                          "--max-seconds-per-layer", "0.05"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = json::parse(read_file(out));
+  ASSERT_EQ(doc["devices"].size(), 1U);
+  EXPECT_EQ(doc["devices"][0]["name"], "this-cpu");
+  const auto plan = run_cli({"plan", out, "--json", "-"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_NE(plan.out.find("this-cpu"), std::string::npos);
+}
+
+TEST(ProfileCli, AnUnknownDeviceIsBadInput) {
+  TempDir dir;
+  const auto r = run_cli({"profile", "vgg8", "--platform", "cluster-hetero", "--device", "nope",
+                          "--out", dir.path() + "/x.problem.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no device 'nope'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("rpi4-0"), std::string::npos) << r.err;
+}
+
+TEST(ProfileCli, TheOutputMustBeAProblemFile) {
+  const auto r = run_cli({"profile", "vgg8", "--device", "x", "--out", "/tmp/x.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(".problem.json"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace tessera
