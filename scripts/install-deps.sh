@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libprotobuf-dev protobuf-compiler libonnx-dev
   libsimgrid-dev chromium
+  clang libclang-rt-14-dev  # libFuzzer for `make fuzz`
 )
 
 missing=()

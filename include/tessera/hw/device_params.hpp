@@ -25,15 +25,16 @@ class ParamValue {
  public:
   using Records = std::vector<ParamRecord>;
 
-  ParamValue() = default;
-  ParamValue(double v) : value_(v) {}                    // NOLINT(google-explicit-constructor)
-  ParamValue(int v) : value_(static_cast<double>(v)) {}  // NOLINT(google-explicit-constructor)
-  ParamValue(std::int64_t v)                             // NOLINT(google-explicit-constructor)
-      : value_(static_cast<double>(v)) {}
-  ParamValue(bool v) : value_(v ? 1.0 : 0.0) {}          // NOLINT(google-explicit-constructor)
-  ParamValue(std::string v) : value_(std::move(v)) {}    // NOLINT(google-explicit-constructor)
-  ParamValue(const char* v) : value_(std::string(v)) {}  // NOLINT(google-explicit-constructor)
-  ParamValue(Records v);                                 // NOLINT(google-explicit-constructor)
+  // Defined after ParamRecord: constructing the variant needs the complete record type (clang
+  // with libstdc++ insists).
+  ParamValue();
+  ParamValue(double v);        // NOLINT(google-explicit-constructor)
+  ParamValue(int v);           // NOLINT(google-explicit-constructor)
+  ParamValue(std::int64_t v);  // NOLINT(google-explicit-constructor)
+  ParamValue(bool v);          // NOLINT(google-explicit-constructor)
+  ParamValue(std::string v);   // NOLINT(google-explicit-constructor)
+  ParamValue(const char* v);   // NOLINT(google-explicit-constructor)
+  ParamValue(Records v);       // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool is_number() const { return std::holds_alternative<double>(value_); }
   [[nodiscard]] bool is_word() const { return std::holds_alternative<std::string>(value_); }
@@ -48,7 +49,7 @@ class ParamValue {
   friend bool operator==(const ParamValue&, const ParamValue&);
 
  private:
-  std::variant<double, std::string, Records> value_{0.0};
+  std::variant<double, std::string, Records> value_;
 };
 
 /// Parameters by name. After `ParamSchema::validate` every parameter of the schema is present
@@ -81,6 +82,14 @@ class ParamRecord {
  private:
   Map values_;
 };
+
+inline ParamValue::ParamValue() : value_(0.0) {}
+inline ParamValue::ParamValue(double v) : value_(v) {}
+inline ParamValue::ParamValue(int v) : value_(static_cast<double>(v)) {}
+inline ParamValue::ParamValue(std::int64_t v) : value_(static_cast<double>(v)) {}
+inline ParamValue::ParamValue(bool v) : value_(v ? 1.0 : 0.0) {}
+inline ParamValue::ParamValue(std::string v) : value_(std::move(v)) {}
+inline ParamValue::ParamValue(const char* v) : value_(std::string(v)) {}
 
 /// The declared type of a parameter.
 enum class ParamType {
