@@ -11,6 +11,7 @@ packages=(
   libsimgrid-dev chromium
   libopenmpi-dev openmpi-bin
   libdnnl-dev ocl-icd-opencl-dev libonnx-testdata
+  clang libclang-rt-14-dev  # libFuzzer for `make fuzz`
 )
 
 missing=()

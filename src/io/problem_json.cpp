@@ -175,7 +175,8 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
       c.fail(path + ".name", "missing");
     else if (name.empty() && dev["name"].is_string())
       c.fail(path + ".name", "must not be empty");
-    for (std::size_t e = 0; e < d; ++e)
+    // Earlier entries that were not objects have no name: compare with the names read.
+    for (std::size_t e = 0; e < t.device_names.size(); ++e)
       if (t.device_names[e] == name && !name.empty())
         c.fail(path + ".name", "duplicate device name '" + name + "'");
     t.device_names.push_back(name);

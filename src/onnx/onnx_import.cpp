@@ -646,6 +646,16 @@ class Importer {
     return detail::to_ir_bytes(raw, t.data_type());
   }
 
+  /// Counts an external tensor whose file is absent, for the warning.
+  void note_if_absent(const TensorProto& t) {
+    for (const auto& e : t.external_data()) {
+      if (e.key() != "location") continue;
+      std::error_code ec;
+      if (!fs::is_regular_file(fs::path(path_).parent_path() / e.value(), ec))
+        ++absent_external_[e.value()];
+    }
+  }
+
   std::optional<std::vector<std::byte>> tensor_bytes(const TensorProto& t, const std::string& field,
                                                      std::vector<Diagnostic>& problems) {
     if (detail::is_external(t)) return external_bytes(t, field, problems);
@@ -737,6 +747,8 @@ class Importer {
       tensor.is_weight = weight;
       if (!weight || options_.read_weight_data)
         tensor.data = tensor_bytes(t, initializer_field(t.name()), problems);
+      else if (detail::is_external(t))
+        note_if_absent(t);  // shapes suffice, but the documented warning still names the file
       if (!weight) {
         graph::Op op;
         op.name = unique_op_name(t.name());

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "problem_source.hpp"
 #include "sim_support.hpp"
+#include "tessera/core/format.hpp"
 #include "tessera/io/plan_file.hpp"
 #include "tessera/plan/evaluate_plan.hpp"
 #include "tessera/report/charts.hpp"
@@ -68,7 +69,7 @@ void register_simulate(CLI::App& app, int& exit_code) {
     so.topology = loaded->topology();
     so.network = loaded->network();
     so.record_trace = !args->trace.empty() || !args->gantt.empty();
-    Progress progress("simulating " + std::to_string(args->inferences) + " inferences");
+    Progress progress("simulating " + count_of(args->inferences, "inference"));
     so.progress = [&progress](double f) { progress.update(f); };
     auto result = sim::simulate(table, stages.value(), so);
     if (!result.ok()) {
@@ -94,7 +95,7 @@ void register_simulate(CLI::App& app, int& exit_code) {
     }
     if (args->json != "-")
       std::cout << "simulation of " << table.model_name << " on " << table.platform_name << " ("
-                << stages->size() << " stages)\n\n"
+                << count_of(static_cast<std::int64_t>(stages->size()), "stage") << ")\n\n"
                 << report::simulation_text(r, &analytic);
     exit_code = kOk;
   });

@@ -101,6 +101,16 @@ TEST(ProblemJsonBadInput, DeviceAndLayerCountsAreLimitedBeforeAllocation) {
       << only_error(deep);
 }
 
+TEST(ProblemJsonBadInput, ADeviceThatIsNotAnObjectIsReportedNotReadPast) {
+  // Found by fuzzing: the duplicate-name check indexed the names of earlier devices by
+  // position, and a number in the list had none (a read past the end of a vector).
+  const auto r =
+      parse_problem_json(replaced(kProblem, "\"devices\": [", "\"devices\": [7,"), "p.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error_text().find("p.json:6: devices[0]: must be an object"), std::string::npos)
+      << r.error_text();
+}
+
 TEST(ProblemJsonBadInput, DeepNestingIsRefused) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   const auto r = parse_problem_json(deep, "p.json");
