@@ -74,7 +74,10 @@ std::string split_json(const SplitReport& r) {
       for (std::size_t u = 0; u < r.soc.units.size(); ++u) {
         ch[r.soc.units[u].name] = b.layers[l].channels[u];
       }
-      bl.push_back({{"name", r.tables[l].shape.name}, {"channels", std::move(ch)}});
+      bl.push_back({{"name", r.tables[l].shape.name},
+                    {"channels", std::move(ch)},
+                    {"latency_s", r.soc.seconds(b.layers[l].cycles)},
+                    {"energy_j", r.soc.joules(b.layers[l].energy_mw_cycles)}});
     }
     j["layers"] = std::move(bl);
     baselines.push_back(std::move(j));

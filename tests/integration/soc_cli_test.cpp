@@ -159,6 +159,33 @@ links: {topology: full_mesh}
   EXPECT_NE(r.err.find("macs_per_cycle"), std::string::npos) << r.err;
 }
 
+TEST(SplitCli, GarofaloClusterPutsPointwiseOnTheImaAndDepthwiseOnTheAccelerator) {
+  const json doc = split_json({"mobilenet_v2", "--platform", "garofalo-imc"});
+  ASSERT_FALSE(doc.is_null());
+  std::map<std::string, json> layers;
+  for (const auto& l : doc["layers"]) layers[l["name"].get<std::string>()] = l;
+  // features.8: 64 -> 384 (1x1) -> depthwise 3x3 -> 64 (1x1) at 14x14.
+  const auto channels = [&](const std::string& layer, int unit) {
+    return layers.at(layer)["units"][unit]["channels"].get<int>();
+  };
+  EXPECT_EQ(channels("features.8.conv.0.0", 1), 384);  // expansion: all on the IMA
+  EXPECT_EQ(channels("features.8.conv.2", 1), 64);     // projection: all on the IMA
+  EXPECT_EQ(channels("features.8.conv.1.0", 1), 0);    // depthwise: never on the crossbar
+  EXPECT_GT(channels("features.8.conv.1.0", 2), 0);    // ... but on the accelerator
+  // Against the 8 cores alone the heterogeneous cluster is faster and cheaper.
+  json cores;
+  for (const auto& b : doc["baselines"]) {
+    if (b["method"] == "all on cores") cores = b;
+  }
+  ASSERT_FALSE(cores.is_null());
+  EXPECT_GT(cores["latency_s"].get<double>(), 2.0 * doc["totals"]["latency_s"].get<double>());
+  EXPECT_GT(cores["energy_j"].get<double>(), 2.0 * doc["totals"]["energy_j"].get<double>());
+  // More arrays never slow a layer down.
+  const json multi = split_json({"mobilenet_v2", "--platform", "garofalo-imc-multi"});
+  ASSERT_FALSE(multi.is_null());
+  EXPECT_LT(multi["totals"]["latency_s"].get<double>(), doc["totals"]["latency_s"].get<double>());
+}
+
 TEST(SocPlanCli, PipelinesResnet20AcrossTwoDianasAndACpuAtTheOptimalSplits) {
   const auto r = run_cli({"plan", "resnet20", "--platform", "diana-pair-cpu", "--objective",
                           "latency", "--json", "-"});

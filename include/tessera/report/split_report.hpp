@@ -24,8 +24,9 @@ struct SplitReport {
 ///  "alpha", "budget", "budget_scope", "layers": [{"name", "channels", "units": [{"unit",
 ///  "channels", "latency_s", "energy_j"}], "latency_s", "energy_j", "low_precision_channels"}],
 ///  "totals": {"latency_s", "energy_j", "low_precision_share"}, "baselines": [{"method",
-///  "latency_s", "energy_j", "low_precision_share", "layers": [{"name", "channels": {unit: c}}]}],
-///  "front": [{"budget", "latency_s", "energy_j", "low_precision_share"}]}.
+///  "latency_s", "energy_j", "low_precision_share", "layers": [{"name", "channels": {unit: c},
+///  "latency_s", "energy_j"}]}], "front": [{"budget", "latency_s", "energy_j",
+///  "low_precision_share"}]}.
 [[nodiscard]] std::string split_json(const SplitReport& r);
 
 /// A header line, the per-layer table, totals, the baselines and the front.
