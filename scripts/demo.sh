@@ -41,3 +41,12 @@ echo "== tessera pareto $model --platform $platform --svg --report"
 echo "written: $out/simulation.json (tessera.simulation/1), $out/trace.json (Chrome trace:"
 echo "  open in https://ui.perfetto.dev or chrome://tracing), $out/gantt.svg, $out/pareto.svg,"
 echo "  $out/report.html (open in a browser)"
+echo
+pipeline_platform="$(dirname "$0")/../examples/pi-pair.yaml"
+echo "== tessera run resnet18 --plan ... --emulate   (the plan as a real MPI pipeline)"
+echo "   resnet18 planned on two Raspberry Pi 4 boards, run here as 3 MPI ranks (source/sink and"
+echo "   one per stage); each stage computes for real with oneDNN, then waits out its board's time"
+"$tessera" plan resnet18 --platform "$pipeline_platform" --json "$out/pi-pair-plan.json" >/dev/null
+"$tessera" run resnet18 --plan "$out/pi-pair-plan.json" --emulate --random-weights 1 \
+  --threads 1 --inferences 20 --trace "$out/run-trace.json"
+echo "written: $out/run-trace.json (Chrome trace of the measured run)"

@@ -1,5 +1,7 @@
 #include "tessera/problem/problem.hpp"
 
+#include <algorithm>
+
 #include "tessera/cost/cim/neurosim_report.hpp"
 #include "tessera/cost/cost_table_builder.hpp"
 #include "tessera/graph/passes.hpp"
@@ -130,6 +132,41 @@ Result<Problem> assemble(const io::ProblemInputs& inputs, const AssembleOptions&
   auto applied = apply_neurosim_reports(made.value());
   if (!applied.ok()) return applied.diagnostics();
   return made;
+}
+
+}  // namespace tessera::problem
+
+namespace tessera::problem {
+
+Status attach_model(Problem& problem, const std::string& model, const AssembleOptions& options) {
+  if (problem.graph && problem.chain) return {};
+  io::ModelOptions mo;
+  mo.batch = std::max<std::int64_t>(problem.table.microbatch, 1);
+  mo.sequence_length = problem.inputs.sequence_length;
+  mo.read_weight_data = options.read_weight_data;
+  auto loaded = io::load_model(model, mo);
+  if (!loaded.ok()) return loaded.diagnostics();
+  auto chain = graph::build_layer_chain(*loaded);
+  if (!chain.ok()) return chain.diagnostics();
+  const std::string where = problem.inputs.model;
+  if (chain->size() != problem.table.num_layers) {
+    return Diagnostic{where, 0, 0, "layers",
+                      "the problem has " + std::to_string(problem.table.num_layers) +
+                          " layers but model '" + model + "' has " + std::to_string(chain->size()) +
+                          " (made from another model?)"};
+  }
+  for (std::int32_t l = 0; l < chain->size(); ++l) {
+    const auto& name = chain->layers[static_cast<std::size_t>(l)].name;
+    const auto& want = problem.table.layer_names[static_cast<std::size_t>(l)];
+    if (name != want) {
+      return Diagnostic{where, 0, 0, "layers[" + std::to_string(l) + "]",
+                        "the problem's layer '" + want + "' is '" + name + "' in model '" + model +
+                            "' (made from another model?)"};
+    }
+  }
+  problem.graph = std::move(loaded).value();
+  problem.chain = std::move(chain).value();
+  return {};
 }
 
 }  // namespace tessera::problem

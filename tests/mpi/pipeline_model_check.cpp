@@ -3,13 +3,13 @@
 // inside residual blocks; a ViT cut between encoder blocks). Rank 0 also runs the whole model in
 // one executor and checks every pipelined output against it (bitwise: the same kernels with the
 // same thread count run the same operations).
-// Usage: pipeline_model_check MODEL FIRST_CUT SECOND_CUT
+// Usage: pipeline_model_check MODEL FIRST_CUT SECOND_CUT (MODEL: a zoo name or an .onnx file)
 #include <cstring>
 #include <iostream>
 #include <string>
 
 #include "tessera/graph/passes.hpp"
-#include "tessera/graph/zoo.hpp"
+#include "tessera/io/model_loader.hpp"
 #include "tessera/pipeline/mpi_pipeline.hpp"
 #include "tessera/pipeline/stage_runner.hpp"
 #include "tessera/pipeline/stages.hpp"
@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: pipeline_model_check MODEL FIRST_CUT SECOND_CUT\n";
     return 2;
   }
-  auto graph = graph::build_zoo_model(argv[1]);
+  auto graph = io::load_model(argv[1], io::ModelOptions{});
   if (!graph.ok()) {
     std::cerr << graph.error_text() << '\n';
     return 1;

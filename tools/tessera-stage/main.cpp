@@ -23,6 +23,7 @@ namespace {
 
 struct Args {
   std::string plan;
+  std::string model;
   std::int64_t inferences = 20;
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
@@ -79,6 +80,8 @@ int main(int argc, char** argv) {
   CLI::App app{"One rank of a plan run as an MPI pipeline (started by tessera run --plan)"};
   Args a;
   app.add_option("--plan", a.plan, "a tessera.plan/1 file")->required();
+  app.add_option("--model", a.model,
+                 "the model, for a plan made from a problem file (measured costs)");
   app.add_option("--inferences", a.inferences)->check(CLI::PositiveNumber);
   app.add_option("--input", a.inputs, "input .npy files, one per model input");
   app.add_option("--output", a.outputs, "write the last inference's outputs to .npy files");
@@ -103,6 +106,10 @@ int main(int argc, char** argv) {
   ao.read_weight_data = true;
   auto problem = problem::assemble(file->inputs, ao);
   if (!problem.ok()) return report(mpi, problem.diagnostics()), 2;
+  if (!a.model.empty()) {
+    if (auto attached = problem::attach_model(*problem, a.model, ao); !attached.ok())
+      return report(mpi, attached.diagnostics()), 2;
+  }
   if (!problem->graph || !problem->chain)
     return report(mpi, {{a.plan, 0, 0, "inputs.model",
                          "running a plan needs its model (a zoo name or an ONNX file)"}}),

@@ -14,9 +14,11 @@
 #include "problem_source.hpp"
 #include "tessera/core/file_text.hpp"
 #include "tessera/io/plan_file.hpp"
+#include "tessera/io/problem_json.hpp"
 #include "tessera/pipeline/launch.hpp"
 #include "tessera/pipeline/measurement_file.hpp"
 #include "tessera/plan/evaluate_plan.hpp"
+#include "tessera/problem/problem.hpp"
 #include "tessera/report/simulation_report.hpp"
 #include "tessera/sim/simulate.hpp"
 
@@ -42,16 +44,21 @@ std::string ms(double s) {
 int run_plan(const RunPlanArgs& a) {
   auto file = io::load_plan_json(a.plan);
   if (!file.ok()) return report_bad_input(file.diagnostics());
-  if (!a.model.empty() && a.model != file->inputs.model)
+  const bool from_problem_file = io::is_problem_path(file->inputs.model);
+  if (!a.model.empty() && !from_problem_file && a.model != file->inputs.model)
     return report_bad_input(
         {{a.plan, 0, 0, "inputs.model",
           "the plan was made for model '" + file->inputs.model + "', not '" + a.model + "'"}});
   int exit_code = kOk;
   auto loaded = load_problem_or_report(file->inputs, exit_code);
   if (!loaded) return exit_code;
-  if (!loaded->graph || !loaded->platform)
-    return report_bad_input({{a.plan, 0, 0, "inputs.model",
-                              "running a plan needs its model and platform, not a problem file"}});
+  if (from_problem_file) {
+    // Measured costs (tessera profile): the model comes from the command line.
+    if (auto attached = problem::attach_model(*loaded, a.model); !attached.ok())
+      return report_bad_input(attached.diagnostics());
+  }
+  if (!loaded->graph)
+    return report_bad_input({{a.plan, 0, 0, "inputs.model", "running a plan needs its model"}});
   const auto& table = loaded->table;
   auto stages = io::resolve_stages(*file, table);
   if (!stages.ok()) return report_bad_input(stages.diagnostics());
@@ -80,18 +87,19 @@ int run_plan(const RunPlanArgs& a) {
   pipeline::LaunchSpec spec;
   spec.worker = worker_path();
   spec.tcp_only = a.tcp;
-  std::vector<std::string> what = {"source '" + loaded->platform->source_name + "'"};
-  spec.rank_hosts.push_back(loaded->platform->source_host);
+  // Without a platform (a problem file) every rank runs on this machine.
+  const hw::Platform* platform = loaded->platform ? &*loaded->platform : nullptr;
+  std::vector<std::string> what = {"source '" + table.source_name + "'"};
+  spec.rank_hosts.push_back(platform ? platform->source_host : std::string());
   for (std::size_t i = 0; i < stages->size(); ++i) {
-    const auto& d =
-        loaded->platform->devices[static_cast<std::size_t>((*stages)[i].device.value())];
-    spec.rank_hosts.push_back(d.host);
-    what.push_back("stage " + std::to_string(i) + " (device '" + d.name + "')");
+    const auto d = static_cast<std::size_t>((*stages)[i].device.value());
+    spec.rank_hosts.push_back(platform ? platform->devices[d].host : std::string());
+    what.push_back("stage " + std::to_string(i) + " (device '" + table.device_names[d] + "')");
   }
   if (auto ok = pipeline::check_launch(spec, what); !ok.ok()) {
     auto d = ok.diagnostics();
     for (auto& x : d)
-      if (x.file.empty()) x.file = loaded->platform->source_file;
+      if (x.file.empty() && platform) x.file = platform->source_file;
     return report_bad_input(d);
   }
   const auto measurements = (std::filesystem::temp_directory_path() /
@@ -103,6 +111,7 @@ int run_plan(const RunPlanArgs& a) {
                       "--output-queue", std::to_string(a.output_queue),
                       "--measurements", measurements};
   if (a.emulate) spec.worker_args.emplace_back("--emulate");
+  if (from_problem_file) spec.worker_args.insert(spec.worker_args.end(), {"--model", a.model});
   if (a.random_weights >= 0)
     spec.worker_args.insert(spec.worker_args.end(),
                             {"--random-weights", std::to_string(a.random_weights)});

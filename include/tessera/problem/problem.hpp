@@ -55,4 +55,11 @@ struct AssembleOptions {
 [[nodiscard]] Result<Problem> assemble(const io::ProblemInputs& inputs,
                                        const AssembleOptions& options = {});
 
+/// Gives a problem made from a problem file (measured costs, no model: `tessera profile`'s
+/// output) its model, so its plans can run: loads `model` (zoo name or ONNX file, at the table's
+/// batch) and its layer chain, and checks that the chain has the table's layers, by count and
+/// name. Fails naming both when they differ; does nothing when the problem has a model.
+[[nodiscard]] Status attach_model(Problem& problem, const std::string& model,
+                                  const AssembleOptions& options = {});
+
 }  // namespace tessera::problem
