@@ -20,6 +20,7 @@ struct SplitArgs {
   double budget = -1.0;  ///< < 0: the device's low_precision_budget
   std::string scope = "layer";
   std::string json;
+  std::string report;
   bool front = false;
 };
 
@@ -115,6 +116,10 @@ void run_split(const SplitArgs& args, int& exit_code) {
     }
     r.front = std::move(front).value();
   }
+  if (!args.report.empty() && !write_output(args.report, report::split_html(r))) {
+    exit_code = kBadInput;
+    return;
+  }
   if (!args.json.empty()) {
     if (!write_output(args.json, report::split_json(r))) {
       exit_code = kBadInput;
@@ -152,6 +157,8 @@ void register_split(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"layer", "total"}));
   cmd->add_flag("--front", args->front, "also print the exact front of cost against the budget");
   cmd->add_option("--json", args->json, "write tessera.split/1 JSON to FILE (- for stdout)");
+  cmd->add_option("--report", args->report,
+                  "write an HTML report (per-layer stacked bars of the split) to FILE.html");
   cmd->callback([args, &exit_code] { run_split(*args, exit_code); });
 }
 
