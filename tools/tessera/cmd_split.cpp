@@ -28,7 +28,7 @@ struct SplitArgs {
 const hw::Device* find_soc(const hw::Platform& platform, const SplitArgs& args, int& exit_code) {
   std::string socs;
   for (const auto& d : platform.devices) {
-    if (d.kind != "soc") continue;
+    if (!soc::is_soc_device(d)) continue;
     if (args.device.empty() || d.name == args.device) return &d;
     socs += (socs.empty() ? "" : ", ") + d.name;
   }

@@ -93,7 +93,7 @@ Result<OpCost> layer_cost(const graph::Graph& graph, const graph::Layer& layer,
 }  // namespace
 
 bool SocModel::do_supports(const graph::Op& op, const hw::Device& device) const noexcept {
-  if (device.kind != "soc") return false;
+  if (!soc::is_soc_device(device)) return false;
   if (fused_for_free(op.kind)) return true;
   if (op.kind != graph::OpKind::kConv && op.kind != graph::OpKind::kGemm) return false;
   return some_unit_runs(op, device.params);
