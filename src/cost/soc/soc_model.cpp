@@ -96,6 +96,8 @@ bool SocModel::do_supports(const graph::Op& op, const hw::Device& device) const 
   if (!soc::is_soc_device(device)) return false;
   if (fused_for_free(op.kind)) return true;
   if (op.kind != graph::OpKind::kConv && op.kind != graph::OpKind::kGemm) return false;
+  // The units' closed forms are for 2-D convolutions (a 1-D or 3-D one runs elsewhere).
+  if (op.kind == graph::OpKind::kConv && op.attrs.kernel_shape.size() != 2) return false;
   return some_unit_runs(op, device.params);
 }
 
