@@ -43,7 +43,12 @@ bool some_unit_runs(const graph::Op& op, const hw::ParamRecord& params) {
   const bool fc = op.kind == graph::OpKind::kGemm;
   const bool grouped = !fc && op.attrs.groups > 1;
   const auto& k = op.attrs.kernel_shape;
+  // With no low-precision budget, low-precision units and depthwise substitutes take nothing.
+  const bool no_budget =
+      params.contains("low_precision_budget") && params.number("low_precision_budget") == 0.0;
   for (const auto& u : params.records("units")) {
+    const bool substitutes = u.flag("depthwise_substitute") && !fc && !grouped;
+    if (no_budget && (u.flag("low_precision") || substitutes)) continue;
     const std::int64_t kernel = u.integer("kernel");
     if (kernel > 0 && !fc && (k.size() != 2 || k[0] != kernel || k[1] != kernel)) continue;
     if (fc ? u.flag("fc") : (grouped ? u.flag("depthwise") : u.flag("conv"))) return true;
