@@ -112,9 +112,11 @@ TEST(SplitCli, WritesAnHtmlReportWithAStackedBarPerLayer) {
 }
 
 TEST(SplitCli, RejectsABudgetOutsideZeroToOne) {
-  const auto r = run_cli({"split", "resnet20", "--platform", "diana", "--budget", "1.5"});
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("--budget"), std::string::npos) << r.err;
+  for (const char* bad : {"1.5", "-1", "-0.01"}) {
+    const auto r = run_cli({"split", "resnet20", "--platform", "diana", "--budget", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--budget"), std::string::npos) << r.err;
+  }
 }
 
 TEST(SplitCli, NamesTheLayerNoUnitRunsAndTheUnits) {
