@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tessera/core/format.hpp"
+#include "tessera/report/svg_writer.hpp"
 #include "tessera/report/text_table.hpp"
 
 namespace tessera::report {
@@ -100,8 +101,10 @@ std::string split_text(const SplitReport& r) {
   if (r.options.objective == soc::SplitObjective::kWeighted) {
     out += " (alpha " + fixed_digits(r.options.alpha, 3) + ")";
   }
-  out += ", low-precision budget " + fixed_digits(r.options.budget, 3) + " per " +
-         scope_name(r.options.scope) + "\n";
+  out += ", low-precision budget " + fixed_digits(r.options.budget, 3) +
+         (r.options.scope == soc::BudgetScope::kLayer ? " of each layer's channels"
+                                                      : " of the network's channels") +
+         "\n";
   std::vector<std::string> headers = {"layer", "C"};
   for (const auto& u : r.soc.units) headers.push_back(u.name + " ch");
   for (const auto& u : r.soc.units) headers.push_back(u.name);
@@ -147,10 +150,76 @@ std::string split_text(const SplitReport& r) {
                  human_joules(r.soc.joules(p.split.energy_mw_cycles)),
                  fixed_digits(p.split.low_precision_share(), 4)});
     }
-    out += "\ncost against the low-precision budget (per " + scope_name(r.options.scope) +
-           ", exact front, " + std::to_string(r.front.size()) + " points):\n" + f.render();
+    out +=
+        "\ncost against the low-precision budget (" +
+        std::string(r.options.scope == soc::BudgetScope::kLayer ? "each layer" : "whole network") +
+        ", exact front, " + std::to_string(r.front.size()) + " points):\n" + f.render();
   }
   return out;
+}
+
+namespace {
+
+constexpr const char* kUnitColours[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759"};
+
+constexpr const char* kSplitStyle = R"(
+body { font-family: Helvetica, Arial, sans-serif; margin: 24px 40px; color: #222;
+       background: #fff; max-width: 1100px; }
+h1 { font-size: 24px; margin-bottom: 4px; }
+h2 { font-size: 18px; margin-top: 28px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+pre { font-size: 12px; background: #f7f7f7; padding: 8px; overflow-x: auto; }
+.chart { margin: 8px 0; overflow-x: auto; }
+)";
+
+}  // namespace
+
+std::string split_svg(const SplitReport& r) {
+  constexpr double kLabel = 220.0;
+  constexpr double kBar = 600.0;
+  constexpr double kRow = 16.0;
+  constexpr double kTop = 30.0;
+  const double height = kTop + kRow * static_cast<double>(r.tables.size()) + 30.0;
+  SvgWriter svg(kLabel + kBar + 20.0, height);
+  double x = kLabel;
+  for (std::size_t u = 0; u < r.soc.units.size(); ++u) {
+    svg.rect(x, 8, 12, 12, kUnitColours[u % 4]);
+    svg.text(x + 16, 18, r.soc.units[u].name, 12);
+    x += 24 + 8.0 * static_cast<double>(r.soc.units[u].name.size()) + 16;
+  }
+  for (std::size_t l = 0; l < r.tables.size(); ++l) {
+    const auto& s = r.optimal.layers[l];
+    const double y = kTop + kRow * static_cast<double>(l);
+    svg.text(kLabel - 6, y + 11, r.tables[l].shape.name, 10, "end");
+    const double total = static_cast<double>(r.tables[l].shape.c_out);
+    double at = kLabel;
+    for (std::size_t u = 0; u < r.soc.units.size(); ++u) {
+      if (s.channels[u] == 0) continue;
+      const double w = kBar * static_cast<double>(s.channels[u]) / total;
+      svg.rect(at, y + 2, w, kRow - 4, kUnitColours[u % 4],
+               r.soc.units[u].name + ": " + std::to_string(s.channels[u]) + " of " +
+                   std::to_string(r.tables[l].shape.c_out) + " channels, busy " +
+                   human_seconds(r.soc.seconds(s.unit_cycles[u])) + " (layer " +
+                   human_seconds(r.soc.seconds(s.cycles)) + ")");
+      at += w;
+    }
+  }
+  const double axis = kTop + kRow * static_cast<double>(r.tables.size()) + 12.0;
+  svg.text(kLabel, axis, "0 %", 10, "start");
+  svg.text(kLabel + kBar, axis, "100 % of the layer's output channels", 10, "end");
+  return svg.render();
+}
+
+std::string split_html(const SplitReport& r) {
+  std::string title = "tessera split: " + r.model + " on " + r.soc.name;
+  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  html += "<title>" + xml_escape(title) + "</title>\n<style>" + kSplitStyle +
+          "</style>\n</head>\n<body>\n<h1>" + xml_escape(title) + "</h1>\n";
+  html += "<p>" + xml_escape(split_text(r).substr(0, split_text(r).find('\n'))) + "</p>\n";
+  html +=
+      "<h2>Channels per unit, per layer</h2>\n<div class=\"chart\">" + split_svg(r) + "</div>\n";
+  html += "<h2>Splits, baselines and front</h2>\n<pre>" + xml_escape(split_text(r)) + "</pre>\n";
+  html += "</body>\n</html>\n";
+  return html;
 }
 
 }  // namespace tessera::report

@@ -99,10 +99,24 @@ TEST(SplitCli, PrintsAPerLayerTableWithTheBaselines) {
   EXPECT_NE(r.out.find("proportional"), std::string::npos) << r.out;
 }
 
+TEST(SplitCli, WritesAnHtmlReportWithAStackedBarPerLayer) {
+  testing::TempDir dir;
+  const std::string file = dir.path() + "/split.html";
+  const auto r = run_cli({"split", "resnet20", "--platform", "diana", "--report", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = testing::read_file(file);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  // One bar segment per (layer, unit with channels), each with its tooltip.
+  EXPECT_NE(html.find("analog: 16 of 16 channels"), std::string::npos);
+  EXPECT_NE(html.find("digital: 10 of 10 channels"), std::string::npos);  // the classifier
+}
+
 TEST(SplitCli, RejectsABudgetOutsideZeroToOne) {
-  const auto r = run_cli({"split", "resnet20", "--platform", "diana", "--budget", "1.5"});
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("--budget"), std::string::npos) << r.err;
+  for (const char* bad : {"1.5", "-1", "-0.01"}) {
+    const auto r = run_cli({"split", "resnet20", "--platform", "diana", "--budget", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--budget"), std::string::npos) << r.err;
+  }
 }
 
 TEST(SplitCli, NamesTheLayerNoUnitRunsAndTheUnits) {

@@ -17,9 +17,11 @@ struct SplitArgs {
   std::string device;
   std::string objective = "latency";
   double alpha = 0.5;
-  double budget = -1.0;  ///< < 0: the device's low_precision_budget
+  double budget = 1.0;
+  bool budget_given = false;  ///< otherwise the device's low_precision_budget
   std::string scope = "layer";
   std::string json;
+  std::string report;
   bool front = false;
 };
 
@@ -27,7 +29,7 @@ struct SplitArgs {
 const hw::Device* find_soc(const hw::Platform& platform, const SplitArgs& args, int& exit_code) {
   std::string socs;
   for (const auto& d : platform.devices) {
-    if (d.kind != "soc") continue;
+    if (!soc::is_soc_device(d)) continue;
     if (args.device.empty() || d.name == args.device) return &d;
     socs += (socs.empty() ? "" : ", ") + d.name;
   }
@@ -45,7 +47,7 @@ int infeasible(const std::vector<Diagnostic>& diagnostics) {
 }
 
 void run_split(const SplitArgs& args, int& exit_code) {
-  if (args.budget != -1.0 && !(args.budget >= 0.0 && args.budget <= 1.0)) {
+  if (args.budget_given && !(args.budget >= 0.0 && args.budget <= 1.0)) {
     exit_code = report_bad_input({Diagnostic{
         "", 0, 0, "--budget",
         "the low-precision budget is a share in [0, 1], got " + std::to_string(args.budget)}});
@@ -76,7 +78,7 @@ void run_split(const SplitArgs& args, int& exit_code) {
                       : args.objective == "weighted" ? soc::SplitObjective::kWeighted
                                                      : soc::SplitObjective::kLatency;
   options.alpha = args.alpha;
-  options.budget = args.budget < 0.0 ? chip->low_precision_budget : args.budget;
+  options.budget = args.budget_given ? args.budget : chip->low_precision_budget;
   options.scope = args.scope == "total" ? soc::BudgetScope::kTotal : soc::BudgetScope::kLayer;
 
   auto tables = soc::network_tables(*chip, *loaded->graph, *loaded->chain);
@@ -115,6 +117,10 @@ void run_split(const SplitArgs& args, int& exit_code) {
     }
     r.front = std::move(front).value();
   }
+  if (!args.report.empty() && !write_output(args.report, report::split_html(r))) {
+    exit_code = kBadInput;
+    return;
+  }
   if (!args.json.empty()) {
     if (!write_output(args.json, report::split_json(r))) {
       exit_code = kBadInput;
@@ -145,14 +151,20 @@ void register_split(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"latency", "energy", "weighted"}));
   cmd->add_option("--alpha", args->alpha,
                   "weighted: alpha x latency/latency* + (1 - alpha) x energy/energy*");
-  cmd->add_option("--budget", args->budget,
-                  "largest share in [0, 1] of channels on low-precision units (default: the "
-                  "device's low_precision_budget)");
+  auto* budget =
+      cmd->add_option("--budget", args->budget,
+                      "largest share in [0, 1] of channels on low-precision units (default: the "
+                      "device's low_precision_budget)");
   cmd->add_option("--budget-scope", args->scope, "layer (each layer) or total (the network)")
       ->check(CLI::IsMember({"layer", "total"}));
   cmd->add_flag("--front", args->front, "also print the exact front of cost against the budget");
   cmd->add_option("--json", args->json, "write tessera.split/1 JSON to FILE (- for stdout)");
-  cmd->callback([args, &exit_code] { run_split(*args, exit_code); });
+  cmd->add_option("--report", args->report,
+                  "write an HTML report (per-layer stacked bars of the split) to FILE.html");
+  cmd->callback([args, budget, &exit_code] {
+    args->budget_given = budget->count() > 0;
+    run_split(*args, exit_code);
+  });
 }
 
 }  // namespace tessera::cli

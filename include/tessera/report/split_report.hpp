@@ -32,4 +32,12 @@ struct SplitReport {
 /// A header line, the per-layer table, totals, the baselines and the front.
 [[nodiscard]] std::string split_text(const SplitReport& r);
 
+/// One horizontal bar per layer, its segments the units' shares of the layer's output channels
+/// (tooltips: channels and busy time), with a legend.
+[[nodiscard]] std::string split_svg(const SplitReport& r);
+
+/// A self-contained HTML page: summary, the stacked-bar chart, the per-layer table, the
+/// baselines and the budget front.
+[[nodiscard]] std::string split_html(const SplitReport& r);
+
 }  // namespace tessera::report

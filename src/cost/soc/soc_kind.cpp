@@ -6,6 +6,7 @@
 #include "cost/soc/soc_params.hpp"
 #include "tessera/core/format.hpp"
 #include "tessera/cost/device_kind.hpp"
+#include "tessera/cost/soc/soc.hpp"
 #include "tessera/cost/soc/soc_model.hpp"
 
 namespace tessera::cost {
@@ -14,7 +15,9 @@ namespace {
 
 class SocKind final : public DeviceKind {
  public:
-  [[nodiscard]] std::vector<std::string> names() const override { return {"soc"}; }
+  [[nodiscard]] std::vector<std::string> names() const override {
+    return {std::string(soc::kSocKindName)};
+  }
   [[nodiscard]] std::string_view label() const override { return "SoC"; }
   [[nodiscard]] const hw::ParamSchema& schema() const override { return soc::soc_schema(); }
   [[nodiscard]] hw::DeviceFields device_fields() const override {

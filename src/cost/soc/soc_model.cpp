@@ -43,7 +43,12 @@ bool some_unit_runs(const graph::Op& op, const hw::ParamRecord& params) {
   const bool fc = op.kind == graph::OpKind::kGemm;
   const bool grouped = !fc && op.attrs.groups > 1;
   const auto& k = op.attrs.kernel_shape;
+  // With no low-precision budget, low-precision units and depthwise substitutes take nothing.
+  const bool no_budget =
+      params.contains("low_precision_budget") && params.number("low_precision_budget") == 0.0;
   for (const auto& u : params.records("units")) {
+    const bool substitutes = u.flag("depthwise_substitute") && !fc && !grouped;
+    if (no_budget && (u.flag("low_precision") || substitutes)) continue;
     const std::int64_t kernel = u.integer("kernel");
     if (kernel > 0 && !fc && (k.size() != 2 || k[0] != kernel || k[1] != kernel)) continue;
     if (fc ? u.flag("fc") : (grouped ? u.flag("depthwise") : u.flag("conv"))) return true;
@@ -93,9 +98,11 @@ Result<OpCost> layer_cost(const graph::Graph& graph, const graph::Layer& layer,
 }  // namespace
 
 bool SocModel::do_supports(const graph::Op& op, const hw::Device& device) const noexcept {
-  if (device.kind != "soc") return false;
+  if (!soc::is_soc_device(device)) return false;
   if (fused_for_free(op.kind)) return true;
   if (op.kind != graph::OpKind::kConv && op.kind != graph::OpKind::kGemm) return false;
+  // The units' closed forms are for 2-D convolutions (a 1-D or 3-D one runs elsewhere).
+  if (op.kind == graph::OpKind::kConv && op.attrs.kernel_shape.size() != 2) return false;
   return some_unit_runs(op, device.params);
 }
 

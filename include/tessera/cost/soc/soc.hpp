@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/core/result.hpp"
@@ -21,6 +22,15 @@
 #include "tessera/hw/platform.hpp"
 
 namespace tessera::cost::soc {
+
+/// The `kind:` name of SoC devices.
+inline constexpr std::string_view kSocKindName = "soc";
+
+/// True for a device of the SoC kind (the one place outside the registry that says so, for
+/// `tessera split`, which works on SoCs only).
+[[nodiscard]] inline bool is_soc_device(const hw::Device& device) {
+  return device.kind == kSocKindName;
+}
 
 /// The closed-form cost of a unit (docs/formats.md, "SoC devices", restates each formula).
 enum class UnitForm {

@@ -181,5 +181,30 @@ TEST(SocModel, CostsALayerAtItsLatencyOptimalSplit) {
               1e-9);
 }
 
+TEST(SocModel, DoesNotClaimALayerOnlyALowPrecisionUnitRunsWithoutBudget) {
+  auto p = io::load_platform("diana");
+  ASSERT_TRUE(p.ok()) << p.error_text();
+  hw::Device d = p->devices.at(0);
+  // The digital array runs fully connected layers only: convolutions need the analog array.
+  auto units = d.params.records("units");
+  units[0]["conv"] = 0;
+  units[0]["depthwise"] = 0;
+  d.params["units"] = hw::ParamValue(units);
+  graph::GraphBuilder b("one");
+  auto x = b.input("x", {1, 16, 8, 8});
+  x = b.conv2d("conv", x, {.out_channels = 16, .kernel = 3, .padding = 1});
+  b.output(x);
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.ok()) << g.error_text();
+  const SocModel model;
+  const graph::Op& conv = g->ops().front();
+  d.params["low_precision_budget"] = 1.0;
+  EXPECT_TRUE(model.supports(conv, d));
+  // No budget: the layer cannot run on this device (the cost table leaves it at +inf and the
+  // planner puts it elsewhere) instead of failing the table.
+  d.params["low_precision_budget"] = 0.0;
+  EXPECT_FALSE(model.supports(conv, d));
+}
+
 }  // namespace
 }  // namespace tessera::cost::soc
