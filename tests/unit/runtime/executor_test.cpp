@@ -164,3 +164,19 @@ TEST(Executor, RefusesInputsOfTheWrongShape) {
 
 }  // namespace
 }  // namespace tessera::runtime
+
+namespace tessera::runtime {
+namespace {
+
+TEST(Executor, RunsEveryOperatorOfEveryZooModel) {
+  // Checks only (no primitives): every zoo model is within what the executor runs.
+  for (const auto& entry : graph::zoo_models()) {
+    auto g = graph::build_zoo_model(entry.name);
+    ASSERT_TRUE(g.ok()) << entry.name;
+    const auto status = Executor::check(*g, seeded(1));
+    EXPECT_TRUE(status.ok()) << entry.name << ": " << status.error_text();
+  }
+}
+
+}  // namespace
+}  // namespace tessera::runtime
