@@ -20,6 +20,7 @@ declare -A allowed=(
   [problem]="core graph hw cost plan onnx io"
   [report]="core graph hw cost plan io sim"
   [runtime]="core graph onnx"
+  [pipeline]="core graph hw cost plan sim runtime"
 )
 
 bad=0

@@ -9,7 +9,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libprotobuf-dev protobuf-compiler libonnx-dev
   libsimgrid-dev chromium
+  libopenmpi-dev openmpi-bin
   libdnnl-dev ocl-icd-opencl-dev libonnx-testdata
+  clang libclang-rt-14-dev  # libFuzzer for `make fuzz`
 )
 
 missing=()

@@ -6,12 +6,20 @@
 
 namespace tessera {
 
-Result<std::string> read_text_file(const std::string& path) {
+Result<std::string> read_text_file(const std::string& path, std::uintmax_t max_bytes) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) return Diagnostic{path, 0, 0, "file", "no such file"};
   if (std::filesystem::is_directory(status))
     return Diagnostic{path, 0, 0, "file", "is a directory, expected a file"};
+  if (std::filesystem::is_regular_file(status)) {
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > max_bytes)
+      return Diagnostic{path, 0, 0, "file",
+                        "is " + std::to_string(size >> 20) +
+                            " MiB; inputs of this kind are at most " +
+                            std::to_string(max_bytes >> 20) + " MiB"};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Diagnostic{path, 0, 0, "file", "cannot be opened for reading"};
   std::ostringstream ss;

@@ -69,4 +69,8 @@ std::string human_amount(double amount, const std::string& unit) {
   return std::string(buf) + " " + unit;
 }
 
+std::string count_of(std::int64_t n, const std::string& noun, const std::string& plural) {
+  return std::to_string(n) + " " + (n == 1 ? noun : plural.empty() ? noun + "s" : plural);
+}
+
 }  // namespace tessera

@@ -1,14 +1,30 @@
 #include "tessera/graph/graph.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <unordered_set>
 
 namespace tessera::graph {
 
+std::int64_t saturating_mul(std::int64_t a, std::int64_t b) {
+  std::int64_t out = 0;
+  if (__builtin_mul_overflow(a, b, &out)) return std::numeric_limits<std::int64_t>::max();
+  return out;
+}
+
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+  std::int64_t out = 0;
+  if (__builtin_add_overflow(a, b, &out)) return std::numeric_limits<std::int64_t>::max();
+  return out;
+}
+
 std::int64_t element_count(const Shape& shape) {
   std::int64_t n = 1;
-  for (auto d : shape) n *= std::max<std::int64_t>(d, 0);
+  for (auto d : shape) {
+    if (d <= 0) return 0;
+    n = saturating_mul(n, d);
+  }
   return n;
 }
 
@@ -211,15 +227,16 @@ OpWork Graph::work(const Op& op) const {
   for (auto t : op.inputs) {
     const auto& tensor = tensors_[t.index()];
     if (tensor.is_weight) {
-      if (seen_weights.insert(t.value()).second) w.weight_bytes += tensor.bytes();
+      if (seen_weights.insert(t.value()).second)
+        w.weight_bytes = saturating_add(w.weight_bytes, tensor.bytes());
     } else {
-      w.input_bytes += tensor.bytes();
+      w.input_bytes = saturating_add(w.input_bytes, tensor.bytes());
     }
   }
   std::int64_t out_elements = 0;
   for (auto t : op.outputs) {
-    w.output_bytes += tensors_[t.index()].bytes();
-    out_elements += tensors_[t.index()].elements();
+    w.output_bytes = saturating_add(w.output_bytes, tensors_[t.index()].bytes());
+    out_elements = saturating_add(out_elements, tensors_[t.index()].elements());
   }
   auto in_shape = [&](std::size_t i) -> const Shape& {
     return tensors_[op.inputs[i].index()].shape;
@@ -230,8 +247,8 @@ OpWork Graph::work(const Op& op) const {
       const auto& wshape = in_shape(1);
       const std::int64_t per_out =
           wshape.empty() || wshape[0] == 0 ? 0 : element_count(wshape) / wshape[0];
-      w.macs = out_elements * per_out;
-      w.flops = 2 * w.macs + (op.inputs.size() > 2 ? out_elements : 0);
+      w.macs = saturating_mul(out_elements, per_out);
+      w.flops = saturating_add(saturating_mul(2, w.macs), op.inputs.size() > 2 ? out_elements : 0);
       break;
     }
     case OpKind::kConvTranspose: {
@@ -239,27 +256,28 @@ OpWork Graph::work(const Op& op) const {
       const auto& wshape = in_shape(1);
       const std::int64_t per_in =
           wshape.empty() || wshape[0] == 0 ? 0 : element_count(wshape) / wshape[0];
-      w.macs = element_count(in_shape(0)) * per_in;
-      w.flops = 2 * w.macs + (op.inputs.size() > 2 ? out_elements : 0);
+      w.macs = saturating_mul(element_count(in_shape(0)), per_in);
+      w.flops = saturating_add(saturating_mul(2, w.macs), op.inputs.size() > 2 ? out_elements : 0);
       break;
     }
     case OpKind::kGemm: {
       const auto& a = in_shape(0);
       const std::int64_t k = a.size() < 2 ? 1 : (op.attrs.trans_a ? a[0] : a[1]);
-      w.macs = out_elements * k;
-      w.flops = 2 * w.macs + (op.inputs.size() > 2 ? out_elements : 0);
+      w.macs = saturating_mul(out_elements, std::max<std::int64_t>(k, 0));
+      w.flops = saturating_add(saturating_mul(2, w.macs), op.inputs.size() > 2 ? out_elements : 0);
       break;
     }
     case OpKind::kMatMul: {
       const auto& a = in_shape(0);
       const std::int64_t k = a.empty() ? 1 : a.back();
-      w.macs = out_elements * k;
-      w.flops = 2 * w.macs;
+      w.macs = saturating_mul(out_elements, std::max<std::int64_t>(k, 0));
+      w.flops = saturating_mul(2, w.macs);
       break;
     }
     case OpKind::kMaxPool:
     case OpKind::kAveragePool: {
-      w.flops = out_elements * std::max<std::int64_t>(element_count(op.attrs.kernel_shape), 1);
+      w.flops = saturating_mul(out_elements,
+                               std::max<std::int64_t>(element_count(op.attrs.kernel_shape), 1));
       break;
     }
     case OpKind::kGlobalAveragePool:
@@ -268,7 +286,7 @@ OpWork Graph::work(const Op& op) const {
       break;
     }
     default:
-      w.flops = out_elements * flops_per_element(op.kind);
+      w.flops = saturating_mul(out_elements, flops_per_element(op.kind));
       break;
   }
   return w;
@@ -280,7 +298,7 @@ std::int64_t Graph::parameter_count() const {
     for (auto t : op.inputs) used[t.index()] = 1;
   std::int64_t n = 0;
   for (const auto& t : tensors_)
-    if (t.is_weight && used[t.id.index()]) n += t.elements();
+    if (t.is_weight && used[t.id.index()]) n = saturating_add(n, t.elements());
   return n;
 }
 
@@ -290,13 +308,13 @@ std::int64_t Graph::weight_bytes() const {
     for (auto t : op.inputs) used[t.index()] = 1;
   std::int64_t n = 0;
   for (const auto& t : tensors_)
-    if (t.is_weight && used[t.id.index()]) n += t.bytes();
+    if (t.is_weight && used[t.id.index()]) n = saturating_add(n, t.bytes());
   return n;
 }
 
 std::int64_t Graph::total_macs() const {
   std::int64_t n = 0;
-  for (const auto& op : ops_) n += work(op).macs;
+  for (const auto& op : ops_) n = saturating_add(n, work(op).macs);
   return n;
 }
 

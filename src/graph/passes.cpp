@@ -164,7 +164,8 @@ Result<LayerChain> build_layer_chain(const Graph& graph) {
     const std::int32_t c = last_reader[t.id.index()];
     if (c == kNoLayer || (p == kNoLayer && !graph_input[t.id.index()])) continue;
     for (std::int32_t k = p + 1; k <= c; ++k) {
-      chain.cut_bytes[static_cast<std::size_t>(k)] += t.bytes();
+      chain.cut_bytes[static_cast<std::size_t>(k)] =
+          saturating_add(chain.cut_bytes[static_cast<std::size_t>(k)], t.bytes());
       chain.cut_tensors[static_cast<std::size_t>(k)].push_back(t.id);
     }
   }
@@ -178,17 +179,17 @@ Result<LayerChain> build_layer_chain(const Graph& graph) {
       const auto& op = graph.op(id);
       if (anchor == nullptr && is_compute_anchor(op.kind)) anchor = &op;
       const auto w = graph.work(op);
-      layer.macs += w.macs;
-      layer.flops += w.flops;
+      layer.macs = saturating_add(layer.macs, w.macs);
+      layer.flops = saturating_add(layer.flops, w.flops);
       for (auto t : op.inputs) {
         const auto& tensor = graph.tensor(t);
         if (tensor.is_weight && !weight_seen[t.index()]) {
           weight_seen[t.index()] = 1;
-          layer.parameters += tensor.elements();
-          layer.weight_bytes += tensor.bytes();
+          layer.parameters = saturating_add(layer.parameters, tensor.elements());
+          layer.weight_bytes = saturating_add(layer.weight_bytes, tensor.bytes());
         } else if (is_activation(tensor, is_static) && !activation_seen[t.index()]) {
           activation_seen[t.index()] = 1;
-          layer.workspace_bytes += tensor.bytes();
+          layer.workspace_bytes = saturating_add(layer.workspace_bytes, tensor.bytes());
           layer.inputs.push_back(t);
         }
       }
@@ -196,10 +197,10 @@ Result<LayerChain> build_layer_chain(const Graph& graph) {
         const auto& tensor = graph.tensor(t);
         if (!activation_seen[t.index()]) {
           activation_seen[t.index()] = 1;
-          layer.workspace_bytes += tensor.bytes();
+          layer.workspace_bytes = saturating_add(layer.workspace_bytes, tensor.bytes());
         }
         if (last_reader[t.index()] > layer.id.value()) {
-          layer.output_bytes += tensor.bytes();
+          layer.output_bytes = saturating_add(layer.output_bytes, tensor.bytes());
           layer.outputs.push_back(t);
         }
       }

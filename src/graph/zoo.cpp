@@ -179,6 +179,98 @@ Result<Graph> build_resnet152(const InputSize& size) {
   return build_resnet("resnet152", size, {3, 8, 36, 3}, true);
 }
 
+/// ResNet-20 for CIFAR-10 as in ODiMO (eml-eda/odimo-journal,
+/// incomp-data-fmts/models/quant_resnet.py, ResNet20/Backbone20/BasicBlock): conv 3x3 3->16,
+/// BatchNorm, ReLU; three stages of three basic blocks (16, 32, 64 channels; stride 2 on the
+/// first block of stages 2 and 3) whose shortcut is a 1x1 convolution with BatchNorm when the
+/// shape changes; 8x8 average pool; FC 64 -> 10 (ODiMO writes it as a 1x1 convolution).
+Result<Graph> build_resnet20(const InputSize& size) {
+  GraphBuilder b("resnet20");
+  TensorId x = b.input("x", {size.batch, 3, 32, 32});
+  x = conv_bn(b, "conv1", "bn1", x, 16, 3, 1);
+  x = b.relu("relu", x);
+  constexpr std::array<std::int64_t, 3> kPlanes = {16, 32, 64};
+  for (std::size_t stage = 0; stage < kPlanes.size(); ++stage) {
+    for (std::int64_t j = 0; j < 3; ++j) {
+      const std::string p = "backbone.bb_" + std::to_string(stage + 1) + "_" + std::to_string(j);
+      x = basic_block(b, p, x, kPlanes[stage], stage > 0 && j == 0 ? 2 : 1);
+    }
+  }
+  x = b.global_avg_pool("pool", x);  // AvgPool2d(8) on the 8x8 map
+  x = b.flatten("flatten", x);
+  x = b.linear("fc", x, 10);
+  b.output(x);
+  return std::move(b).finish();
+}
+
+/// ODiMO's ConvBlock: convolution without bias, BatchNorm, ReLU.
+TensorId odimo_conv_block(GraphBuilder& b, const std::string& p, TensorId x,
+                          std::int64_t out_channels, std::int64_t kernel, std::int64_t stride,
+                          std::int64_t groups) {
+  x = b.conv2d(p + ".conv1", x,
+               {.out_channels = out_channels,
+                .kernel = kernel,
+                .stride = stride,
+                .padding = kernel / 2,
+                .groups = groups,
+                .bias = false});
+  x = b.batch_norm(p + ".bn", x);
+  return b.relu(p + ".relu", x);
+}
+
+/// ODiMO's MobileNetV1-like network for Darkside (eml-eda/odimo-journal,
+/// spec-hw-units/exp/common/models.py, class MobileNet, features 32): layer0 conv 3x3 (stride
+/// `initial_stride`), dw1/pw1, dw2 (stride 2)/pw2, then eight searchable blocks (layers 3, 5,
+/// 7-11, 13) separated by stride-2 dw/pw pairs, global average pool and a Linear classifier.
+/// `searchable_as_conv`: the blocks are 3x3 standard convolutions (C_in = C; ODiMO's
+/// mbv1_conv_32, the network its Conv || DW search splits); otherwise depthwise-separable
+/// (mbv1_dws_32, the standard MobileNetV1).
+Result<Graph> build_odimo_mobilenet(std::string name, const InputSize& size,
+                                    std::int64_t resolution, std::int64_t initial_stride,
+                                    std::int64_t classes, bool searchable_as_conv) {
+  constexpr std::int64_t kF = 32;
+  GraphBuilder b(std::move(name));
+  TensorId x = b.input("x", {size.batch, 3, resolution, resolution});
+  x = odimo_conv_block(b, "layer0", x, kF, 3, initial_stride, 1);
+  const auto dw_pw = [&](const std::string& n, std::int64_t in, std::int64_t out,
+                         std::int64_t stride) {
+    x = odimo_conv_block(b, "dw" + n, x, in, 3, stride, in);
+    x = odimo_conv_block(b, "pw" + n, x, out, 1, 1, 1);
+  };
+  const auto searchable = [&](const std::string& n, std::int64_t c) {
+    if (searchable_as_conv) {
+      x = odimo_conv_block(b, "layer" + n, x, c, 3, 1, 1);
+    } else {
+      x = odimo_conv_block(b, "layer" + n + ".depthwise", x, c, 3, 1, c);
+      x = odimo_conv_block(b, "layer" + n + ".pointwise", x, c, 1, 1, 1);
+    }
+  };
+  dw_pw("1", kF, 2 * kF, 1);
+  dw_pw("2", 2 * kF, 4 * kF, 2);
+  searchable("3", 4 * kF);
+  dw_pw("4", 4 * kF, 8 * kF, 2);
+  searchable("5", 8 * kF);
+  dw_pw("6", 8 * kF, 16 * kF, 2);
+  for (const char* n : {"7", "8", "9", "10", "11"}) searchable(n, 16 * kF);
+  dw_pw("12", 16 * kF, 32 * kF, 2);
+  searchable("13", 32 * kF);
+  x = b.global_avg_pool("avgpool", x);
+  x = b.flatten("flatten", x);
+  x = b.linear("out", x, classes);
+  b.output(x);
+  return std::move(b).finish();
+}
+
+Result<Graph> build_mbv1_conv(const InputSize& size) {
+  return build_odimo_mobilenet("mbv1_conv", size, 224, 2, 1000, true);
+}
+Result<Graph> build_mbv1_conv_cifar(const InputSize& size) {
+  return build_odimo_mobilenet("mbv1_conv_cifar", size, 32, 1, 100, true);
+}
+Result<Graph> build_mbv1_dws(const InputSize& size) {
+  return build_odimo_mobilenet("mbv1_dws", size, 224, 2, 1000, false);
+}
+
 /// torchvision Conv2dNormActivation with ReLU6: conv (no bias) "p.0", BatchNorm "p.1",
 /// ReLU6 "p.2".
 TensorId conv_bn_relu6(GraphBuilder& b, const std::string& p, TensorId x, std::int64_t out_channels,
@@ -433,7 +525,7 @@ Result<Graph> build_bert_base(const InputSize& size) {
 
 // ---------------------------------------------------------------------------------------------
 
-constexpr std::array<ModelSpec, 9> kModels = {{
+constexpr std::array<ModelSpec, 13> kModels = {{
     {"vgg8", "VGG8 for CIFAR-10 (32x32) as in DNN+NeuroSim V1.4: 6 conv + 2 FC, no biases",
      build_vgg8, 0, 0},
     {"vgg16", "torchvision VGG-16 (224x224): 13 conv + 3 FC, 138.4M parameters", build_vgg16, 0, 0},
@@ -443,6 +535,17 @@ constexpr std::array<ModelSpec, 9> kModels = {{
      build_resnet50, 0, 0},
     {"resnet152", "torchvision ResNet-152 v1.5 (224x224): bottlenecks, 60.2M parameters",
      build_resnet152, 0, 0},
+    {"resnet20",
+     "ResNet-20 for CIFAR-10 (32x32) as in ODiMO: 3 stages x 3 basic blocks, 0.27M parameters",
+     build_resnet20, 0, 0},
+    {"mbv1_conv",
+     "ODiMO's MobileNetV1-like net for Darkside (224x224): 8 searchable blocks as 3x3 convs",
+     build_mbv1_conv, 0, 0},
+    {"mbv1_conv_cifar",
+     "ODiMO's MobileNetV1-like net for Darkside, CIFAR-100 (32x32, stride-1 stem), 3x3 convs",
+     build_mbv1_conv_cifar, 0, 0},
+    {"mbv1_dws", "MobileNetV1 1.0 (224x224) as ODiMO builds it: depthwise-separable blocks",
+     build_mbv1_dws, 0, 0},
     {"mobilenet_v2",
      "torchvision MobileNetV2 (224x224, width 1.0): inverted residuals, ReLU6, 3.5M parameters",
      build_mobilenet_v2, 0, 0},

@@ -371,6 +371,7 @@ Result<Platform> build_platform(const PlatformSpec& spec) {
   platform.description = spec.description;
   platform.source_file = spec.source_file;
   platform.source_name = spec.source_name;
+  platform.source_host = spec.source_host;
   platform.topology = topology_of(spec.topology);
 
   std::int64_t instances = 0;
@@ -396,6 +397,8 @@ Result<Platform> build_platform(const PlatformSpec& spec) {
       Device d = entry.device;
       d.id = DeviceId(static_cast<std::int32_t>(platform.devices.size()));
       d.name = instance_name(entry, k);
+      for (auto at = d.host.find("{i}"); at != std::string::npos; at = d.host.find("{i}"))
+        d.host.replace(at, 3, std::to_string(k));
       d.class_id = DeviceClassId(cls->second);
       d.class_name = class_name;
       platform.devices.push_back(std::move(d));

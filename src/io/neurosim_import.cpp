@@ -1,6 +1,8 @@
 #include "tessera/io/neurosim_import.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <regex>
@@ -44,6 +46,16 @@ Value value_after_colon(const std::string& line) {
   return {v * f, true};
 }
 
+/// A layer number from the report ("layer12"): 1 .. kMaxNeuroSimLayers, or 0 when it is not.
+int layer_number(const std::string& digits) {
+  int v = 0;
+  const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (r.ec != std::errc() || r.ptr != digits.data() + digits.size() || v < 1 ||
+      v > kMaxNeuroSimLayers)
+    return 0;
+  return v;
+}
+
 bool contains(const std::string& s, const char* what) {
   return s.find(what) != std::string::npos;
 }
@@ -61,6 +73,7 @@ Result<NeuroSimReport> parse_neurosim_report(std::string_view text, const std::s
   NeuroSimLayer* layer = nullptr;
   std::vector<int> seen_latency;
   std::vector<int> seen_energy;
+  std::map<int, int> header_line;  // layer index -> line of its "Estimation of Layer" header
   static const std::regex kFloorplanLine(R"(^layer(\d+):\s*([0-9.eE+-]+)\s*$)");
   static const std::regex kLayerHeader(R"(Estimation of Layer (\d+))");
   static const std::regex kLayerLine(R"(^layer(\d+)'s (.+) is: )");
@@ -89,10 +102,17 @@ Result<NeuroSimReport> parse_neurosim_report(std::string_view text, const std::s
     }
     if (std::regex_search(line, m, kLayerHeader)) {
       section = Section::kLayer;
-      const int index = std::stoi(m[1].str());
+      const int index = layer_number(m[1].str());
+      if (index == 0) {
+        bad("layer " + m[1].str(),
+            "layer numbers go from 1 to " + std::to_string(kMaxNeuroSimLayers));
+        layer = nullptr;
+        continue;
+      }
       if (index != static_cast<int>(r.layers.size()) + 1) {
         bad("layer " + m[1].str(), "layers must be numbered 1..N in order");
       }
+      header_line[index] = line_no;
       r.layers.push_back(NeuroSimLayer{});
       layer = &r.layers.back();
       layer->index = index;
@@ -106,11 +126,35 @@ Result<NeuroSimReport> parse_neurosim_report(std::string_view text, const std::s
     if (section == Section::kTiles || section == Section::kSpeedup ||
         section == Section::kUtilization) {
       if (std::regex_match(line, m, kFloorplanLine)) {
-        const int index = std::stoi(m[1].str());
-        const double v = std::stod(m[2].str());
-        if (section == Section::kTiles) tiles[index] = static_cast<int>(v);
-        if (section == Section::kSpeedup) speedups[index] = static_cast<int>(v);
-        if (section == Section::kUtilization) utilizations[index] = v;
+        const int index = layer_number(m[1].str());
+        const std::string field = "layer" + m[1].str();
+        if (index == 0) {
+          bad(field, "layer numbers go from 1 to " + std::to_string(kMaxNeuroSimLayers));
+          continue;
+        }
+        const std::string number = m[2].str();
+        char* end = nullptr;
+        const double v = std::strtod(number.c_str(), &end);
+        if (end != number.c_str() + number.size() || !std::isfinite(v)) {
+          bad(field, "'" + number + "' is not a number");
+          continue;
+        }
+        if (section == Section::kUtilization) {
+          if (v < 0.0 || v > 1.0) {
+            bad(field, "utilization must be from 0 to 1, got " + number);
+            continue;
+          }
+          utilizations[index] = v;
+          continue;
+        }
+        const double limit = kMaxNeuroSimTiles;
+        if (v != std::floor(v) || v < 1.0 || v > limit) {
+          bad(field, std::string(section == Section::kTiles ? "tile count" : "speed-up") +
+                         " must be a whole number from 1 to " +
+                         std::to_string(static_cast<long long>(limit)) + ", got " + number);
+          continue;
+        }
+        (section == Section::kTiles ? tiles : speedups)[index] = static_cast<int>(v);
       }
       continue;
     }
@@ -126,6 +170,14 @@ Result<NeuroSimReport> parse_neurosim_report(std::string_view text, const std::s
         const std::string what = m[2].str();
         if (!v.ok) {
           bad("layer" + m[1].str() + "'s " + what, "expected a number with a unit");
+          continue;
+        }
+        if (!std::isfinite(v.si) || v.si < 0.0) {
+          bad("layer" + m[1].str() + "'s " + what,
+              "must be a finite, non-negative number, got" + line.substr(line.rfind(':') + 1));
+          // Reported here; not again as a missing line.
+          if (what == "readLatency") seen_latency.push_back(layer->index);
+          if (what == "readDynamicEnergy") seen_energy.push_back(layer->index);
           continue;
         }
         if (what == "readLatency") {
@@ -150,6 +202,11 @@ Result<NeuroSimReport> parse_neurosim_report(std::string_view text, const std::s
         continue;
       }
       if (!v.ok) continue;
+      if (!std::isfinite(v.si) || v.si < 0.0) {
+        bad("layer" + std::to_string(layer->index),
+            "must be a finite, non-negative number: " + line);
+        continue;
+      }
       const bool latency = contains(line, "readLatency");
       if (contains(line, "----------- ADC")) {
         (latency ? layer->adc_latency_s : layer->adc_energy_j) = v.si;
@@ -163,6 +220,10 @@ Result<NeuroSimReport> parse_neurosim_report(std::string_view text, const std::s
     if (section == Section::kSummary) {
       const auto v = value_after_colon(line);
       if (!v.ok) continue;
+      if (!std::isfinite(v.si) || v.si < 0.0) {
+        bad("summary", "must be a finite, non-negative number: " + line);
+        continue;
+      }
       if (contains(line, "ChipArea")) r.chip_area_m2 = v.si;
       if (contains(line, "Chip clock period")) r.clock_period_s = v.si;
       if (contains(line, "pipeline-system-clock-cycle")) r.pipeline_period_s = v.si;
@@ -177,10 +238,17 @@ Result<NeuroSimReport> parse_neurosim_report(std::string_view text, const std::s
   }
   line_no = 0;
   if (r.layers.empty()) bad("layers", "no \"Estimation of Layer N\" block found");
+  for (const auto* counts : {&tiles, &speedups})
+    for (const auto& [index, count] : *counts)
+      if (index > static_cast<int>(r.layers.size()) && !r.layers.empty())
+        bad("layer" + std::to_string(index), "the floorplan lists layer " + std::to_string(index) +
+                                                 " but the report has " +
+                                                 std::to_string(r.layers.size()) + " layer blocks");
   for (auto& l : r.layers) {
     const auto has = [&](const std::vector<int>& v) {
       return std::find(v.begin(), v.end(), l.index) != v.end();
     };
+    line_no = header_line[l.index];
     if (!has(seen_latency)) bad("layer" + std::to_string(l.index), "no readLatency line");
     if (!has(seen_energy)) bad("layer" + std::to_string(l.index), "no readDynamicEnergy line");
     if (auto it = tiles.find(l.index); it != tiles.end()) l.tiles = it->second;

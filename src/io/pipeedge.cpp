@@ -11,6 +11,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "tessera/core/file_text.hpp"
+
 namespace tessera::io {
 namespace {
 
@@ -30,18 +32,24 @@ class YamlReader {
  public:
   YamlReader(std::string file, std::vector<Diagnostic>& errors)
       : file_(std::move(file)), errors_(errors) {}
+  /// A reader of `text` already in memory, named `file` in diagnostics.
+  YamlReader(std::string file, std::string text, std::vector<Diagnostic>& errors)
+      : file_(std::move(file)), text_(std::move(text)), errors_(errors) {}
 
   [[nodiscard]] const std::string& file() const { return file_; }
 
   /// The document, or nullopt after recording why it cannot be read.
   [[nodiscard]] std::optional<YAML::Node> load() {
-    std::ifstream in(file_);
-    if (!in) {
-      error(0, 0, "", "cannot open file");
-      return std::nullopt;
+    if (!text_) {
+      auto text = read_text_file(file_);
+      if (!text.ok()) {
+        for (const auto& d : text.diagnostics()) errors_.push_back(d);
+        return std::nullopt;
+      }
+      text_ = std::move(text).value();
     }
     try {
-      return YAML::Load(in);
+      return YAML::Load(*text_);
     } catch (const YAML::Exception& e) {
       error(e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg);
       return std::nullopt;
@@ -146,6 +154,7 @@ class YamlReader {
   }
 
   std::string file_;
+  std::optional<std::string> text_;  ///< the document, once read (or given)
   std::vector<Diagnostic>& errors_;
 };
 
@@ -417,12 +426,10 @@ std::string file_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-}  // namespace
-
-Result<PipeEdgeProblem> load_pipeedge(const std::string& models_yml,
+Result<PipeEdgeProblem> read_pipeedge(const std::string& models_yml,
                                       const std::string& device_types_yml,
-                                      const std::string& devices_yml, const std::string& model_name,
-                                      std::int64_t batch) {
+                                      const std::string& devices_yml, const PipeEdgeTexts* texts,
+                                      const std::string& model_name, std::int64_t batch) {
   std::vector<Diagnostic> errors;
   std::vector<Diagnostic> warnings;
   if (batch <= 0) {
@@ -431,9 +438,12 @@ Result<PipeEdgeProblem> load_pipeedge(const std::string& models_yml,
     return errors;
   }
 
-  YamlReader models_reader(models_yml, errors);
-  YamlReader types_reader(device_types_yml, errors);
-  YamlReader devices_reader(devices_yml, errors);
+  YamlReader models_reader =
+      texts ? YamlReader(models_yml, texts->models, errors) : YamlReader(models_yml, errors);
+  YamlReader types_reader = texts ? YamlReader(device_types_yml, texts->device_types, errors)
+                                  : YamlReader(device_types_yml, errors);
+  YamlReader devices_reader =
+      texts ? YamlReader(devices_yml, texts->devices, errors) : YamlReader(devices_yml, errors);
   std::optional<Model> model;
   std::optional<std::vector<DeviceType>> types;
   std::optional<std::map<std::string, HostList>> devices;
@@ -553,6 +563,21 @@ Result<PipeEdgeProblem> load_pipeedge(const std::string& models_yml,
   t.output_buffers = kOutputBuffers;
   t.first_stage_input_buffers = kFirstStageInputBuffers;
   return problem;
+}
+
+}  // namespace
+
+Result<PipeEdgeProblem> load_pipeedge(const std::string& models_yml,
+                                      const std::string& device_types_yml,
+                                      const std::string& devices_yml, const std::string& model_name,
+                                      std::int64_t batch) {
+  return read_pipeedge(models_yml, device_types_yml, devices_yml, nullptr, model_name, batch);
+}
+
+Result<PipeEdgeProblem> parse_pipeedge(const PipeEdgeTexts& texts, const std::string& model_name,
+                                       std::int64_t batch) {
+  return read_pipeedge(texts.models_name, texts.device_types_name, texts.devices_name, &texts,
+                       model_name, batch);
 }
 
 std::string emit_pipeedge_schedule(

@@ -1,7 +1,10 @@
 #include "tessera/io/plan_file.hpp"
 
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
+#include "json_document.hpp"
 #include "tessera/core/file_text.hpp"
 
 namespace tessera::io {
@@ -14,20 +17,17 @@ using json = nlohmann::json;
 
 Result<PlanFile> parse_plan_json(const std::string& text, const std::string& path) {
   std::vector<Diagnostic> problems;
+  auto parsed = detail::parse_json_document(text, path);
+  if (!parsed.ok()) return parsed.diagnostics();
+  const json& doc = parsed->root;
   auto error = [&](std::string field, std::string message) {
-    problems.push_back(Diagnostic{path, 0, 0, std::move(field), std::move(message)});
+    const int line = parsed->line_of(field);
+    problems.push_back(Diagnostic{path, line, 0, std::move(field), std::move(message)});
   };
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    const auto offset = e.byte > 0 ? static_cast<std::size_t>(e.byte - 1) : 0;
-    return Diagnostic{path, line_of_offset(text, offset), 0, "", e.what()};
-  }
   if (!doc.is_object()) return Diagnostic{path, 1, 0, "", "a plan file is a JSON object"};
   PlanFile out;
   out.path = path;
-  if (doc.value("format", std::string()) != "tessera.plan/1")
+  if (!doc.contains("format") || doc["format"] != "tessera.plan/1")
     error("format", "expected \"tessera.plan/1\" (write it with tessera plan --json)");
   auto string_of = [&](const json& obj, const char* key, const std::string& field,
                        std::string& target) {
@@ -35,14 +35,27 @@ Result<PlanFile> parse_plan_json(const std::string& text, const std::string& pat
     if (obj[key].is_string())
       target = obj[key].get<std::string>();
     else
-      error(field, "must be a string");
+      error(field, "must be a string, got " + detail::json_kind(obj[key]));
   };
   auto number_of = [&](const json& obj, const char* key, const std::string& field, auto& target) {
+    using T = std::decay_t<decltype(target)>;
     if (!obj.contains(key)) return;
-    if (obj[key].is_number())
-      target = obj[key].get<std::decay_t<decltype(target)>>();
-    else
-      error(field, "must be a number");
+    const auto& v = obj[key];
+    if (!v.is_number()) {
+      error(field, "must be a number, got " + detail::json_kind(v));
+      return;
+    }
+    const double d = v.get<double>();
+    if constexpr (std::is_integral_v<T>) {
+      // Whole numbers in range only: 1e300 or 2.5 must not become some other integer.
+      if (d != std::floor(d) || d < -9.0e15 || d > 9.0e15) {
+        error(field, "must be a whole number, got " + v.dump());
+        return;
+      }
+      target = static_cast<T>(d);
+    } else {
+      target = d;
+    }
   };
   if (!doc.contains("inputs") || !doc["inputs"].is_object()) {
     error("inputs",
@@ -76,13 +89,30 @@ Result<PlanFile> parse_plan_json(const std::string& text, const std::string& pat
           error("inputs.neurosim", "must list DEVICE=FILE entries");
       }
     }
-    if (out.inputs.model.empty()) error("inputs.model", "missing");
+    if (!in.contains("model"))
+      error("inputs.model", "missing");
+    else if (in["model"].is_string() && out.inputs.model.empty())
+      error("inputs.model", "must not be empty");
+    if (problems.empty()) {
+      const Status checked = check_problem_inputs(out.inputs, path, "inputs.");
+      for (auto d : checked.diagnostics()) {
+        d.line = parsed->line_of(d.field);
+        problems.push_back(std::move(d));
+      }
+    }
   }
-  if (doc.contains("options") && doc["options"].is_object()) {
+  if (doc.contains("options")) {
     const auto& o = doc["options"];
-    if (o.contains("overlap") && o["overlap"].is_boolean()) out.overlap = o["overlap"].get<bool>();
-    if (o.contains("include_source_sink") && o["include_source_sink"].is_boolean())
-      out.include_source_sink = o["include_source_sink"].get<bool>();
+    if (!o.is_object()) error("options", "must be an object, got " + detail::json_kind(o));
+    for (const auto* key : {"overlap", "include_source_sink"}) {
+      if (!o.is_object() || !o.contains(key)) continue;
+      if (!o[key].is_boolean()) {
+        error(std::string("options.") + key,
+              "must be true or false, got " + detail::json_kind(o[key]));
+        continue;
+      }
+      (std::string(key) == "overlap" ? out.overlap : out.include_source_sink) = o[key].get<bool>();
+    }
   }
   if (!doc.contains("stages") || !doc["stages"].is_array() || doc["stages"].empty()) {
     error("stages", "missing or empty (an infeasible plan cannot be simulated)");
@@ -95,17 +125,26 @@ Result<PlanFile> parse_plan_json(const std::string& text, const std::string& pat
         continue;
       }
       PlanFileStage st;
-      if (!s.contains("device") || !s["device"].is_string())
+      if (!s.contains("device"))
         error(field + ".device", "missing device name");
+      else if (!s["device"].is_string())
+        error(field + ".device", "must be a device name, got " + detail::json_kind(s["device"]));
       else
         st.device = s["device"].get<std::string>();
       for (const auto* key : {"first_layer", "last_layer"}) {
-        if (!s.contains(key) || !s[key].is_number_integer()) {
+        if (!s.contains(key)) {
           error(field + "." + key, "missing layer index");
           continue;
         }
+        const auto& v = s[key];
+        if (!v.is_number_integer() || v.get<std::int64_t>() < 0 ||
+            v.get<std::int64_t>() > std::numeric_limits<std::int32_t>::max()) {
+          error(field + "." + key, "must be a layer index (a whole number from 0), got " +
+                                       (v.is_number() ? v.dump() : detail::json_kind(v)));
+          continue;
+        }
         (std::string(key) == "first_layer" ? st.first_layer : st.last_layer) =
-            s[key].get<std::int32_t>();
+            v.get<std::int32_t>();
       }
       out.stages.push_back(std::move(st));
     }

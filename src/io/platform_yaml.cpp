@@ -418,8 +418,8 @@ std::vector<std::string> topology_names() {
 }
 
 std::vector<std::string> device_keys() {
-  std::vector<std::string> keys = {"name",       "kind", "class", "count",
-                                   "efficiency", "link", "params"};
+  std::vector<std::string> keys = {"name", "kind",       "class", "count",
+                                   "host", "efficiency", "link",  "params"};
   for (const auto& list :
        {key_names(kMemoryKeys), key_names(kPeakKeys), key_names(kMemoryBandwidthKeys),
         key_names(kStaticPowerKeys), key_names(kEnergyPerFlopKeys), key_names(kEnergyPerByteKeys),
@@ -564,6 +564,7 @@ hw::DeviceSpec read_device(Context& ctx, const YAML::Node& node, const std::stri
   if (!m.ok()) return spec;
   if (auto name = m.text("name", true)) d.name = *name;
   if (auto cls = m.text("class", false)) d.class_name = *cls;
+  if (auto host = m.text("host", false)) d.host = *host;
   const cost::DeviceKind* kind = nullptr;
   if (auto name = m.text("kind", true)) {
     d.kind = *name;
@@ -616,9 +617,27 @@ std::vector<hw::DeviceSpec> read_devices(Context& ctx, const YAML::Node& node,
     ctx.error(key_mark, "devices", "devices", "expected a list of devices");
     return out;
   }
+  // Every entry is at least one device: a longer list is rejected before any entry is read,
+  // and the instances (entries times their count) are counted as they are read.
+  if (node.size() > static_cast<std::size_t>(hw::kMaxDevices)) {
+    ctx.error(key_mark, "devices", "devices",
+              "at most " + std::to_string(hw::kMaxDevices) +
+                  " devices are supported (the list has " + std::to_string(node.size()) +
+                  " entries)");
+    return out;
+  }
+  std::int64_t instances = 0;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string path = "devices[" + std::to_string(i) + "]";
     out.push_back(read_device(ctx, node[i], path, kinds));
+    instances += std::max<std::int64_t>(out.back().count, 0);
+    if (instances > hw::kMaxDevices) {
+      ctx.error(node[i].Mark(), path, path + ".count",
+                "at most " + std::to_string(hw::kMaxDevices) +
+                    " device instances are supported (this entry brings the count to " +
+                    std::to_string(instances) + ")");
+      break;
+    }
   }
   return out;
 }
@@ -776,6 +795,14 @@ Result<std::string> read_text_file(const std::string& path) {
   if (!ec && fs::is_directory(status)) {
     return Diagnostic{path, 0, 0, "", "is a directory, not a platform YAML file"};
   }
+  if (!ec && fs::is_regular_file(status)) {
+    const auto size = fs::file_size(path, ec);
+    if (!ec && size > kMaxPlatformFileBytes)
+      return Diagnostic{path, 0, 0, "file",
+                        "is " + std::to_string(size >> 10) + " KiB; a platform file is at most " +
+                            std::to_string(kMaxPlatformFileBytes >> 20) + " MiB (" +
+                            std::to_string(hw::kMaxDevices) + " devices fit in far less)"};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;
@@ -838,9 +865,10 @@ Result<hw::Platform> parse_platform_yaml(std::string_view text, const std::strin
   if (auto name = top.text("name", true)) spec.name = *name;
   if (auto description = top.text("description", false)) spec.description = *description;
   if (const Entry* source = top.child("source", false)) {
-    MapReader s(ctx, source->value, "source", {"name", "link"}, source->mark);
+    MapReader s(ctx, source->value, "source", {"name", "host", "link"}, source->mark);
     if (s.ok()) {
       if (auto name = s.text("name", false)) spec.source_name = *name;
+      if (auto host = s.text("host", false)) spec.source_host = *host;
       if (const Entry* link = s.child("link", false)) {
         spec.source_nic = read_link(ctx, *link, "source.link");
       }

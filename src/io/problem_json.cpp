@@ -4,7 +4,10 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "json_document.hpp"
 #include "tessera/core/file_text.hpp"
+#include "tessera/hw/platform_builder.hpp"
+#include "tessera/io/problem_inputs.hpp"
 
 namespace tessera::io {
 
@@ -17,20 +20,33 @@ constexpr std::string_view kFormat = "tessera.problem/1";
 /// Collects every problem of one document.
 class Checker {
  public:
-  explicit Checker(std::string file) : file_(std::move(file)) {}
+  Checker(std::string file, const detail::JsonDocument& doc) : file_(std::move(file)), doc_(doc) {}
   void fail(const std::string& field, const std::string& message) {
-    problems_.push_back({file_, 0, 0, field, message});
+    problems_.push_back({file_, doc_.line_of(field), 0, field, message});
+  }
+  /// A string member of `obj` (`fallback` when absent); a value of another type is a problem.
+  std::string text(const json& obj, const char* key, const std::string& field,
+                   const std::string& fallback) {
+    const auto it = obj.find(key);
+    if (it == obj.end()) return fallback;
+    if (!it->is_string()) {
+      fail(field, "must be a string, got " + detail::json_kind(*it));
+      return fallback;
+    }
+    return it->get<std::string>();
   }
   /// A number ≥ 0 (or > 0), or null when `null_is_inf` (= +inf, "cannot run").
   double number(const json& j, const std::string& field, bool positive, bool null_is_inf = false) {
     if (j.is_null() && null_is_inf) return kInf;
     if (!j.is_number()) {
-      fail(field, null_is_inf ? "must be a number or null" : "must be a number");
+      fail(field, std::string(null_is_inf ? "must be a number or null" : "must be a number") +
+                      ", got " + detail::json_kind(j));
       return 0.0;
     }
     const double v = j.get<double>();
     if (!std::isfinite(v) || v < 0.0 || (positive && v == 0.0)) {
-      fail(field, positive ? "must be positive" : "must not be negative");
+      fail(field, std::string(positive ? "must be positive" : "must not be negative") + ", got " +
+                      j.dump());
       return 0.0;
     }
     return v;
@@ -56,6 +72,7 @@ class Checker {
 
  private:
   std::string file_;
+  const detail::JsonDocument& doc_;
 };
 
 /// The unit a device's capacity and layer memory are counted in: the <unit> of its
@@ -87,29 +104,35 @@ bool is_problem_path(std::string_view spec) {
 }
 
 Result<cost::CostTable> parse_problem_json(std::string_view text, const std::string& file_name) {
-  json doc;
-  try {
-    doc = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    return Diagnostic{file_name, line_of_offset(text, e.byte == 0 ? 0 : e.byte - 1), 0, "",
-                      std::string("JSON syntax error: ") + e.what()};
-  }
-  Checker c(file_name);
+  auto parsed = detail::parse_json_document(text, file_name);
+  if (!parsed.ok()) return parsed.diagnostics();
+  const json& doc = parsed->root;
+  Checker c(file_name, parsed.value());
   if (!doc.is_object()) return Diagnostic{file_name, 1, 0, "", "must be a JSON object"};
   if (!doc.contains("format") || doc["format"] != kFormat) {
     c.fail("format", "must be \"" + std::string(kFormat) + "\"");
     return c.problems_;
   }
   cost::CostTable t;
-  t.model_name = doc.value("name", std::string("problem"));
-  t.platform_name = doc.value("platform", std::string("problem"));
+  t.model_name = c.text(doc, "name", "name", "problem");
+  t.platform_name = c.text(doc, "platform", "platform", "problem");
   if (doc.contains("microbatch")) {
     const double mb = c.number(doc["microbatch"], "microbatch", true);
-    t.microbatch = static_cast<std::int32_t>(mb);
-    if (mb != std::floor(mb)) c.fail("microbatch", "must be a whole number");
+    if (mb != std::floor(mb) || mb > static_cast<double>(kMaxBatch))
+      c.fail("microbatch", "must be a whole number from 1 to " + std::to_string(kMaxBatch));
+    else if (mb >= 1.0)
+      t.microbatch = static_cast<std::int32_t>(mb);
   }
   if (!doc.contains("layers") || !doc["layers"].is_array() || doc["layers"].empty()) {
-    c.fail("layers", "missing: an array of layer names (one per layer, at least one)");
+    c.fail("layers",
+           doc.contains("layers")
+               ? "must be a non-empty array of layer names, got " + detail::json_kind(doc["layers"])
+               : "missing: an array of layer names (one per layer, at least one)");
+    return c.problems_;
+  }
+  if (doc["layers"].size() > kMaxProblemLayers) {
+    c.fail("layers", "at most " + std::to_string(kMaxProblemLayers) +
+                         " layers are supported, got " + std::to_string(doc["layers"].size()));
     return c.problems_;
   }
   for (std::size_t i = 0; i < doc["layers"].size(); ++i) {
@@ -122,7 +145,15 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
   t.cut_bytes = c.numbers(doc, "cut_bytes", "cut_bytes", L + 1, false);
 
   if (!doc.contains("devices") || !doc["devices"].is_array() || doc["devices"].empty()) {
-    c.fail("devices", "missing: an array of device objects (at least one)");
+    c.fail("devices", doc.contains("devices")
+                          ? "must be a non-empty array of device objects, got " +
+                                detail::json_kind(doc["devices"])
+                          : "missing: an array of device objects (at least one)");
+    return c.problems_;
+  }
+  if (doc["devices"].size() > static_cast<std::size_t>(hw::kMaxDevices)) {
+    c.fail("devices", "at most " + std::to_string(hw::kMaxDevices) +
+                          " devices are supported, got " + std::to_string(doc["devices"].size()));
     return c.problems_;
   }
   const auto& devices = doc["devices"];
@@ -139,14 +170,18 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
       c.fail(path, "must be an object");
       continue;
     }
-    const std::string name = dev.value("name", std::string());
-    if (name.empty()) c.fail(path + ".name", "missing");
-    for (std::size_t e = 0; e < d; ++e)
+    const std::string name = c.text(dev, "name", path + ".name", "");
+    if (!dev.contains("name"))
+      c.fail(path + ".name", "missing");
+    else if (name.empty() && dev["name"].is_string())
+      c.fail(path + ".name", "must not be empty");
+    // Earlier entries that were not objects have no name: compare with the names read.
+    for (std::size_t e = 0; e < t.device_names.size(); ++e)
       if (t.device_names[e] == name && !name.empty())
         c.fail(path + ".name", "duplicate device name '" + name + "'");
     t.device_names.push_back(name);
-    t.device_kinds.push_back(dev.value("kind", std::string("cpu")));
-    const std::string cls = dev.value("class", name);
+    t.device_kinds.push_back(c.text(dev, "kind", path + ".kind", "cpu"));
+    const std::string cls = c.text(dev, "class", path + ".class", name);
     std::int32_t class_id = -1;
     for (std::size_t k = 0; k < t.class_names.size(); ++k)
       if (t.class_names[k] == cls) class_id = static_cast<std::int32_t>(k);
@@ -202,7 +237,7 @@ Result<cost::CostTable> parse_problem_json(std::string_view text, const std::str
       if (workspace.size() == L) t.workspace_bytes[i] = workspace[l];
     }
   }
-  t.source_name = doc.value("source", std::string("source"));
+  t.source_name = c.text(doc, "source", "source", "source");
 
   // Links: matrices over endpoints 0..D (devices, then the source/sink), or one default link.
   const std::size_t E = D + 1;
@@ -330,7 +365,7 @@ std::string problem_json(const cost::CostTable& t) {
   doc["output_buffers"] = t.output_buffers;
   if (t.first_stage_input_buffers >= 0.0)
     doc["first_stage_input_buffers"] = t.first_stage_input_buffers;
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace tessera::io

@@ -98,6 +98,15 @@ std::optional<Dims> static_dims(const TypeProto& type) {
   return out;
 }
 
+/// True when a tensor of `dims` has at most graph::kMaxTensorElements elements.
+bool within_limit(const Dims& dims) {
+  return graph::element_count(dims) <= graph::kMaxTensorElements;
+}
+
+std::string too_large() {
+  return ": more than 2^40 elements, the largest tensor Tessera accepts";
+}
+
 /// "?x128" style text of a possibly partial shape.
 std::string type_shape_text(const TypeProto& type) {
   if (!type.has_tensor_type()) return "not a tensor";
@@ -197,6 +206,10 @@ class Importer {
         problems.push_back(problem(field, "has a negative dimension (" + dims_text(dims) + ")"));
         return;
       }
+    if (!within_limit(dims)) {
+      problems.push_back(problem(field, "has dims " + dims_text(dims) + too_large()));
+      return;
+    }
     const std::int64_t elements = graph::element_count(dims);
     if (detail::is_external(t)) {
       bool has_location = false;
@@ -413,6 +426,14 @@ class Importer {
       for (int k = 0; k < shape->dim_size(); ++k) {
         auto* d = shape->mutable_dim(k);
         if (d->has_dim_value()) {
+          if (d->dim_value() < 1) {
+            problems.push_back(
+                problem(field, "dimension " + std::to_string(k) + " is " +
+                                   std::to_string(d->dim_value()) + (k == 0 ? " (the batch)" : "") +
+                                   ": a dimension is a positive number or symbolic (dim_param)"));
+            ok = false;
+            continue;
+          }
           if (k == 0 && d->dim_value() != options_.batch)
             fixed_batch_.push_back("'" + in.name() + "' (" + std::to_string(d->dim_value()) + ")");
           continue;
@@ -425,6 +446,12 @@ class Importer {
         } else {
           problems.push_back(problem(field, "dimension " + std::to_string(k) + " is symbolic (" +
                                                 symbol + "): give a sequence length to set it"));
+          ok = false;
+        }
+      }
+      if (ok) {
+        if (auto dims = static_dims(type); dims && !within_limit(*dims)) {
+          problems.push_back(problem(field, "has " + dims_text(*dims) + too_large()));
           ok = false;
         }
       }
@@ -553,6 +580,11 @@ class Importer {
                                     ": its shape does not follow from the input shapes"));
           continue;
         }
+        if (const auto dims = static_dims(type); !within_limit(*dims)) {
+          problems.push_back(problem(node_field(node), "output '" + name + "' has shape " +
+                                                           dims_text(*dims) + too_large()));
+          continue;
+        }
         if (!detail::ir_type(type.tensor_type().elem_type())) {
           problems.push_back(
               problem(node_field(node), "output '" + name + "' has element type " +
@@ -612,6 +644,16 @@ class Importer {
       return std::nullopt;
     }
     return detail::to_ir_bytes(raw, t.data_type());
+  }
+
+  /// Counts an external tensor whose file is absent, for the warning.
+  void note_if_absent(const TensorProto& t) {
+    for (const auto& e : t.external_data()) {
+      if (e.key() != "location") continue;
+      std::error_code ec;
+      if (!fs::is_regular_file(fs::path(path_).parent_path() / e.value(), ec))
+        ++absent_external_[e.value()];
+    }
   }
 
   std::optional<std::vector<std::byte>> tensor_bytes(const TensorProto& t, const std::string& field,
@@ -705,6 +747,8 @@ class Importer {
       tensor.is_weight = weight;
       if (!weight || options_.read_weight_data)
         tensor.data = tensor_bytes(t, initializer_field(t.name()), problems);
+      else if (detail::is_external(t))
+        note_if_absent(t);  // shapes suffice, but the documented warning still names the file
       if (!weight) {
         graph::Op op;
         op.name = unique_op_name(t.name());
@@ -777,6 +821,13 @@ class Importer {
       g.add_op(std::move(op));
     }
     for (const auto& out : graph_.output()) g.mark_output(ids.at(canonical(out.name())));
+    std::int64_t total_flops = 0;
+    for (const auto& op : g.ops())
+      total_flops = graph::saturating_add(total_flops, g.work(op).flops);
+    if (total_flops > graph::kMaxModelFlops)
+      problems.push_back(problem("model", "needs more than 2^60 FLOPs per inference (" +
+                                              std::to_string(total_flops) +
+                                              "); Tessera's limit is 2^60"));
     if (!problems.empty()) return problems;
     return g;
   }
@@ -849,7 +900,8 @@ class Importer {
 }  // namespace
 
 Result<OnnxImport> import_onnx(const std::string& path, const OnnxImportOptions& options) {
-  auto bytes = read_text_file(path);
+  // Protobuf's own limit: a serialized model is under 2 GiB.
+  auto bytes = read_text_file(path, std::uintmax_t{2} << 30);
   if (!bytes.ok()) return bytes.diagnostics();
   return import_onnx_bytes(bytes.value(), path, options);
 }

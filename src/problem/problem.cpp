@@ -108,6 +108,8 @@ hw::Network Problem::network() const {
 }
 
 Result<Problem> assemble(const io::ProblemInputs& inputs, const AssembleOptions& options) {
+  if (auto checked = io::check_problem_inputs(inputs, "", "--"); !checked.ok())
+    return checked.diagnostics();
   Problem p;
   p.inputs = inputs;
   Result<Problem> made = Diagnostic{"", 0, 0, "MODEL", "a model is required"};

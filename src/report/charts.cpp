@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "tessera/core/format.hpp"
 #include "tessera/report/svg_writer.hpp"
 
 namespace tessera::report {
@@ -146,7 +147,7 @@ std::string pareto_svg(const cost::CostTable& table, const plan::ParetoFront& fr
     svg.circle(xa.map(p.period_s), ya.map(p.energy_per_inference_j), 4, "#4e79a7", "#fff", 1,
                "front point " + std::to_string(i) + ": period " + svg_number(p.period_s) +
                    " s, energy " + svg_number(p.energy_per_inference_j) + " J, " +
-                   std::to_string(p.plan.devices_used) + " devices");
+                   count_of(p.plan.devices_used, "device"));
   }
   // Baselines: labelled squares.
   for (const auto& b : baselines) {
@@ -214,7 +215,7 @@ std::string gantt_svg(const cost::CostTable& table, const sim::SimulationResult&
   SvgWriter svg(w, h);
   svg.text(w / 2, 22,
            "Simulated pipeline: first " + std::to_string(shown) + " of " +
-               std::to_string(result.inferences) + " inferences (" + result.topology + ")",
+               count_of(result.inferences, "inference") + " (" + result.topology + ")",
            15, "middle", "#222", true);
   if (result.events.empty() || end_s <= 0.0) {
     svg.text(w / 2, h / 2, "no trace recorded", 13, "middle");

@@ -88,7 +88,7 @@ std::string estimate_json(const cost::DeviceEstimate& e, const std::string& plat
     for (const auto& v : e.report.device_values) section[v.key] = value_json(v);
     doc[e.report.device_section] = section;
   }
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string estimate_text(const cost::DeviceEstimate& e, const std::string& platform) {

@@ -33,9 +33,10 @@ std::string model_table(const graph::Graph& graph, const graph::LayerChain& chai
          human_bytes(static_cast<double>(chain.cut_bytes[l + 1]))});
   }
   std::string out = "model " + graph.name + ", batch " + std::to_string(batch_of(graph)) + ", " +
-                    std::to_string(chain.size()) + " layers (" +
-                    std::to_string(graph.ops().size()) + " operators fused), input " +
-                    human_bytes(static_cast<double>(chain.cut_bytes.front())) + "\n\n";
+                    count_of(static_cast<std::int64_t>(chain.size()), "layer") + " (" +
+                    count_of(static_cast<std::int64_t>(graph.ops().size()), "operator") +
+                    " fused), input " + human_bytes(static_cast<double>(chain.cut_bytes.front())) +
+                    "\n\n";
   out += table.render();
   out += "\nparameters   " + group_digits(graph.parameter_count()) + "\n";
   out += "MACs         " + group_digits(graph.total_macs()) + " (" +
@@ -86,7 +87,7 @@ std::string model_json(const graph::Graph& graph, const graph::LayerChain& chain
                    {"weight_bytes", graph.weight_bytes()},
                    {"layers", chain.size()},
                    {"operators", graph.ops().size()}};
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace tessera::report

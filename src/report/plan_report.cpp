@@ -1,5 +1,6 @@
 #include "tessera/report/plan_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -57,9 +58,19 @@ ojson metrics_json(const cost::CostTable& t, const plan::Plan& p) {
   ojson per_device = ojson::object();
   for (std::size_t d = 0; d < p.energy_per_device_j.size(); ++d)
     if (p.energy_per_device_j[d] != 0.0) per_device[t.device_names[d]] = p.energy_per_device_j[d];
+  const Bottleneck b = bottleneck(t, p);
+  ojson where = {{"resource", b.resource}, {"time_s", b.time_s}, {"text", b.text}};
+  if (b.stage >= 0) {
+    where["stage"] = b.stage;
+    where["device"] = b.device;
+  }
+  // Every energy here is per microbatch (one pass of the pipeline); energy_per_sample_j divides
+  // by the microbatch, as throughput_per_s counts samples.
   return {{"period_s", p.period_s},
           {"throughput_per_s", p.throughput_per_s},
           {"latency_s", p.latency_s},
+          {"bottleneck", where},
+          {"energy_per_sample_j", p.energy_per_inference_j / std::max(t.microbatch, 1)},
           {"energy_per_inference_j", p.energy_per_inference_j},
           {"dynamic_energy_j", p.dynamic_energy_j},
           {"static_energy_j", p.static_energy_j},
@@ -114,6 +125,51 @@ std::string objective_name(plan::Objective objective) {
   return "throughput";
 }
 
+Bottleneck bottleneck(const cost::CostTable& t, const plan::Plan& p) {
+  Bottleneck b;
+  double slowest = -1.0;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < p.stages.size(); ++i) {
+    if (p.stages[i].stage_s > slowest) {
+      slowest = p.stages[i].stage_s;
+      at = i;
+    }
+  }
+  if (p.stages.empty() || p.source_transfer_s >= slowest) {
+    b.resource = "source_transfer";
+    b.time_s = p.source_transfer_s;
+    b.text = "the input transfer from the source" +
+             (p.stages.empty() ? std::string()
+                               : " to '" + device_name(t, p.stages.front().device) + "'") +
+             " (" + human_seconds(p.source_transfer_s) +
+             (p.stages.empty() ? std::string(")")
+                               : "; the slowest stage takes " + human_seconds(slowest) + ")");
+    return b;
+  }
+  const plan::Stage& s = p.stages[at];
+  b.stage = static_cast<std::int32_t>(at);
+  b.device = device_name(t, s.device);
+  b.time_s = s.stage_s;
+  const bool both = s.compute_s > 0.0 && s.send_s > 0.0 &&
+                    s.stage_s > std::max(s.compute_s, s.send_s) * (1.0 + 1e-12);
+  const std::string to =
+      at + 1 < p.stages.size() ? "'" + device_name(t, p.stages[at + 1].device) + "'" : "the sink";
+  const std::string where = "stage " + std::to_string(at) + " on '" + b.device + "'";
+  if (both) {
+    b.resource = "compute+send";
+    b.text = where + " computing and then sending to " + to + " (" + human_seconds(s.compute_s) +
+             " + " + human_seconds(s.send_s) + ")";
+  } else if (s.send_s > s.compute_s) {
+    b.resource = "send";
+    b.text = where + " sending its output to " + to + " (" + human_seconds(s.send_s) +
+             "; computing takes " + human_seconds(s.compute_s) + ")";
+  } else {
+    b.resource = "compute";
+    b.text = where + " computing (" + human_seconds(s.compute_s) + ")";
+  }
+  return b;
+}
+
 std::string stage_summary(const cost::CostTable& t, const plan::Plan& p) {
   std::string out;
   for (const auto& s : p.stages) {
@@ -161,11 +217,22 @@ std::string plan_table(const cost::CostTable& t, const plan::Plan& p) {
         "(max): the device pipelines its layers: it takes a new inference every slowest-layer "
         "time (compute), while one inference takes the sum of its layers (compute latency)\n";
   }
+  const std::int32_t batch = std::max(t.microbatch, 1);
   out += "\nperiod                 " + human_seconds(p.period_s) + "  (throughput " +
-         fixed(p.throughput_per_s, 3) + " inferences/s)\n";
-  out += "latency                " + human_seconds(p.latency_s) + "\n";
-  out += "energy per inference   " + human_joules(p.energy_per_inference_j) + "  (dynamic " +
-         human_joules(p.dynamic_energy_j) + " + static " + human_joules(p.static_energy_j) + ")\n";
+         fixed(p.throughput_per_s, 3) + (batch > 1 ? " samples/s" : " inferences/s") + ")\n";
+  out += "bottleneck             " + bottleneck(t, p).text + "\n";
+  out += "latency                " + human_seconds(p.latency_s) +
+         (batch > 1 ? "  (a microbatch of " + std::to_string(batch) + " samples)" : "") + "\n";
+  if (batch > 1) {
+    out += "energy per sample      " + human_joules(p.energy_per_inference_j / batch) + "  (" +
+           human_joules(p.energy_per_inference_j) + " per microbatch of " + std::to_string(batch) +
+           ": dynamic " + human_joules(p.dynamic_energy_j) + " + static " +
+           human_joules(p.static_energy_j) + ")\n";
+  } else {
+    out += "energy per inference   " + human_joules(p.energy_per_inference_j) + "  (dynamic " +
+           human_joules(p.dynamic_energy_j) + " + static " + human_joules(p.static_energy_j) +
+           ")\n";
+  }
   out += "devices used           " + std::to_string(p.devices_used) + " of " +
          std::to_string(t.num_devices) + "\n";
   return out;
@@ -212,7 +279,7 @@ std::string plan_json(const cost::CostTable& t, const plan::PlanResult& result,
         b.push_back({{"name", nb.name}, {"infeasible", nb.result.infeasible().constraint}});
     }
   }
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string pareto_table(const cost::CostTable& t, const plan::ParetoFront& front) {
@@ -253,7 +320,7 @@ std::string pareto_json(const cost::CostTable& t, const plan::ParetoFront& front
   if (options.latency_energy_front) doc["latency_points"] = points(front.latency_points);
   if (front.infeasible) doc["infeasible"] = {{"constraint", front.infeasible->constraint}};
   doc["solver"] = solver_json(front.stats, solver_seconds);
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string pareto_csv(const cost::CostTable& t, const plan::ParetoFront& front) {

@@ -64,7 +64,7 @@ std::string simulation_json(const cost::CostTable& t, const sim::SimulationResul
                       {"output_mean", q.output_mean},
                       {"output_max", q.output_max}});
   doc["queues"] = queues;
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string chrome_trace_json(const cost::CostTable& t, const sim::SimulationResult& r) {
@@ -111,7 +111,7 @@ std::string chrome_trace_json(const cost::CostTable& t, const sim::SimulationRes
                       {"args", args}});
   }
   ojson doc = {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
-  return doc.dump() + "\n";
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string simulation_text(const sim::SimulationResult& r, const plan::Plan* analytic) {

@@ -81,16 +81,6 @@ struct StageData {
   sg4::MutexPtr turn;           ///< without overlap: compute and sends take turns on the device
 };
 
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  // Nearest rank: the smallest value with at least q of the samples at or below it.
-  const auto n = static_cast<double>(v.size());
-  auto rank = static_cast<std::size_t>(std::ceil(q * n));
-  rank = std::clamp<std::size_t>(rank, 1, v.size());
-  return v[rank - 1];
-}
-
 std::vector<Diagnostic> validate(const cost::CostTable& t,
                                  const std::vector<plan::StageAssignment>& stages,
                                  const SimOptions& o) {
@@ -401,26 +391,9 @@ class Run {
     r.microbatch = t_.microbatch;
     r.topology = std::string(hw::topology_name(o_.topology));
     r.rate_per_s = o_.rate_per_s;
-    const double last = completion_.back();
-    r.makespan_s = last;
-    const auto n = static_cast<std::size_t>(n_);
-    if (n == 1) {
-      r.period_s = completion_[0] - arrival_[0];
-    } else {
-      const std::size_t w = std::min(n / 2, n - 2);
-      r.period_s = (completion_[n - 1] - completion_[w]) / static_cast<double>(n - 1 - w);
-    }
-    r.throughput_per_s = r.period_s > 0.0 ? static_cast<double>(t_.microbatch) / r.period_s : 0.0;
-    std::vector<double> latency(n);
-    double sum = 0.0;
-    for (std::size_t k = 0; k < n; ++k) {
-      latency[k] = completion_[k] - arrival_[k];
-      sum += latency[k];
-    }
-    r.latency_p50_s = percentile(latency, 0.50);
-    r.latency_p99_s = percentile(latency, 0.99);
-    r.latency_max_s = *std::max_element(latency.begin(), latency.end());
-    r.latency_mean_s = sum / static_cast<double>(n);
+    r.arrival_s = arrival_;
+    r.completion_s = completion_;
+    summarise_timing(r);
     const double inferences = static_cast<double>(n_);
     for (std::size_t i = 0; i < stages_.size(); ++i) {
       const auto& s = stages_[i];
@@ -438,9 +411,9 @@ class Run {
       q.stage = static_cast<std::int32_t>(i);
       q.input_capacity = o_.input_queue;
       q.output_capacity = o_.overlap ? o_.output_queue : 0;
-      q.input_mean = s.in_occ.mean(last, 0.0);
+      q.input_mean = s.in_occ.mean(r.makespan_s, 0.0);
       q.input_max = s.in_occ.max;
-      q.output_mean = s.out_occ.mean(last, 0.0);
+      q.output_mean = s.out_occ.mean(r.makespan_s, 0.0);
       q.output_max = s.out_occ.max;
       r.queues.push_back(q);
     }
@@ -448,8 +421,6 @@ class Run {
       r.energy_j += inferences * t_.transfer_j(stages_.front().in_cut, t_.source_endpoint(),
                                                stages_.front().device);
     r.energy_per_inference_j = r.energy_j / inferences;
-    r.arrival_s = arrival_;
-    r.completion_s = completion_;
     std::sort(events_.begin(), events_.end(),
               [](const TraceEvent& a, const TraceEvent& b) { return a.start_s < b.start_s; });
     r.events = std::move(events_);

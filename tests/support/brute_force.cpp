@@ -136,13 +136,12 @@ std::optional<plan::Plan> brute_force_best(const std::vector<plan::Plan>& plans,
       if (a < b) best = &p;
       continue;
     }
-    if (p.devices_used != best->devices_used) {
-      if (p.devices_used < best->devices_used) best = &p;
-      continue;
-    }
+    // Ties on the objective: least energy, then fewest devices.
     if (!tied(p.energy_per_inference_j, best->energy_per_inference_j)) {
       if (p.energy_per_inference_j < best->energy_per_inference_j) best = &p;
+      continue;
     }
+    if (p.devices_used < best->devices_used) best = &p;
   }
   return *best;
 }

@@ -1,5 +1,7 @@
 #pragma once
 /// Shared pieces of the `tessera` command line: exit codes and output.
+#include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 
 #include "tessera/core/result.hpp"
@@ -15,5 +17,21 @@ int report_bad_input(const std::vector<Diagnostic>& diagnostics);
 /// Writes `text` to `path` ("-" = stdout). Returns false and reports when the file cannot be
 /// written.
 bool write_output(const std::string& path, const std::string& text);
+
+/// Limits of the simulation options (docs/formats.md, "Limits").
+inline constexpr std::int64_t kMaxSimulatedInferences = 10'000'000;
+inline constexpr std::int64_t kMaxQueueSlots = 1024;
+
+/// Option checks with short messages ("must be a number from 0 to 1, got nan"): NaN and
+/// infinities are rejected, and no bound is printed with 300 digits.
+[[nodiscard]] CLI::Validator number_in(double min, double max);
+/// A finite number > 0.
+[[nodiscard]] CLI::Validator positive_number();
+/// A whole number in [min, max].
+[[nodiscard]] CLI::Validator whole_number_in(std::int64_t min, std::int64_t max);
+
+/// CLI11's failure message as Tessera prints errors: "tessera: error: ...", with a
+/// "did you mean" for a misspelt subcommand or option.
+[[nodiscard]] std::string failure_message(const CLI::App* app, const CLI::Error& e);
 
 }  // namespace tessera::cli

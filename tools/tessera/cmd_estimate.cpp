@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "problem_source.hpp"
 #include "tessera/cost/device_estimate.hpp"
+#include "tessera/io/problem_inputs.hpp"
 #include "tessera/report/estimate_report.hpp"
 
 namespace tessera::cli {
@@ -19,10 +20,14 @@ void register_estimate(CLI::App& app, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("MODEL", args->inputs.model, "zoo model name or .onnx file")->required();
-  cmd->add_option("--platform", args->inputs.platform, "preset name or platform YAML file")
+  cmd->add_option("--platform,-p", args->inputs.platform, "preset name or platform YAML file")
       ->required();
   cmd->add_option("--device", args->device, "device name in the platform")->required();
-  cmd->add_option("--batch", args->inputs.batch, "batch size")->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", args->inputs.batch, "batch size")
+      ->check(whole_number_in(1, io::kMaxBatch));
+  cmd->add_option("--seq-len", args->inputs.sequence_length,
+                  "sequence length for transformer models (default: the model's)")
+      ->check(whole_number_in(1, io::kMaxSequenceLength));
   cmd->add_option("--json", args->json, "write tessera.estimate/1 JSON to FILE (- for stdout)");
   cmd->add_flag("--neurosim-conventions", args->neurosim,
                 "CIM: count as NeuroSim does (output positions without padding; TOPS/W / 1.22)");

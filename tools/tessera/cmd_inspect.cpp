@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "tessera/graph/passes.hpp"
 #include "tessera/io/model_loader.hpp"
+#include "tessera/io/problem_inputs.hpp"
 #include "tessera/report/model_report.hpp"
 
 namespace tessera::cli {
@@ -19,10 +20,11 @@ void register_inspect(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<Args>();
   cmd->add_option("MODEL", args->model, "zoo model name (tessera models) or an .onnx file")
       ->required();
-  cmd->add_option("--batch", args->options.batch, "batch size")->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", args->options.batch, "batch size")
+      ->check(whole_number_in(1, io::kMaxBatch));
   cmd->add_option("--seq-len", args->options.sequence_length,
                   "sequence length for transformer models (default: the model's)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, io::kMaxSequenceLength));
   cmd->add_option("--json", args->json, "write tessera.model/1 JSON to FILE (- for stdout)");
   cmd->callback([args, &exit_code] {
     args->options.read_weight_data = false;  // inspecting needs weight shapes only

@@ -48,9 +48,10 @@ void register_plan(CLI::App& app, int& exit_code) {
   add_problem_options(*cmd, args->problem);
   cmd->add_option("--objective", args->objective, "what to optimise")
       ->check(CLI::IsMember({"throughput", "latency", "energy", "weighted"}));
-  cmd->add_option("--alpha", args->alpha,
-                  "weighted objective: alpha * period/period* + (1 - alpha) * energy/energy*")
-      ->check(CLI::Range(0.0, 1.0));
+  auto* alpha = cmd->add_option("--alpha", args->alpha,
+                                "weighted objective only: alpha * period/period* + (1 - alpha) * "
+                                "energy/energy* (default 0.5)")
+                    ->check(number_in(0.0, 1.0));
   cmd->add_option("--json", args->json, "write tessera.plan/1 JSON to FILE (- for stdout)");
   cmd->add_option("--emit", args->emit, "print the plan in another tool's format")
       ->check(CLI::IsMember({"pipeedge"}));
@@ -60,8 +61,14 @@ void register_plan(CLI::App& app, int& exit_code) {
                   "write a self-contained HTML report (plan, Pareto front, simulated Gantt)");
   cmd->add_option("--simulate", args->simulate,
                   "also simulate N inferences of the plan (SimGrid) and print the results")
-      ->check(CLI::PositiveNumber);
-  cmd->callback([args, &exit_code] {
+      ->check(whole_number_in(1, kMaxSimulatedInferences));
+  cmd->callback([args, alpha, &exit_code] {
+    if (alpha->count() > 0 && args->objective != "weighted") {
+      exit_code = report_bad_input({Diagnostic{
+          "", 0, 0, "--alpha",
+          "applies to --objective weighted only (the objective is " + args->objective + ")"}});
+      return;
+    }
     auto loaded = load_problem_or_report(args->problem.inputs, exit_code);
     if (!loaded) return;
     const auto& table = loaded->table;
@@ -116,9 +123,11 @@ void register_plan(CLI::App& app, int& exit_code) {
       return;
     }
     std::cout << "plan of " << table.model_name << " on " << table.platform_name << " ("
-              << table.num_layers << " layers, " << table.num_devices << " devices), objective "
+              << count_of(table.num_layers, "layer") << ", "
+              << count_of(table.num_devices, "device") << "), objective "
               << report::objective_name(options.objective);
-    if (options.objective == plan::Objective::kWeighted) std::cout << " alpha " << args->alpha;
+    if (options.objective == plan::Objective::kWeighted)
+      std::cout << " alpha " << args->alpha << (alpha->count() == 0 ? " (the default)" : "");
     std::cout << "\n\n" << report::plan_table(table, result.plan());
     std::cout << "solver                 " << result.stats().method << ", "
               << (result.stats().optimal ? "proven optimal" : "NOT proven optimal") << ", "
@@ -231,10 +240,19 @@ void register_pareto(CLI::App& app, int& exit_code) {
       return;
     }
     std::cout << "Pareto front (period, energy) of " << table.model_name << " on "
-              << table.platform_name << ": " << front.points.size() << " points, "
+              << table.platform_name << ": "
+              << count_of(static_cast<std::int64_t>(front.points.size()), "point") << ", "
               << (front.stats.optimal ? "exact" : "NOT proven exact") << ", "
               << human_seconds(seconds) << "\n\n"
               << report::pareto_table(table, front);
+    if (args->latency) {
+      plan::ParetoFront by_latency;
+      by_latency.points = front.latency_points;
+      std::cout << "\nPareto front (latency, energy): "
+                << count_of(static_cast<std::int64_t>(front.latency_points.size()), "point")
+                << "\n\n"
+                << report::pareto_table(table, by_latency);
+    }
     exit_code = kOk;
   });
 }

@@ -13,8 +13,10 @@ namespace {
 void print_platform(const hw::Platform& p) {
   using A = report::TextTable::Align;
   std::cout << "platform " << p.name << ": " << p.description << "\n"
-            << p.devices.size() << " devices, " << p.class_names.size() << " classes, topology "
-            << hw::topology_name(p.topology) << ", source/sink '" << p.source_name << "'\n\n";
+            << count_of(static_cast<std::int64_t>(p.devices.size()), "device") << ", "
+            << count_of(static_cast<std::int64_t>(p.class_names.size()), "class", "classes")
+            << ", topology " << hw::topology_name(p.topology) << ", source/sink '" << p.source_name
+            << "'\n\n";
   report::TextTable table(
       {"device", "kind", "class", "capacity", "fp32 peak", "memory bw", "static", "link to source"},
       {A::kLeft, A::kLeft, A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight, A::kRight});

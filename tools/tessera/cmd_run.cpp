@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "cmd_run_plan.hpp"
 #include "commands.hpp"
 #include "tessera/io/model_loader.hpp"
 #include "tessera/io/npy.hpp"
@@ -30,6 +31,15 @@ struct RunArgs {
   int threads = 0;
   std::int64_t random_weights = -1;
   std::string json;
+  // --plan: the plan as an MPI pipeline.
+  std::string plan;
+  bool emulate = false;
+  bool tcp = false;
+  bool verbose = false;
+  std::string output_dir;
+  std::string trace;
+  std::int32_t input_queue = 2;
+  std::int32_t output_queue = 2;
 };
 
 /// The p-th percentile (0..100) of sorted `v`, nearest rank.
@@ -182,7 +192,50 @@ void register_run(CLI::App& app, int& exit_code) {
                   "fill weights that have no values (zoo models, graph-only files) from SEED")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--json", args->json, "write tessera.run/1 JSON to FILE (- for stdout)");
-  cmd->callback([args, &exit_code] { exit_code = run_model(*args); });
+  auto* plan = cmd->add_option("--plan", args->plan,
+                               "run a tessera.plan/1 file as an MPI pipeline: one rank per stage "
+                               "plus the source/sink, started with mpirun");
+  cmd->add_flag("--emulate", args->emulate,
+                "with --plan: each stage and transfer takes at least its planned time")
+      ->needs(plan);
+  cmd->add_flag("--tcp", args->tcp,
+                "with --plan: MPI's TCP transport only (the loopback on one machine)")
+      ->needs(plan);
+  cmd->add_option("--output-dir", args->output_dir,
+                  "with --plan: every inference's outputs, written as they complete")
+      ->needs(plan);
+  cmd->add_option("--trace", args->trace, "with --plan: Chrome trace of the measured run")
+      ->needs(plan);
+  cmd->add_option("--input-queue", args->input_queue, "with --plan: input slots per stage")
+      ->check(CLI::PositiveNumber)
+      ->needs(plan);
+  cmd->add_option("--output-queue", args->output_queue, "with --plan: output slots per stage")
+      ->check(CLI::PositiveNumber)
+      ->needs(plan);
+  cmd->add_flag("--verbose,-v", args->verbose, "with --plan: print the mpirun command")
+      ->needs(plan);
+  cmd->callback([args, &exit_code] {
+    if (args->plan.empty()) {
+      exit_code = run_model(*args);
+      return;
+    }
+    RunPlanArgs p;
+    p.model = args->model;
+    p.plan = args->plan;
+    p.inferences = args->inferences;
+    p.inputs = args->inputs;
+    p.outputs = args->outputs;
+    p.output_dir = args->output_dir;
+    p.emulate = args->emulate;
+    p.tcp = args->tcp;
+    p.verbose = args->verbose;
+    p.random_weights = args->random_weights;
+    p.threads = args->threads;
+    p.input_queue = args->input_queue;
+    p.output_queue = args->output_queue;
+    p.trace = args->trace;
+    exit_code = run_plan(p);
+  });
 }
 
 }  // namespace tessera::cli

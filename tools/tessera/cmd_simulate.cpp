@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "problem_source.hpp"
 #include "sim_support.hpp"
+#include "tessera/core/format.hpp"
 #include "tessera/io/plan_file.hpp"
 #include "tessera/plan/evaluate_plan.hpp"
 #include "tessera/report/charts.hpp"
@@ -28,13 +29,13 @@ void register_simulate(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<Args>();
   cmd->add_option("--plan", args->plan, "a tessera.plan/1 file (tessera plan --json)")->required();
   cmd->add_option("--inferences,-n", args->inferences, "inferences to stream through the plan")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, kMaxSimulatedInferences));
   cmd->add_option("--rate", args->rate, "inferences injected per second (default: back-to-back)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   cmd->add_option("--input-queue", args->input_queue, "input queue slots per stage")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, kMaxQueueSlots));
   cmd->add_option("--output-queue", args->output_queue, "output queue slots per stage")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, kMaxQueueSlots));
   cmd->add_option("--trace", args->trace,
                   "write a Chrome trace-event JSON file (Perfetto, chrome://tracing)");
   cmd->add_option("--gantt", args->gantt, "write a Gantt chart of the first inferences as SVG");
@@ -68,7 +69,7 @@ void register_simulate(CLI::App& app, int& exit_code) {
     so.topology = loaded->topology();
     so.network = loaded->network();
     so.record_trace = !args->trace.empty() || !args->gantt.empty();
-    Progress progress("simulating " + std::to_string(args->inferences) + " inferences");
+    Progress progress("simulating " + count_of(args->inferences, "inference"));
     so.progress = [&progress](double f) { progress.update(f); };
     auto result = sim::simulate(table, stages.value(), so);
     if (!result.ok()) {
@@ -94,7 +95,7 @@ void register_simulate(CLI::App& app, int& exit_code) {
     }
     if (args->json != "-")
       std::cout << "simulation of " << table.model_name << " on " << table.platform_name << " ("
-                << stages->size() << " stages)\n\n"
+                << count_of(static_cast<std::int64_t>(stages->size()), "stage") << ")\n\n"
                 << report::simulation_text(r, &analytic);
     exit_code = kOk;
   });

@@ -11,6 +11,7 @@ void register_commands(CLI::App& app, int& exit_code) {
   register_simulate(app, exit_code);
   register_estimate(app, exit_code);
   register_run(app, exit_code);
+  register_split(app, exit_code);
   register_profile(app, exit_code);
 }
 

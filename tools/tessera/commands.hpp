@@ -14,6 +14,7 @@ void register_pareto(CLI::App& app, int& exit_code);
 void register_simulate(CLI::App& app, int& exit_code);
 void register_estimate(CLI::App& app, int& exit_code);
 void register_run(CLI::App& app, int& exit_code);
+void register_split(CLI::App& app, int& exit_code);
 void register_profile(CLI::App& app, int& exit_code);
 
 }  // namespace tessera::cli

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   CLI::App app{"tessera: plan, simulate and run pipelined DNN inference on heterogeneous devices"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "tessera 0.1.0");
+  app.failure_message(tessera::cli::failure_message);
+  app.option_defaults()->always_capture_default();  // help shows every option's default
   int exit_code = tessera::cli::kOk;
   tessera::cli::register_commands(app, exit_code);
   try {

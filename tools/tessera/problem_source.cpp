@@ -15,26 +15,26 @@ void add_problem_options(CLI::App& cmd, ProblemArgs& args) {
   cmd.add_option("--model", in.model, "same as MODEL");
   cmd.add_option("--platform,-p", in.platform, "platform preset (tessera platforms) or YAML file");
   cmd.add_option("--batch", in.batch, "batch (microbatch) size; PipeEdge inputs default to 8")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, io::kMaxBatch));
   cmd.add_option("--seq-len", in.sequence_length, "sequence length for transformer models")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, io::kMaxSequenceLength));
   cmd.add_option("--pipeedge", in.pipeedge,
                  "PipeEdge's MODELS.yml DEVICE_TYPES.yml DEVICES.yml, read as they are")
       ->expected(3);
   cmd.add_option("--input-buffers", in.input_buffers,
                  "activation buffers per stage for its input cut (memory check)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in(0.0, io::kMaxActivationBuffers));
   cmd.add_option("--output-buffers", in.output_buffers,
                  "activation buffers per stage for its output cut (memory check)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in(0.0, io::kMaxActivationBuffers));
   cmd.add_flag("--no-overlap", args.no_overlap,
                "a stage's time is compute + send (default: max, sending overlaps computing)");
   cmd.add_flag("--no-source-sink", args.no_source_sink,
                "do not charge the input transfer from the source nor the output to the sink");
   cmd.add_option("--period-cap-s", args.period_cap_s, "only plans with period <= this")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   cmd.add_option("--latency-cap-s", args.latency_cap_s, "only plans with latency <= this")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   cmd.add_option("--neurosim", in.neurosim,
                  "DEVICE=FILE: plan with a NeuroSim report's per-layer latency, energy and tiles "
                  "for a CIM device (a device name, or its class for all copies); repeatable");

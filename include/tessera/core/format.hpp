@@ -1,6 +1,7 @@
 #pragma once
 /// Quantities as people read them ("12.3 ms", "1.50 MiB"), for reports and messages. Formatting
 /// into strings only: nothing here prints.
+#include <cstdint>
 #include <string>
 
 namespace tessera {
@@ -18,5 +19,9 @@ namespace tessera {
 /// An amount of a capacity resource in its unit: bytes with a binary prefix ("1.50 MiB"),
 /// any other unit as a plain count ("7 tiles").
 [[nodiscard]] std::string human_amount(double amount, const std::string& unit);
+/// "1 device", "3 devices": a count and a noun, plural unless the count is 1 (`plural` when
+/// the noun does not just take an "s").
+[[nodiscard]] std::string count_of(std::int64_t n, const std::string& noun,
+                                   const std::string& plural = "");
 
 }  // namespace tessera

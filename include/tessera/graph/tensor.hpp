@@ -20,8 +20,19 @@ using tessera::dtype_name;
 
 using Shape = std::vector<std::int64_t>;
 
-/// Number of elements of a shape (1 for a scalar).
+/// Largest tensor a model may hold: 2^40 elements (4 TiB of float32). Importers reject larger
+/// ones, so element and byte counts of an imported model never overflow.
+inline constexpr std::int64_t kMaxTensorElements = std::int64_t{1} << 40;
+/// Largest work of one operator and of a whole model: 2^60 FLOPs (a ResNet-152 inference is
+/// about 2^34). Work counts saturate at INT64_MAX instead of wrapping, so exceeding the limit is
+/// always detected.
+inline constexpr std::int64_t kMaxModelFlops = std::int64_t{1} << 60;
+
+/// Number of elements of a shape (1 for a scalar); saturates at INT64_MAX.
 [[nodiscard]] std::int64_t element_count(const Shape& shape);
+/// a * b and a + b of non-negative counts, saturating at INT64_MAX.
+[[nodiscard]] std::int64_t saturating_mul(std::int64_t a, std::int64_t b);
+[[nodiscard]] std::int64_t saturating_add(std::int64_t a, std::int64_t b);
 /// "1x3x224x224".
 [[nodiscard]] std::string shape_to_string(const Shape& shape);
 
@@ -36,7 +47,9 @@ struct Tensor {
   std::optional<std::vector<std::byte>> data;
 
   [[nodiscard]] std::int64_t elements() const { return element_count(shape); }
-  [[nodiscard]] std::int64_t bytes() const { return elements() * dtype_bytes(dtype); }
+  [[nodiscard]] std::int64_t bytes() const {
+    return saturating_mul(elements(), static_cast<std::int64_t>(dtype_bytes(dtype)));
+  }
 };
 
 }  // namespace tessera::graph

@@ -33,6 +33,8 @@ struct ZooEntry {
 /// (layer shapes, biases, normalisation), so parameter counts equal the reference ones:
 /// - vgg8: the CIFAR-10 VGG8 of DNN+NeuroSim V1.4, 32x32x3 input, no biases, no BatchNorm;
 /// - vgg16, resnet18, resnet50, resnet152, mobilenet_v2, vit_b16: torchvision, 224x224x3 input;
+/// - resnet20 (CIFAR-10, 32x32x3) and mbv1_conv, mbv1_conv_cifar (CIFAR-100, 32x32x3), mbv1_dws:
+///   the networks of ODiMO (eml-eda/odimo-journal) for DIANA and Darkside;
 /// - gpt2: Hugging Face GPT-2 small with its LM head tied to the token embedding (default 128
 ///   tokens, at most 1024);
 /// - bert_base: Hugging Face bert-base-uncased with its pooler (default 128 tokens, at most 512).

@@ -58,6 +58,9 @@ struct Device {
   JoulesPerByte energy_per_byte;  ///< per byte moved to or from device memory
   Efficiency efficiency;
   Seconds layer_overhead;  ///< fixed cost per layer (kernel launch, framework dispatch)
+  /// The machine that runs this device's stage when a plan is run (`tessera run --plan`: an MPI
+  /// host name); empty: the machine tessera is started on.
+  std::string host;
   /// Kind-specific parameters (CIM array geometry, PE counts, the compute units of an SoC...),
   /// as declared by the kind's schema (checked when a platform file is read).
   ParamRecord params;
@@ -88,6 +91,8 @@ struct Platform {
   Topology topology = Topology::kFullMesh;
   /// Name of the endpoint inputs come from and results return to (endpoint index D).
   std::string source_name = "source";
+  /// The machine that feeds inputs and collects outputs when a plan is run; empty: this one.
+  std::string source_host;
   /// Links between endpoints 0..D (device ids, then the source/sink at D), row-major
   /// (D+1)×(D+1); the diagonal is a free self link (infinite bandwidth, zero latency and
   /// energy, 0 hops).

@@ -109,7 +109,8 @@ struct DeviceSpec {
   /// The device's numbers; `name` is the entry name; `id` and `class_id` are assigned by
   /// `build_platform`; an empty `class_name` means the entry name.
   Device device;
-  /// Instances to create: 1 keeps `name`; N > 1 gives `name-0` … `name-(N-1)`, one class.
+  /// Instances to create: 1 keeps `name`; N > 1 gives `name-0` … `name-(N-1)`, one class. An
+  /// `{i}` in `device.host` becomes the instance number (`rpi-{i}` → rpi-0, rpi-1, ...).
   std::int32_t count = 1;
   /// Network interface of every instance (full mesh topology).
   std::optional<LinkSpec> nic;
@@ -125,6 +126,7 @@ struct PlatformSpec {
   std::string source_file;  ///< copied into diagnostics and `Platform::source_file`
   std::string source_name = "source";
   std::optional<LinkSpec> source_nic;
+  std::string source_host;
   std::vector<DeviceSpec> devices;
   TopologySpec topology;
 };

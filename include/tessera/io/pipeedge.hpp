@@ -59,6 +59,21 @@ inline constexpr const char* kPipeEdgeDtype = "torch.float32";
                                                     const std::string& model_name,
                                                     std::int64_t batch = 8);
 
+/// PipeEdge's three files already in memory (`*_name` names them in diagnostics).
+struct PipeEdgeTexts {
+  std::string models_name = "models.yml";
+  std::string models;
+  std::string device_types_name = "device_types.yml";
+  std::string device_types;
+  std::string devices_name = "devices.yml";
+  std::string devices;
+};
+
+/// load_pipeedge on texts instead of files (the fuzz harness's entry point).
+[[nodiscard]] Result<PipeEdgeProblem> parse_pipeedge(const PipeEdgeTexts& texts,
+                                                     const std::string& model_name,
+                                                     std::int64_t batch = 8);
+
 /// PipeEdge's schedule YAML, as its sched-pipeline prints it (yaml-cpp emitter): one line
 /// `- host: [first, last]` per stage in pipeline order, layers 1-indexed inclusive; `[]` for an
 /// empty schedule. Ends with a newline. `layer_ranges_0_based_inclusive[i]` is the stage on

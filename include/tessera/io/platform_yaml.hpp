@@ -13,6 +13,10 @@
 
 namespace tessera::io {
 
+/// Largest platform file read: 1 MiB (1,024 devices, the most a platform may have, fit in far
+/// less), checked before reading.
+inline constexpr std::uintmax_t kMaxPlatformFileBytes = std::uintmax_t{1} << 20;
+
 /// The `format` value this reader accepts.
 inline constexpr std::string_view kPlatformFormat = "tessera.platform/1";
 

@@ -6,7 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "tessera/core/result.hpp"
+
 namespace tessera::io {
+
+/// Limits on the inputs that size the work (docs/formats.md, "Limits"), checked before anything
+/// is built from them.
+inline constexpr std::int64_t kMaxBatch = 65536;
+inline constexpr std::int64_t kMaxSequenceLength = 1 << 20;
+/// Activation buffers per stage and cut (the memory check multiplies a cut's bytes by it).
+inline constexpr double kMaxActivationBuffers = 1024.0;
 
 struct ProblemInputs {
   std::string model;       ///< zoo name, .onnx path or .problem.json path (or PipeEdge model)
@@ -20,5 +29,11 @@ struct ProblemInputs {
   /// device's (or device class's) costs.
   std::vector<std::string> neurosim;
 };
+
+/// Checks batch, sequence length and buffer counts against the limits above (NaN and
+/// infinities are errors). `file` and `prefix` say where the values came from ("" and "--" for
+/// the command line, a plan file and "inputs." for a plan).
+[[nodiscard]] Status check_problem_inputs(const ProblemInputs& inputs, const std::string& file,
+                                          const std::string& prefix);
 
 }  // namespace tessera::io

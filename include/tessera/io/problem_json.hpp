@@ -9,6 +9,9 @@
 
 namespace tessera::io {
 
+/// Most layers a problem file may list (devices: hw::kMaxDevices; microbatch: kMaxBatch).
+inline constexpr std::size_t kMaxProblemLayers = 100000;
+
 /// Parses and validates a problem document (every problem reported with its field path, and
 /// JSON syntax errors with their line).
 [[nodiscard]] Result<cost::CostTable> parse_problem_json(std::string_view text,

@@ -20,6 +20,22 @@ struct NamedPlan {
 
 [[nodiscard]] std::string objective_name(plan::Objective objective);
 
+/// The resource that sets a plan's period.
+struct Bottleneck {
+  /// "source_transfer" (the input's trip from the source to the first stage), "compute",
+  /// "send" (a stage's output cut to the next stage or the sink) or "compute+send" (without
+  /// overlap a stage takes both in turn).
+  std::string resource;
+  std::int32_t stage = -1;  ///< the stage, or -1 for the source transfer
+  std::string device;       ///< its device ("" for the source transfer)
+  double time_s = 0.0;      ///< = the period
+  /// "the input transfer from the source to 'pi-0' (4.92 ms; every stage is faster)".
+  std::string text;
+};
+
+/// Which resource sets `plan`'s period (the slowest of the source transfer and the stages).
+[[nodiscard]] Bottleneck bottleneck(const cost::CostTable& table, const plan::Plan& plan);
+
 /// Stage table and metrics with units.
 [[nodiscard]] std::string plan_table(const cost::CostTable& table, const plan::Plan& plan);
 

@@ -1,5 +1,7 @@
 #pragma once
 /// What a discrete-event run of a plan measured: plain data, readable without SimGrid.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -70,5 +72,47 @@ struct SimulationResult {
   std::vector<QueueStats> queues;    ///< one per stage
   std::vector<TraceEvent> events;    ///< empty unless SimOptions::record_trace
 };
+
+// Shared by the simulator and measured pipeline runs, so both are summarised alike. Inline: a
+// measured run's processes must not link SimGrid, whose SMPI exports the MPI symbols.
+
+/// Nearest-rank percentile (q in [0, 1]) of `v`; 0 for no samples.
+inline double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  // Nearest rank: the smallest value with at least q of the samples at or below it.
+  const auto n = static_cast<double>(v.size());
+  auto rank = static_cast<std::size_t>(std::ceil(q * n));
+  rank = std::clamp<std::size_t>(rank, 1, v.size());
+  return v[rank - 1];
+}
+
+inline  /// Fills the timing summary of `r` (makespan, steady-state period, throughput, latency
+        /// mean,
+    /// p50, p99 and max) from `r.arrival_s`, `r.completion_s` and `r.microbatch`: the period is the
+    /// mean time between completions over the second half of the run (one inference: its latency).
+    void
+    summarise_timing(SimulationResult& r) {
+  const std::size_t n = std::min(r.arrival_s.size(), r.completion_s.size());
+  if (n == 0) return;
+  r.makespan_s = r.completion_s[n - 1];
+  if (n == 1) {
+    r.period_s = r.completion_s[0] - r.arrival_s[0];
+  } else {
+    const std::size_t w = std::min(n / 2, n - 2);
+    r.period_s = (r.completion_s[n - 1] - r.completion_s[w]) / static_cast<double>(n - 1 - w);
+  }
+  r.throughput_per_s = r.period_s > 0.0 ? static_cast<double>(r.microbatch) / r.period_s : 0.0;
+  std::vector<double> latency(n);
+  double sum = 0.0;
+  for (std::size_t k = 0; k < n; ++k) {
+    latency[k] = r.completion_s[k] - r.arrival_s[k];
+    sum += latency[k];
+  }
+  r.latency_p50_s = percentile(latency, 0.50);
+  r.latency_p99_s = percentile(latency, 0.99);
+  r.latency_max_s = *std::max_element(latency.begin(), latency.end());
+  r.latency_mean_s = sum / static_cast<double>(n);
+}
 
 }  // namespace tessera::sim

@@ -226,6 +226,8 @@ enum class Binary {
   kMul,
   kDiv,
   kPow,
+  kMod,   ///< the sign of the divisor's (Python's %): ONNX Mod with fmod = 0
+  kFmod,  ///< the sign of the dividend's (C's fmod): ONNX Mod with fmod = 1
   kMin,
   kMax,
   kEqual,
@@ -245,6 +247,7 @@ std::optional<Binary> binary_op(std::string_view op) {
       {"Mul", Binary::kMul},
       {"Div", Binary::kDiv},
       {"Pow", Binary::kPow},
+      {"Mod", Binary::kMod},
       {"Min", Binary::kMin},
       {"Max", Binary::kMax},
       {"Equal", Binary::kEqual},
@@ -268,6 +271,31 @@ bool bool_result(Binary op) {
 /// zero. T is double for floating point operands and int64 otherwise.
 template <typename T>
 std::optional<T> apply(Binary op, T x, T y) {
+  if constexpr (std::is_integral_v<T>) {
+    // Integer results that overflow are not folded (the shape stays unknown).
+    T r{};
+    switch (op) {
+      case Binary::kAdd:
+        if (__builtin_add_overflow(x, y, &r)) return std::nullopt;
+        return r;
+      case Binary::kSub:
+        if (__builtin_sub_overflow(x, y, &r)) return std::nullopt;
+        return r;
+      case Binary::kMul:
+        if (__builtin_mul_overflow(x, y, &r)) return std::nullopt;
+        return r;
+      case Binary::kDiv:
+      case Binary::kMod:
+      case Binary::kFmod:
+        if (y == 0 || (y == -1 && x == std::numeric_limits<T>::min())) return std::nullopt;
+        if (op == Binary::kDiv) return x / y;  // truncates, as in onnxruntime
+        r = x % y;
+        if (op == Binary::kMod && r != 0 && ((r < 0) != (y < 0))) r += y;
+        return r;
+      default:
+        break;
+    }
+  }
   switch (op) {
     case Binary::kAdd:
       return x + y;
@@ -276,10 +304,16 @@ std::optional<T> apply(Binary op, T x, T y) {
     case Binary::kMul:
       return x * y;
     case Binary::kDiv:
-      if constexpr (std::is_integral_v<T>) {
-        if (y == 0) return std::nullopt;
+      return x / y;
+    case Binary::kMod:
+      if constexpr (std::is_floating_point_v<T>) {
+        const T r = std::fmod(x, y);
+        return r != 0 && ((r < 0) != (y < 0)) ? r + y : r;
       }
-      return x / y;  // integer division truncates, as in onnxruntime
+      return std::nullopt;
+    case Binary::kFmod:
+      if constexpr (std::is_floating_point_v<T>) return std::fmod(x, y);
+      return std::nullopt;
     case Binary::kPow:
       return static_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(y)));
     case Binary::kMin:
@@ -306,9 +340,11 @@ std::optional<T> apply(Binary op, T x, T y) {
   return std::nullopt;
 }
 
-Outputs fold_binary(std::string_view name, const FoldedTensor& a, const FoldedTensor& b) {
-  const auto op = binary_op(name);
+Outputs fold_binary(std::string_view name, const FoldedTensor& a, const FoldedTensor& b,
+                    bool fmod = false) {
+  auto op = binary_op(name);
   if (!op) return std::nullopt;
+  if (*op == Binary::kMod && fmod) op = Binary::kFmod;
   const auto dims = broadcast_dims({&a.dims, &b.dims});
   if (!dims || bounded_count(*dims) < 0) return std::nullopt;
   FoldedTensor out = make(bool_result(*op) ? TensorProto::BOOL : a.elem_type, *dims);
@@ -318,6 +354,7 @@ Outputs fold_binary(std::string_view name, const FoldedTensor& a, const FoldedTe
   for (std::size_t i = 0; i < ma.size(); ++i) {
     if (real) {
       const auto r = apply<double>(*op, a.real(ma[i]), b.real(mb[i]));
+      if (!r) return std::nullopt;
       if (out.is_real())
         out.reals.push_back(*r);
       else
@@ -354,6 +391,8 @@ Outputs fold_unary(std::string_view op, const FoldedTensor& a) {
     } else {
       // Integer operands stay exact: Neg, Abs, Relu, Not, Floor and Ceil of an integer.
       const std::int64_t x = a.integer(i);
+      if ((op == "Neg" || op == "Abs") && x == std::numeric_limits<std::int64_t>::min())
+        return std::nullopt;  // -INT64_MIN overflows: not folded
       std::int64_t r = x;
       if (op == "Neg") r = -x;
       if (op == "Abs") r = x < 0 ? -x : x;
@@ -600,6 +639,66 @@ Outputs fold_where(const FoldedTensor& c, const FoldedTensor& x, const FoldedTen
   return one(std::move(out));
 }
 
+/// Transpose: output axis i is input axis perm[i] (default: the axes reversed).
+Outputs fold_transpose(const ::onnx::NodeProto& node, const FoldedTensor& x) {
+  const auto rank = x.dims.size();
+  Dims perm(rank);
+  for (std::size_t i = 0; i < rank; ++i) perm[i] = static_cast<std::int64_t>(rank - 1 - i);
+  if (auto p = ints_attr(node, "perm")) perm = *p;
+  if (perm.size() != rank) return std::nullopt;
+  std::vector<char> seen(rank, 0);
+  for (auto a : perm) {
+    if (a < 0 || a >= static_cast<std::int64_t>(rank) || seen[static_cast<std::size_t>(a)])
+      return std::nullopt;
+    seen[static_cast<std::size_t>(a)] = 1;
+  }
+  Dims out_dims(rank);
+  Dims in_strides(rank, 1);
+  for (std::size_t k = rank; k-- > 1;) in_strides[k - 1] = in_strides[k] * x.dims[k];
+  for (std::size_t i = 0; i < rank; ++i) out_dims[i] = x.dims[static_cast<std::size_t>(perm[i])];
+  FoldedTensor out = make(x.elem_type, out_dims);
+  const std::int64_t n = bounded_count(out_dims);
+  for (std::int64_t flat = 0; flat < n; ++flat) {
+    std::int64_t rest = flat;
+    std::int64_t in_flat = 0;
+    for (std::size_t i = rank; i-- > 0;) {
+      const std::int64_t idx = rest % out_dims[i];
+      rest /= out_dims[i];
+      in_flat += idx * in_strides[static_cast<std::size_t>(perm[i])];
+    }
+    push(out, x, in_flat);
+  }
+  return one(std::move(out));
+}
+
+/// Tile: each axis repeated `repeats[i]` times.
+Outputs fold_tile(const FoldedTensor& x, const FoldedTensor& repeats) {
+  const auto rank = x.dims.size();
+  if (repeats.size() != static_cast<std::int64_t>(rank)) return std::nullopt;
+  Dims out_dims(rank);
+  for (std::size_t i = 0; i < rank; ++i) {
+    const std::int64_t r = repeats.integer(static_cast<std::int64_t>(i));
+    if (r < 0 || (x.dims[i] > 0 && r > kMaxFoldElements / x.dims[i])) return std::nullopt;
+    out_dims[i] = x.dims[i] * r;
+  }
+  const std::int64_t n = bounded_count(out_dims);
+  if (n < 0) return std::nullopt;
+  FoldedTensor out = make(x.elem_type, out_dims);
+  for (std::int64_t flat = 0; flat < n; ++flat) {
+    std::int64_t rest = flat;
+    std::int64_t in_flat = 0;
+    std::int64_t stride = 1;
+    for (std::size_t i = rank; i-- > 0;) {
+      const std::int64_t idx = rest % out_dims[i];
+      rest /= out_dims[i];
+      in_flat += (idx % x.dims[i]) * stride;
+      stride *= x.dims[i];
+    }
+    push(out, x, in_flat);
+  }
+  return one(std::move(out));
+}
+
 Outputs fold_constant_of_shape(const ::onnx::NodeProto& node, const FoldedTensor& shape) {
   Dims dims;
   for (std::int64_t i = 0; i < shape.size(); ++i) dims.push_back(shape.integer(i));
@@ -767,6 +866,8 @@ std::optional<std::vector<FoldedTensor>> fold_node(const ::onnx::NodeProto& node
   if (op == "Range" && xs.size() == 3) return fold_range(*xs[0], *xs[1], *xs[2]);
   if (op == "Where" && xs.size() == 3) return fold_where(*xs[0], *xs[1], *xs[2]);
   if (op == "ConstantOfShape") return fold_constant_of_shape(node, *xs[0]);
+  if (op == "Transpose" && xs.size() == 1) return fold_transpose(node, *xs[0]);
+  if (op == "Tile" && xs.size() == 2) return fold_tile(*xs[0], *xs[1]);
   if ((op == "Min" || op == "Max" || op == "Sum") && !xs.empty()) {
     FoldedTensor acc = *xs[0];
     for (std::size_t i = 1; i < xs.size(); ++i) {
@@ -776,7 +877,7 @@ std::optional<std::vector<FoldedTensor>> fold_node(const ::onnx::NodeProto& node
     }
     return one(std::move(acc));
   }
-  if (xs.size() == 2) return fold_binary(op, *xs[0], *xs[1]);
+  if (xs.size() == 2) return fold_binary(op, *xs[0], *xs[1], int_attr(node, "fmod", 0) != 0);
   if (xs.size() == 1) return fold_unary(op, *xs[0]);
   return std::nullopt;
 }

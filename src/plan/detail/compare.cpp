@@ -44,10 +44,11 @@ bool better(const Plan& a, const Plan& b, Objective objective, const Weights& w)
   const double va = objective_value(a, objective, w);
   const double vb = objective_value(b, objective, w);
   if (!tied(va, vb)) return va < vb;
-  if (a.devices_used != b.devices_used) return a.devices_used < b.devices_used;
+  // Ties on the objective: least energy, then fewest devices.
   if (!tied(a.energy_per_inference_j, b.energy_per_inference_j)) {
     return a.energy_per_inference_j < b.energy_per_inference_j;
   }
+  if (a.devices_used != b.devices_used) return a.devices_used < b.devices_used;
   for (std::size_t i = 0; i < std::min(a.stages.size(), b.stages.size()); ++i) {
     const auto ka = std::make_tuple(a.stages[i].device, a.stages[i].last_layer);
     const auto kb = std::make_tuple(b.stages[i].device, b.stages[i].last_layer);

@@ -21,7 +21,9 @@ std::string format_bytes(double bytes) {
     scaled = bytes / 1024.0;
   }
   char buffer[96];
-  if (*unit == '\0') {
+  if (magnitude >= 1e15) {  // no 16-digit (or 309-digit) byte counts in messages
+    std::snprintf(buffer, sizeof buffer, "%.3g bytes", bytes);
+  } else if (*unit == '\0') {
     std::snprintf(buffer, sizeof buffer, "%.0f bytes", bytes);
   } else {
     std::snprintf(buffer, sizeof buffer, "%.2f %s (%.0f bytes)", scaled, unit, bytes);

@@ -335,7 +335,7 @@ std::optional<Solver::Found> Solver::best_at_period(double period_s) {
   spec.energy_weight = 1.0;
   spec.charge_s = period_s;
   spec.limit_s = period_s;
-  spec.count_first = true;
+  spec.count_first = false;  // least energy at this period, fewest devices on ties
   spec.mask = reach_.get();
   CostAnswer a;
   if (options_.latency_cap_s) {
@@ -586,10 +586,25 @@ PlanResult Solver::solve() {
       if (!period) return plan_result(std::nullopt, "throughput");
       return plan_result(best_at_period(*period),
                          "throughput: candidate-period search with bitset feasibility DP, then "
-                         "fewest devices and least energy at that period");
+                         "least energy and fewest devices at that period");
     }
-    case Objective::kLatency:
-      return plan_result(min_latency(), "latency: cost DP");
+    case Objective::kLatency: {
+      std::optional<Found> fastest = min_latency();
+      if (fastest) {
+        // Among the plans of least latency (within 1e-12), the least energy; the energy
+        // search breaks its own ties by fewest devices.
+        const double tied_latency = fastest->plan.latency_s * (1.0 + 1e-12);
+        std::optional<Found> frugal =
+            min_energy(cap_with_tolerance(options_.period_cap_s),
+                       std::min(tied_latency, cap_with_tolerance(options_.latency_cap_s)));
+        const Weights w{options_.alpha, 1.0, 1.0};
+        if (frugal && frugal->plan.feasible() && frugal->plan.latency_s <= tied_latency &&
+            better(frugal->plan, fastest->plan, Objective::kLatency, w))
+          fastest = std::move(frugal);
+      }
+      return plan_result(std::move(fastest),
+                         "latency: cost DP, then least energy and fewest devices at that latency");
+    }
     case Objective::kEnergy:
       return plan_result(min_energy(cap_with_tolerance(options_.period_cap_s),
                                     cap_with_tolerance(options_.latency_cap_s)),

@@ -35,7 +35,7 @@ std::int64_t op_macs(const Graph& g, std::string_view op_name) {
   return op == nullptr ? -1 : g.work(*op).macs;
 }
 
-TEST(Zoo, ListsNineModelsWithDescriptions) {
+TEST(Zoo, ListsThirteenModelsWithDescriptions) {
   const auto& models = zoo_models();
   std::vector<std::string> names;
   for (const auto& m : models) {
@@ -43,6 +43,7 @@ TEST(Zoo, ListsNineModelsWithDescriptions) {
     EXPECT_FALSE(m.description.empty()) << m.name;
   }
   EXPECT_EQ(names, (std::vector<std::string>{"vgg8", "vgg16", "resnet18", "resnet50", "resnet152",
+                                             "resnet20", "mbv1_conv", "mbv1_conv_cifar", "mbv1_dws",
                                              "mobilenet_v2", "vit_b16", "gpt2", "bert_base"}));
 }
 
@@ -84,9 +85,20 @@ TEST(Zoo, ParameterCountsEqualTheReferenceImplementations) {
   // torchvision: sum(p.numel() for p in model.parameters()); Hugging Face: the same for
   // BertModel / GPT2LMHeadModel (tied LM head counted once); NeuroSim VGG8 hand-counted below.
   const std::vector<std::pair<std::string, std::int64_t>> expected = {
-      {"resnet18", 11'689'512},   {"resnet50", 25'557'032},    {"resnet152", 60'192'808},
-      {"vgg16", 138'357'544},     {"mobilenet_v2", 3'504'872}, {"vit_b16", 86'567'656},
-      {"bert_base", 109'482'240}, {"gpt2", 124'439'808}};
+      {"resnet18", 11'689'512},
+      {"resnet50", 25'557'032},
+      {"resnet152", 60'192'808},
+      {"vgg16", 138'357'544},
+      {"mobilenet_v2", 3'504'872},
+      {"vit_b16", 86'567'656},
+      {"bert_base", 109'482'240},
+      {"gpt2", 124'439'808},
+      // The same sum over PyTorch modules written to ODiMO's definitions (Conv2d bias=False,
+      // BatchNorm2d, Linear): ResNet-20 and its MobileNetV1-like nets (features 32).
+      {"resnet20", 272'474},
+      {"mbv1_conv", 23'718'056},
+      {"mbv1_conv_cifar", 22'795'556},
+      {"mbv1_dws", 4'231'976}};
   for (const auto& [name, params] : expected)
     EXPECT_EQ(build(name).parameter_count(), params) << name;
 }

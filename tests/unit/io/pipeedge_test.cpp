@@ -352,9 +352,9 @@ TEST(PipeEdge, MissingFilesAreNamed) {
                                      files.path("absent.yml"), "m", 2);
   ASSERT_FALSE(problem.ok());
   EXPECT_TRUE(
-      has_diagnostic(problem.diagnostics(), files.path("nope.yml"), 0, "", "cannot open file"));
+      has_diagnostic(problem.diagnostics(), files.path("nope.yml"), 0, "file", "no such file"));
   EXPECT_TRUE(
-      has_diagnostic(problem.diagnostics(), files.path("absent.yml"), 0, "", "cannot open file"));
+      has_diagnostic(problem.diagnostics(), files.path("absent.yml"), 0, "file", "no such file"));
 }
 
 TEST(PipeEdge, YamlSyntaxErrorHasLineAndColumn) {

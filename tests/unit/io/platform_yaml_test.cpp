@@ -181,6 +181,21 @@ TEST(PlatformYaml, ExpandsCountAndAssignsClassesInOrder) {
   EXPECT_EQ(p->class_names, (std::vector<std::string>{"rpi", "accel", "desk"}));
 }
 
+TEST(PlatformYaml, ReadsHostsAndNumbersThemPerInstance) {
+  const std::string text = std::string(kHeader) +
+                           device("rpi", "    count: 3\n    host: node-{i}\n") +
+                           device("desk", "    host: desk.local\n") +
+                           "links:\n  topology: shared_bus\n"
+                           "  bus: {bandwidth_gbit_per_s: 1, latency_us: 1, "
+                           "energy_pj_per_byte: 1}\n";
+  auto p = parse_platform_yaml(text, "hosts.yaml");
+  ASSERT_TRUE(p.ok()) << p.error_text();
+  std::vector<std::string> hosts;
+  for (const auto& d : p->devices) hosts.push_back(d.host);
+  EXPECT_EQ(hosts, (std::vector<std::string>{"node-0", "node-1", "node-2", "desk.local"}));
+  EXPECT_EQ(p->source_host, "") << "no source host: the machine tessera starts on";
+}
+
 TEST(PlatformYaml, BuildsAFullMeshFromNics) {
   const std::string text =
       "format: tessera.platform/1\n"

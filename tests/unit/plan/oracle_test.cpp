@@ -130,6 +130,8 @@ void check_against_oracle(const Case& c, const cost::CostTable& table,
         break;
       case Objective::kLatency:
         EXPECT_TRUE(near(p.latency_s, want->latency_s)) << p.latency_s << " vs " << want->latency_s;
+        EXPECT_TRUE(near(p.energy_per_inference_j, want->energy_per_inference_j))
+            << p.energy_per_inference_j << " vs " << want->energy_per_inference_j;
         EXPECT_EQ(p.devices_used, want->devices_used);
         break;
       case Objective::kEnergy:

@@ -52,13 +52,46 @@ TEST(Solve, SplitsAcrossBothDevicesForThroughput) {
   EXPECT_EQ(stages(r.plan()), want);
 }
 
-TEST(Solve, BreaksALatencyTieByFewerDevicesThenDeviceId) {
-  // [dev0], [dev1] and [dev0 → dev1] all take 4 s; one device beats two, and with equal
-  // energy (8 J each) dev0 comes first.
+TEST(Solve, BreaksALatencyTieByLeastEnergy) {
+  // [dev0], [dev1] and [dev0 → dev1] all take 4 s; the split uses 7 J against 8 J for either
+  // single device, so it wins although it uses two devices.
   const PlanResult r = solve(two_by_two(), with(Objective::kLatency));
   ASSERT_TRUE(r.has_plan());
   EXPECT_NEAR(r.plan().latency_s, 4.0, kEps);
+  EXPECT_NEAR(r.plan().energy_per_inference_j, 7.0, kEps);
+  const std::vector<StageAssignment> want = {{DeviceId(0), LayerId(0), LayerId(0)},
+                                             {DeviceId(1), LayerId(1), LayerId(1)}};
+  EXPECT_EQ(stages(r.plan()), want);
+}
+
+TEST(Solve, BreaksALatencyTieOfEqualEnergyByFewerDevicesThenDeviceId) {
+  // 2 J per layer on either device and no static power: [dev0], [dev1] and [dev0 → dev1] all
+  // take 4 s and 4 J; one device beats two, and dev0 comes before dev1.
+  cost::CostTable t = two_by_two();
+  t.energy_j = {2, 2, 2, 2};
+  t.static_power_w = {0, 0};
+  const PlanResult r = solve(t, with(Objective::kLatency));
+  ASSERT_TRUE(r.has_plan());
+  EXPECT_NEAR(r.plan().latency_s, 4.0, kEps);
   const std::vector<StageAssignment> want = {{DeviceId(0), LayerId(0), LayerId(1)}};
+  EXPECT_EQ(stages(r.plan()), want);
+}
+
+TEST(Solve, PrefersLeastEnergyOverFewerDevicesAtTheOptimalPeriod) {
+  // The source link sets every plan's period to 10 s. Either single device uses 10 J; the
+  // split runs each layer where it is cheap, 2 J. Fewest devices first chose a dominated plan.
+  cost::CostTable t = testing::blank_cost_table(2, 2);
+  t.time_s = {1, 1, 1, 1};
+  t.energy_j = {1, 9, 9, 1};  // dev0 {1, 9} J, dev1 {9, 1} J
+  t.cut_bytes = {1e3, 0, 0};
+  testing::set_link(t, 2, 0, 100.0, 0.0, 0.0);
+  testing::set_link(t, 2, 1, 100.0, 0.0, 0.0);
+  const PlanResult r = solve(t, with(Objective::kThroughput));
+  ASSERT_TRUE(r.has_plan());
+  EXPECT_NEAR(r.plan().period_s, 10.0, kEps);
+  EXPECT_NEAR(r.plan().energy_per_inference_j, 2.0, kEps);
+  const std::vector<StageAssignment> want = {{DeviceId(0), LayerId(0), LayerId(0)},
+                                             {DeviceId(1), LayerId(1), LayerId(1)}};
   EXPECT_EQ(stages(r.plan()), want);
 }
 

@@ -1,0 +1,93 @@
+// Argument errors and out-of-range options: exit 2, a "tessera: error:" line that names the
+// option and its range in a few digits, and a "did you mean" where a name was misspelt.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/cli_runner.hpp"
+
+namespace tessera {
+namespace {
+
+using testing::run_cli;
+
+struct BadArgs {
+  const char* name;
+  std::vector<std::string> args;
+  std::string message;  ///< the first line of stderr
+  friend void PrintTo(const BadArgs& b, std::ostream* os) { *os << b.name; }
+};
+
+class BadArgsCli : public ::testing::TestWithParam<BadArgs> {};
+
+TEST_P(BadArgsCli, ExitsTwoWithOneShortErrorLine) {
+  const auto& c = GetParam();
+  const auto r = run_cli(c.args);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.err.substr(0, r.err.find('\n')), c.message) << r.err;
+  EXPECT_LT(r.err.size(), 300U) << "no 309-digit bounds: " << r.err;
+}
+
+const std::vector<std::string> kPlan = {"plan", "vgg8", "--platform", "edge-cpu"};
+
+std::vector<std::string> plan_with(std::vector<std::string> extra) {
+  auto args = kPlan;
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadArgsCli,
+    ::testing::Values(
+        // Accepted before, and a plan chosen with a NaN weight.
+        BadArgs{"alpha_nan", plan_with({"--objective", "weighted", "--alpha", "nan"}),
+                "tessera: error: --alpha: must be a number from 0 to 1, got 'nan'"},
+        // Reported as infeasible (exit 3) before.
+        BadArgs{"input_buffers_nan", plan_with({"--input-buffers", "nan"}),
+                "tessera: error: --input-buffers: must be a number from 0 to 1024, got 'nan'"},
+        // std::bad_alloc (internal error) before.
+        BadArgs{"input_buffers_huge", plan_with({"--input-buffers", "1e308"}),
+                "tessera: error: --input-buffers: must be a number from 0 to 1024, got '1e308'"},
+        // The range printed DBL_MAX in 309 digits before.
+        BadArgs{"simulate_zero", plan_with({"--simulate", "0"}),
+                "tessera: error: --simulate: must be a whole number from 1 to 10000000, got '0'"},
+        BadArgs{"batch_text", plan_with({"--batch", "x"}),
+                "tessera: error: --batch: must be a whole number from 1 to 65536, got 'x'"},
+        BadArgs{"period_cap_negative", plan_with({"--period-cap-s", "-1"}),
+                "tessera: error: --period-cap-s: must be a positive number, got '-1'"},
+        // CLI11's own messages lacked the prefix and a suggestion.
+        BadArgs{"unknown_command",
+                {"pln", "vgg8"},
+                "tessera: error: unknown command 'pln' (commands: models, platforms, inspect, "
+                "plan, pareto, simulate, estimate); did you mean 'plan'?"},
+        BadArgs{"unknown_option", plan_with({"--objectiv", "latency"}),
+                "tessera: error: unexpected arguments --objectiv latency; did you mean "
+                "'--objective'?"},
+        BadArgs{"unknown_value", plan_with({"--objective", "wieghted"}),
+                "tessera: error: --objective: unknown value 'wieghted' (one of throughput, "
+                "latency, energy, weighted); did you mean 'weighted'?"},
+        BadArgs{"no_command",
+                {},
+                "tessera: error: a command is required (models, platforms, "
+                "inspect, plan, pareto, simulate, estimate)"}),
+    [](const auto& test) { return std::string(test.param.name); });
+
+TEST(CliJson, NamesThatAreNotUtf8AreWrittenAsValidJson) {
+  // A platform device named with a Latin-1 byte: --json stopped with an internal error.
+  const testing::TempDir tmp;
+  const std::string path = tmp.path() + "/latin1.yaml";
+  std::string yaml = testing::preset_text("edge-cpu");
+  const auto at = yaml.find("name: rpi4");
+  ASSERT_NE(at, std::string::npos);
+  yaml.replace(at, 10, "name: \"rpi\xe9\"");
+  testing::write_file(path, yaml);
+  const auto r = run_cli({"plan", "vgg8", "--platform", path, "--json", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);  // throws (fails the test) when not UTF-8
+  EXPECT_EQ(doc["stages"][0]["device"], "rpi\xef\xbf\xbd") << "U+FFFD replaces the byte";
+}
+
+}  // namespace
+}  // namespace tessera

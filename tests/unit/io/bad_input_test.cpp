@@ -1,0 +1,246 @@
+// Inputs that once crashed a reader, stopped it with an internal error, or were silently read
+// as something else: each is now a diagnostic naming its file, line and field.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "support/cli_runner.hpp"
+#include "tessera/core/file_text.hpp"
+#include "tessera/io/neurosim_import.hpp"
+#include "tessera/io/plan_file.hpp"
+#include "tessera/io/platform_yaml.hpp"
+#include "tessera/io/problem_json.hpp"
+
+namespace tessera::io {
+namespace {
+
+constexpr const char* kProblem = R"({
+  "format": "tessera.problem/1",
+  "name": "tiny",
+  "layers": ["a", "b"],
+  "cut_bytes": [100, 200, 50],
+  "devices": [
+    {"name": "cpu", "class": "cpu", "capacity_bytes": 1000,
+     "layer_time_s": [0.1, 0.2]},
+    {"name": "acc",
+     "kind": "cim",
+     "layer_time_s": [0.05, 0.3]}
+  ],
+  "links": {"latency_s": 0.001, "bandwidth_bytes_per_s": 1000}
+})";
+
+std::string replaced(std::string s, const std::string& from, const std::string& to) {
+  const auto at = s.find(from);
+  if (at == std::string::npos) throw std::logic_error("fixture text not found: " + from);
+  return s.replace(at, from.size(), to);
+}
+
+/// The only diagnostic of a failed parse ("file:line: field: message").
+template <typename T>
+std::string only_error(const Result<T>& r) {
+  if (r.ok()) return "(parsed)";
+  if (r.diagnostics().size() != 1) return "(" + r.error_text() + ")";
+  return r.diagnostics()[0].to_string();
+}
+
+TEST(ProblemJsonBadInput, ANumberOutOfDoubleRangeIsBadInputWithItsLine) {
+  // Was "internal error" (nlohmann's out_of_range), even under an unknown key.
+  const auto r = parse_problem_json(
+      replaced(kProblem, "\"name\": \"tiny\",", "\"name\": \"tiny\",\n  \"note\": 1e999,"),
+      "p.problem.json");
+  EXPECT_EQ(only_error(r),
+            "p.problem.json:4: number 1e999 is out of range (a JSON number must fit a double, "
+            "|x| < 1.8e308)");
+}
+
+TEST(ProblemJsonBadInput, AStringFieldOfAnotherTypeIsNamedWithItsType) {
+  // Each was "internal error" (nlohmann's type_error from value()).
+  EXPECT_EQ(only_error(parse_problem_json(replaced(kProblem, "\"tiny\"", "7"), "p.json")),
+            "p.json:3: name: must be a string, got a number");
+  EXPECT_EQ(only_error(parse_problem_json(replaced(kProblem, "\"kind\": \"cim\"", "\"kind\": []"),
+                                          "p.json")),
+            "p.json:10: devices[1].kind: must be a string, got an array");
+  EXPECT_EQ(only_error(parse_problem_json(
+                replaced(kProblem, "\"class\": \"cpu\"", "\"class\": null"), "p.json")),
+            "p.json:7: devices[0].class: must be a string, got null");
+  EXPECT_EQ(only_error(parse_problem_json(replaced(kProblem, "\"name\": \"acc\"", "\"name\": {}"),
+                                          "p.json")),
+            "p.json:9: devices[1].name: must be a string, got an object");
+}
+
+TEST(ProblemJsonBadInput, ValidationErrorsCarryTheLineOfTheValue) {
+  const auto r = parse_problem_json(replaced(kProblem, "[0.05, 0.3]", "[0.05, -0.3]"), "p.json");
+  EXPECT_EQ(only_error(r), "p.json:11: devices[1].layer_time_s[1]: must not be negative, got -0.3");
+}
+
+TEST(ProblemJsonBadInput, SyntaxErrorsShowNoRawBytesNorLibraryNames) {
+  const auto r = parse_problem_json(replaced(kProblem, "\"tiny\"", "\"ti\xff\""), "p.json");
+  const std::string e = only_error(r);
+  EXPECT_EQ(e.rfind("p.json:3: JSON syntax error: ", 0), 0U) << e;
+  EXPECT_EQ(e.find("json.exception"), std::string::npos) << e;
+  EXPECT_NE(e.find("\\xFF"), std::string::npos) << e;
+  for (const char c : e) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << e;
+}
+
+TEST(ProblemJsonBadInput, DeviceAndLayerCountsAreLimitedBeforeAllocation) {
+  std::string devices;
+  for (int d = 0; d < 1025; ++d) devices += std::string(d ? "," : "") + "{}";
+  const auto many = parse_problem_json(
+      replaced(kProblem, "\"devices\": [", "\"devices\": [" + devices + ","), "p.json");
+  EXPECT_NE(only_error(many).find("devices: at most 1024 devices are supported, got 1027"),
+            std::string::npos)
+      << only_error(many);
+  std::string layers;
+  for (std::size_t l = 0; l <= kMaxProblemLayers; ++l)
+    layers += std::string(l ? "," : "") + "\"x\"";
+  const auto deep = parse_problem_json(
+      replaced(kProblem, "\"layers\": [\"a\", \"b\"]", "\"layers\": [" + layers + "]"), "p.json");
+  EXPECT_NE(only_error(deep).find("layers: at most 100000 layers"), std::string::npos)
+      << only_error(deep);
+}
+
+TEST(ProblemJsonBadInput, ADeviceThatIsNotAnObjectIsReportedNotReadPast) {
+  // Found by fuzzing: the duplicate-name check indexed the names of earlier devices by
+  // position, and a number in the list had none (a read past the end of a vector).
+  const auto r =
+      parse_problem_json(replaced(kProblem, "\"devices\": [", "\"devices\": [7,"), "p.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error_text().find("p.json:6: devices[0]: must be an object"), std::string::npos)
+      << r.error_text();
+}
+
+TEST(ProblemJsonBadInput, DeepNestingIsRefused) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const auto r = parse_problem_json(deep, "p.json");
+  EXPECT_NE(only_error(r).find("JSON nested deeper than 64 levels"), std::string::npos)
+      << only_error(r);
+}
+
+constexpr const char* kPlan = R"({
+  "format": "tessera.plan/1",
+  "inputs": {"model": "vgg8", "platform": "donna-cim",
+             "batch": 4,
+             "input_buffers": 3},
+  "options": {"overlap": false},
+  "stages": [{"device": "a", "first_layer": 0, "last_layer": 2}]
+})";
+
+TEST(PlanFileBadInput, ABatchOutOfRangeIsAnErrorNotBatchOne) {
+  // -1 and 1e300 were both read as batch 1.
+  EXPECT_EQ(only_error(parse_plan_json(replaced(kPlan, "\"batch\": 4", "\"batch\": -1"), "p")),
+            "p:4: inputs.batch: must be from 1 to 65536, got -1");
+  EXPECT_EQ(only_error(parse_plan_json(replaced(kPlan, "\"batch\": 4", "\"batch\": 1e300"), "p")),
+            "p:4: inputs.batch: must be a whole number, got 1e+300");
+  EXPECT_EQ(only_error(parse_plan_json(
+                replaced(kPlan, "\"input_buffers\": 3", "\"input_buffers\": 1e308"), "p")),
+            "p:5: inputs.input_buffers: must be a number from 0 to 1024, got 1e+308");
+}
+
+TEST(PlanFileBadInput, OptionsOfTheWrongTypeAreErrors) {
+  // "overlap": "x" was accepted (and ignored).
+  EXPECT_EQ(
+      only_error(parse_plan_json(replaced(kPlan, "\"overlap\": false", "\"overlap\": \"x\""), "p")),
+      "p:6: options.overlap: must be true or false, got a string");
+}
+
+TEST(PlanFileBadInput, AWrongTypeIsNotCalledMissing) {
+  EXPECT_EQ(only_error(parse_plan_json(replaced(kPlan, "\"vgg8\"", "3"), "p")),
+            "p:3: inputs.model: must be a string, got a number");
+  EXPECT_EQ(only_error(parse_plan_json(replaced(kPlan, "\"tessera.plan/1\"", "1"), "p")),
+            "p:2: format: expected \"tessera.plan/1\" (write it with tessera plan --json)");
+  EXPECT_EQ(only_error(parse_plan_json(replaced(kPlan, "\"device\": \"a\"", "\"device\": 2"), "p")),
+            "p:7: stages[0].device: must be a device name, got a number");
+}
+
+TEST(PlanFileBadInput, ANumberOutOfDoubleRangeIsBadInput) {
+  EXPECT_EQ(only_error(parse_plan_json(replaced(kPlan, "\"batch\": 4", "\"batch\": -1e999"), "p")),
+            "p:4: number -1e999 is out of range (a JSON number must fit a double, |x| < 1.8e308)");
+}
+
+/// A one-layer NeuroSim report; `tiles`, `latency` replace the numbers.
+std::string report(const std::string& layer_line, const std::string& latency) {
+  return "----------------- # of tile used for each layer -----------------\n" + layer_line +
+         "\n"
+         "------------------------------ Estimation of Layer 1 ---------------------------\n"
+         "layer1's readLatency is: " +
+         latency +
+         "\n"
+         "layer1's readDynamicEnergy is: 1.2e+06pJ\n";
+}
+
+TEST(NeuroSimBadInput, BadTileCountsAreErrorsWithTheirLine) {
+  // -8, 0 and 99999999999 were dropped silently (or overflowed an int); 1e-320 and a huge layer
+  // number threw from std::stod / std::stoi (internal error).
+  for (const char* tiles : {"-8", "0", "99999999999", "1e-320", "2.5"}) {
+    const auto r = parse_neurosim_report(report(std::string("layer1: ") + tiles, "100ns"), "r.txt");
+    EXPECT_EQ(only_error(r), std::string("r.txt:2: layer1: tile count must be a whole number from "
+                                         "1 to 1000000, got ") +
+                                 tiles);
+  }
+  EXPECT_EQ(only_error(parse_neurosim_report(report("layer99999999999: 2", "100ns"), "r.txt")),
+            "r.txt:2: layer99999999999: layer numbers go from 1 to 100000");
+}
+
+TEST(NeuroSimBadInput, ANonFiniteOrNegativeLatencyIsBadInputWithItsLine) {
+  // Each was read and later reported as an infeasible "malformed cost table".
+  for (const char* latency : {"nanns", "-5ns", "1e999ns", "infns"}) {
+    const auto r = parse_neurosim_report(report("layer1: 2", latency), "r.txt");
+    EXPECT_EQ(only_error(r),
+              std::string("r.txt:4: layer1's readLatency: must be a finite, non-negative number, "
+                          "got ") +
+                  latency);
+  }
+}
+
+TEST(NeuroSimBadInput, AMissingLineNamesTheLayerBlock) {
+  const auto r = parse_neurosim_report(
+      "------ Estimation of Layer 1 ------\nlayer1's readDynamicEnergy is: 1pJ\n", "r.txt");
+  EXPECT_EQ(only_error(r), "r.txt:1: layer1: no readLatency line");
+}
+
+TEST(PlatformYamlBadInput, AVeryLongDeviceListIsRejectedBeforeItsEntriesAreRead) {
+  std::string yaml = "format: tessera.platform/1\nname: big\ndevices:\n";
+  for (int i = 0; i < 1500; ++i) yaml += "  - {name: d" + std::to_string(i) + ", kind: cpu}\n";
+  const auto r = parse_platform_yaml(yaml, "big.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error_text().find(
+                "big.yaml:3:1: devices: at most 1024 devices are supported (the list has 1500 "
+                "entries)"),
+            std::string::npos)
+      << r.error_text().substr(0, 400);
+  for (const auto& d : r.diagnostics())  // the entries (each lacking fields) are not read
+    EXPECT_EQ(d.field.rfind("devices[", 0), std::string::npos) << d.to_string();
+}
+
+TEST(PlatformYamlBadInput, CountsAreLimitedWhileReading) {
+  const auto r = parse_platform_yaml(
+      "format: tessera.platform/1\nname: big\ndevices:\n"
+      "  - {name: a, kind: cpu, count: 1000000000}\n",
+      "big.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error_text().find("at most 1024 device instances"), std::string::npos)
+      << r.error_text();
+}
+
+TEST(InputFiles, LargeFilesAreRefusedBeforeReading) {
+  const testing::TempDir tmp;
+  const std::string path = tmp.path() + "/big.yaml";
+  {
+    std::ofstream out(path);
+    out << "format: tessera.platform/1\n";
+    out << std::string(kMaxPlatformFileBytes, '#');
+  }
+  const auto r = load_platform(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error_text().find("a platform file is at most 1 MiB"), std::string::npos)
+      << r.error_text();
+  std::filesystem::resize_file(path, kMaxTextFileBytes + 1);
+  const auto text = read_text_file(path);
+  ASSERT_FALSE(text.ok());
+  EXPECT_NE(text.error_text().find("at most 64 MiB"), std::string::npos) << text.error_text();
+}
+
+}  // namespace
+}  // namespace tessera::io
