@@ -8,11 +8,15 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <onnx/onnx_pb.h>
 
 #include "tessera/graph/op.hpp"
 #include "tessera/onnx/onnx_import.hpp"
@@ -36,7 +40,9 @@ struct Tally {
   std::vector<std::string> unsupported;  ///< a claimed op with an attribute or case not run
   std::vector<std::string> failed;
   std::vector<std::string> import_refused;  ///< models the importer refuses (any operators)
-  std::map<std::string, std::pair<int, int>> per_op;  ///< op -> (passed, claimed tests using it)
+  std::map<std::string, std::pair<int, int>> per_op;
+  std::vector<std::string> bound;  ///< passed with int64 shape arguments bound from the data  ///<
+                                   ///< op -> (passed, claimed tests using it)
 };
 
 std::string onnx_type(const tessera::graph::Op& op) {
@@ -98,28 +104,111 @@ std::string compare(const HostTensor& got, const tessera::onnx::TensorFile& want
   return {};
 }
 
+/// The model of a test, imported. Tessera plans and runs static shapes: where the import fails
+/// because an int64 graph input (starts, ends, axes, shape, pads, repeats) decides output
+/// shapes, that input is bound as an initializer holding the test data set's value (the model
+/// is otherwise unchanged) and `bound` lists the positions of the inputs bound.
+struct Imported {
+  tessera::graph::Graph graph;
+  std::vector<std::size_t> bound;
+};
+
+tessera::Result<Imported> import_case(const fs::path& dir, const fs::path* set) {
+  const fs::path model = dir / "model.onnx";
+  if (set == nullptr) {
+    auto plain = tessera::onnx::import_onnx(model.string());
+    if (!plain.ok()) return plain.diagnostics();
+    return Imported{std::move(plain->graph), {}};
+  }
+  std::ifstream in(model, std::ios::binary);
+  ::onnx::ModelProto proto;
+  if (!proto.ParseFromIstream(&in))
+    return tessera::Diagnostic{model.string(), 0, 0, "file", "not a ModelProto"};
+  std::set<std::string> initializers;
+  for (const auto& t : proto.graph().initializer()) initializers.insert(t.name());
+  const auto files = numbered(*set, "input_");
+  Imported out;
+  auto* inputs = proto.mutable_graph()->mutable_input();
+  std::size_t position = 0;
+  for (int i = 0; i < inputs->size();) {
+    const auto& input = inputs->Get(i);
+    if (initializers.count(input.name())) {
+      ++i;
+      continue;
+    }
+    if (input.type().tensor_type().elem_type() == ::onnx::TensorProto::INT64 &&
+        position < files.size()) {
+      std::ifstream f(files[position], std::ios::binary);
+      ::onnx::TensorProto value;
+      if (value.ParseFromIstream(&f)) {
+        value.set_name(input.name());
+        *proto.mutable_graph()->add_initializer() = value;
+        out.bound.push_back(position);
+        inputs->DeleteSubrange(i, 1);
+        ++position;
+        continue;
+      }
+    }
+    ++i;
+    ++position;
+  }
+  std::string bytes;
+  proto.SerializeToString(&bytes);
+  auto imported = tessera::onnx::import_onnx_bytes(bytes, model.string());
+  if (!imported.ok()) return imported.diagnostics();
+  out.graph = std::move(imported->graph);
+  return out;
+}
+
+/// Empty when the executor matches the test data set `set`; otherwise what went wrong.
+std::string run_set(tessera::runtime::Executor& executor, const fs::path& set,
+                    const std::vector<std::size_t>& bound) {
+  std::vector<HostTensor> inputs;
+  const auto& specs = executor.input_specs();
+  const auto files = numbered(set, "input_");
+  for (std::size_t i = 0, k = 0; i < files.size() && k < specs.size(); ++i) {
+    if (std::find(bound.begin(), bound.end(), i) != bound.end()) continue;
+    auto t = tessera::onnx::read_tensor_file(files[i].string());
+    HostTensor h;
+    h.name = specs[k++].name;
+    h.shape = t->shape;
+    h.dtype = t->dtype;
+    h.data = t->data;
+    inputs.push_back(std::move(h));
+  }
+  auto outputs = executor.run(inputs);
+  if (!outputs.ok()) return outputs.error_text();
+  const auto expected = numbered(set, "output_");
+  for (std::size_t i = 0; i < expected.size() && i < outputs->size(); ++i) {
+    auto want = tessera::onnx::read_tensor_file(expected[i].string());
+    if (auto diff = compare((*outputs)[i], *want); !diff.empty())
+      return "output " + std::to_string(i) + ": " + diff;
+  }
+  return {};
+}
+
 void run_case(const fs::path& dir, Tally& tally, const std::set<std::string>& claimed) {
   const std::string name = dir.filename().string();
-  const fs::path model = dir / "model.onnx";
-  if (!fs::exists(model)) return;
-  auto imported = tessera::onnx::import_onnx(model.string());
-  if (!imported.ok()) {
-    tally.import_refused.push_back(name + ": " + imported.diagnostics().front().message);
-    return;
-  }
-  const auto& g = imported->graph;
-  std::set<std::string> ops;
-  for (const auto& op : g.ops()) ops.insert(onnx_type(op));
-  for (const auto& op : ops)
-    if (!claimed.count(op)) return;
-  ++tally.claimed;
-  for (const auto& op : ops) ++tally.per_op[op].second;
-
+  if (!fs::exists(dir / "model.onnx")) return;
   std::vector<fs::path> sets;
   for (const auto& e : fs::directory_iterator(dir))
     if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
       sets.push_back(e.path());
   std::sort(sets.begin(), sets.end());
+  auto imported = import_case(dir, nullptr);
+  const bool bind = !imported.ok() && !sets.empty();
+  if (bind) imported = import_case(dir, &sets[0]);
+  if (!imported.ok()) {
+    tally.import_refused.push_back(name + ": " + imported.diagnostics().front().message);
+    return;
+  }
+  std::set<std::string> ops;
+  for (const auto& op : imported->graph.ops()) ops.insert(onnx_type(op));
+  for (const auto& op : ops)
+    if (!claimed.count(op)) return;
+  ++tally.claimed;
+  for (const auto& op : ops) ++tally.per_op[op].second;
+
   // fp32 cases: every tensor of the test data is float32, int64, int32 or bool.
   for (const auto& set : sets)
     for (const auto& prefix : {"input_", "output_"})
@@ -133,40 +222,29 @@ void run_case(const fs::path& dir, Tally& tally, const std::set<std::string>& cl
         }
       }
 
-  auto executor = tessera::runtime::Executor::create(g);
-  if (!executor.ok()) {
-    tally.unsupported.push_back(name + ": " + executor.diagnostics().front().field + ": " +
-                                executor.diagnostics().front().message);
-    return;
-  }
+  std::optional<tessera::runtime::Executor> shared;
   for (const auto& set : sets) {
-    std::vector<HostTensor> inputs;
-    const auto& specs = executor->input_specs();
-    const auto files = numbered(set, "input_");
-    for (std::size_t i = 0; i < specs.size() && i < files.size(); ++i) {
-      auto t = tessera::onnx::read_tensor_file(files[i].string());
-      HostTensor h;
-      h.name = specs[i].name;
-      h.shape = t->shape;
-      h.dtype = t->dtype;
-      h.data = t->data;
-      inputs.push_back(std::move(h));
-    }
-    auto outputs = executor->run(inputs);
-    if (!outputs.ok()) {
-      tally.failed.push_back(name + ": " + outputs.error_text());
+    if (bind && &set != &sets[0]) imported = import_case(dir, &set);
+    if (!imported.ok()) {
+      tally.import_refused.push_back(name + ": " + imported.diagnostics().front().message);
       return;
     }
-    const auto expected = numbered(set, "output_");
-    for (std::size_t i = 0; i < expected.size() && i < outputs->size(); ++i) {
-      auto want = tessera::onnx::read_tensor_file(expected[i].string());
-      if (auto diff = compare((*outputs)[i], *want); !diff.empty()) {
-        tally.failed.push_back(name + " output " + std::to_string(i) + ": " + diff);
+    if (!shared || bind) {
+      auto executor = tessera::runtime::Executor::create(imported->graph);
+      if (!executor.ok()) {
+        tally.unsupported.push_back(name + ": " + executor.diagnostics().front().field + ": " +
+                                    executor.diagnostics().front().message);
         return;
       }
+      shared.emplace(std::move(executor).value());
+    }
+    if (auto error = run_set(*shared, set, imported->bound); !error.empty()) {
+      tally.failed.push_back(name + ": " + error);
+      return;
     }
   }
   ++tally.passed;
+  if (bind) tally.bound.push_back(name);
   for (const auto& op : ops) ++tally.per_op[op].first;
 }
 
@@ -187,7 +265,8 @@ void run_suite(const std::string& suite) {
   report << suite << ": " << dirs.size() << " tests, " << tally.claimed << " of claimed operators, "
          << tally.passed << " passed, " << tally.failed.size() << " failed, "
          << tally.unsupported.size() << " refused (unsupported attribute or case), "
-         << tally.not_fp32.size() << " not fp32\n";
+         << tally.not_fp32.size() << " not fp32; " << tally.bound.size()
+         << " of the passed ran with int64 shape arguments bound from the test data\n";
   report << "  per operator (passed/claimed):";
   for (const auto& [op, counts] : tally.per_op)
     report << " " << op << " " << counts.first << "/" << counts.second;

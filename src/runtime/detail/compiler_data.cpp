@@ -234,7 +234,10 @@ void Compiler::pad(const graph::Op& op) {
   if (const auto it = op.attrs.extra.find("value");
       it != op.attrs.extra.end() && !it->second.floats.empty())
     fill = it->second.floats[0];
-  if (op.inputs.size() > 2) {
+  // A fill value computed at run time is read from its buffer (one element of the data's type).
+  const int runtime_fill =
+      op.inputs.size() > 2 && !is_constant(op.inputs[2]) ? plain(value_of(op.inputs[2])) : -1;
+  if (op.inputs.size() > 2 && runtime_fill < 0) {
     if (type == DType::kFloat32)
       fill = constant_floats(op.inputs[2]).at(0);
     else
@@ -254,7 +257,10 @@ void Compiler::pad(const graph::Op& op) {
   const std::string mode = op.attrs.mode;
   const int src = plain(value_of(op.inputs[0]));
   const int dst = define(op.outputs[0]);
-  add_loop({src}, {dst}, [=](const Buffers& b) {
+  std::vector<int> reads = {src};
+  if (runtime_fill >= 0) reads.push_back(runtime_fill);
+  add_loop(reads, {dst}, [=](const Buffers& b) mutable {
+    if (runtime_fill >= 0) std::memcpy(fill_bytes.data(), b.at(runtime_fill), eb);
     const Dims in_strides = plain_strides(x);
     const std::int64_t total = graph::element_count(y);
     for (std::int64_t e = 0; e < total; ++e) {
