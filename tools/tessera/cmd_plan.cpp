@@ -195,6 +195,7 @@ void register_pareto(CLI::App& app, int& exit_code) {
     Progress sweeping("computing the Pareto front");
     const auto front = plan::pareto_front(table, options);
     sweeping.finish();
+    if (!front.truncated.empty()) std::cerr << "tessera: warning: " << front.truncated << '\n';
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!args->json.empty() &&
