@@ -129,6 +129,22 @@ TEST(CliText, TheLatencyFrontIsPrintedAndEstimateTakesShortOptions) {
   EXPECT_EQ(e.exit_code, 0) << e.err;
 }
 
+TEST(CliText, TheReportSimulatesWhatTheTerminalSimulates) {
+  // The report used max(24, 4 x stages) inferences whatever --simulate said.
+  const testing::TempDir tmp;
+  const std::string html = tmp.path() + "/plan.html";
+  const auto r = run_cli(
+      {"plan", "vgg16", "--platform", "donna-hetero", "--simulate", "50", "--report", html});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("inferences             50 ("), std::string::npos) << r.out;
+  const std::string report = testing::read_file(html);
+  EXPECT_NE(report.find("<dd>50 ("), std::string::npos);
+  EXPECT_NE(report.find("Per-device time and energy (whole run: 50 inferences)"),
+            std::string::npos);
+  EXPECT_NE(report.find("the simulated latency includes that queueing"), std::string::npos);
+  EXPECT_NE(report.find("<dt>bottleneck</dt>"), std::string::npos);
+}
+
 TEST(CliJson, NamesThatAreNotUtf8AreWrittenAsValidJson) {
   // A platform device named with a Latin-1 byte: --json stopped with an internal error.
   const testing::TempDir tmp;

@@ -108,8 +108,9 @@ void register_plan(CLI::App& app, int& exit_code) {
       exit_code = kInfeasible;
       return;
     }
-    if (!args->report.empty() && !write_plan_report(args->report, "tessera plan", *loaded, options,
-                                                    result.plan(), baselines, nullptr)) {
+    if (!args->report.empty() &&
+        !write_plan_report(args->report, "tessera plan", *loaded, options, result.plan(), baselines,
+                           nullptr, args->simulate)) {
       exit_code = kBadInput;
       return;
     }
