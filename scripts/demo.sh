@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The main job on a built-in model and platform: inspect a model, plan it on a heterogeneous
 # cluster for throughput and for energy, and print the exact throughput-energy Pareto front.
+# VGG16 on the DONNA cluster (CIM chips, CPUs, GPUs): the throughput-optimal plan pipelines the
+# model across a CIM chip, a GPU and a second CIM chip, and a stage's compute sets the period.
 set -euo pipefail
 tessera=${1:-build/release/tessera}
-model=resnet50
-platform=cluster-hetero
+model=vgg16
+platform=donna-hetero
 out=${DEMO_OUT:-build/demo}
 mkdir -p "$out"
 

@@ -176,7 +176,7 @@ std::optional<Model> read_model(YamlReader& reader, const YAML::Node& root,
   if (!node.IsDefined()) {
     std::string known;
     for (const auto& entry : root) {
-      known += (known.empty() ? "" : ", ") + entry.first.as<std::string>();
+      known += (known.empty() ? "" : ", ") + (entry.first.IsScalar() ? entry.first.Scalar() : "?");
     }
     reader.error(root, model_name,
                  "unknown model '" + model_name +
@@ -270,7 +270,12 @@ std::optional<std::vector<DeviceType>> read_device_types(YamlReader& reader, con
   bool ok = true;
   for (const auto& entry : root) {
     DeviceType type;
-    type.name = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) {  // a list or map as a key (found by fuzzing: it threw)
+      reader.error(entry.first, "", "expected a device type name as the key");
+      ok = false;
+      continue;
+    }
+    type.name = entry.first.Scalar();
     type.node = entry.second;
     const YAML::Node& node = entry.second;
     const std::string prefix = type.name + ".";
@@ -299,7 +304,13 @@ std::optional<std::vector<DeviceType>> read_device_types(YamlReader& reader, con
       ok = false;
     } else if (profiles.IsDefined() && profiles.IsMap()) {
       for (const auto& model_entry : profiles) {
-        const std::string profile_model = model_entry.first.as<std::string>();
+        if (!model_entry.first.IsScalar()) {  // found by fuzzing: as<std::string>() threw
+          reader.error(model_entry.first, prefix + "model_profiles",
+                       "expected a model name as the key");
+          ok = false;
+          continue;
+        }
+        const std::string profile_model = model_entry.first.Scalar();
         const std::string field = prefix + "model_profiles." + profile_model;
         const YAML::Node& list = model_entry.second;
         if (!list.IsSequence()) {
@@ -387,7 +398,12 @@ std::optional<std::map<std::string, HostList>> read_devices(YamlReader& reader,
   std::map<std::string, YAML::Node> seen;  // host -> where it was first listed
   bool ok = true;
   for (const auto& entry : root) {
-    const std::string type = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) {
+      reader.error(entry.first, "", "expected a device type name as the key");
+      ok = false;
+      continue;
+    }
+    const std::string type = entry.first.Scalar();
     const YAML::Node& list = entry.second;
     if (!list.IsSequence()) {
       reader.error(list.IsNull() ? entry.first : list, type,

@@ -89,13 +89,16 @@ PlanResult best_single_device(const cost::CostTable& table, const PlanOptions& o
 }
 
 PlanResult even_split(const cost::CostTable& table, const PlanOptions& options) {
-  constexpr const char* kMethod = "baseline: even split over the k fastest devices";
+  constexpr const char* kMethod = "baseline: even split over the k >= 2 fastest devices";
   if (std::string bad = usable(table); !bad.empty()) return none(kMethod, bad);
   std::vector<double> total;
   const std::vector<std::int32_t> order = by_speed(table, total);
   const std::int32_t num_layers = table.num_layers;
   std::vector<Plan> plans;
-  for (std::int32_t k = 1; k <= std::min(table.num_devices, num_layers); ++k) {
+  // A split uses at least two devices (one device is the "best single device" baseline),
+  // unless the platform or the model leaves no choice.
+  const std::int32_t k_max = std::min(table.num_devices, num_layers);
+  for (std::int32_t k = std::min(2, k_max); k <= k_max; ++k) {
     std::vector<StageAssignment> stages;
     std::int32_t first = 0;
     for (std::int32_t i = 0; i < k; ++i) {

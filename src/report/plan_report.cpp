@@ -319,6 +319,7 @@ std::string pareto_json(const cost::CostTable& t, const plan::ParetoFront& front
   doc["points"] = points(front.points);
   if (options.latency_energy_front) doc["latency_points"] = points(front.latency_points);
   if (front.infeasible) doc["infeasible"] = {{"constraint", front.infeasible->constraint}};
+  if (!front.truncated.empty()) doc["truncated"] = front.truncated;
   doc["solver"] = solver_json(front.stats, solver_seconds);
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -108,8 +108,9 @@ void register_plan(CLI::App& app, int& exit_code) {
       exit_code = kInfeasible;
       return;
     }
-    if (!args->report.empty() && !write_plan_report(args->report, "tessera plan", *loaded, options,
-                                                    result.plan(), baselines, nullptr)) {
+    if (!args->report.empty() &&
+        !write_plan_report(args->report, "tessera plan", *loaded, options, result.plan(), baselines,
+                           nullptr, args->simulate)) {
       exit_code = kBadInput;
       return;
     }
@@ -196,6 +197,7 @@ void register_pareto(CLI::App& app, int& exit_code) {
     Progress sweeping("computing the Pareto front");
     const auto front = plan::pareto_front(table, options);
     sweeping.finish();
+    if (!front.truncated.empty()) std::cerr << "tessera: warning: " << front.truncated << '\n';
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!args->json.empty() &&

@@ -63,10 +63,14 @@ void Progress::tick() {
 std::optional<sim::SimulationResult> simulate_for_report(const cost::CostTable& table,
                                                          const plan::Plan& plan,
                                                          const plan::PlanOptions& options,
-                                                         const problem::Problem& problem) {
+                                                         const problem::Problem& problem,
+                                                         std::int64_t inferences) {
   sim::SimOptions so;
-  // Enough inferences to fill the pipeline and reach steady state, few enough to draw.
-  so.inferences = std::max<std::int64_t>(24, 4 * static_cast<std::int64_t>(plan.stages.size()));
+  // The inferences asked for (--simulate N), so that the report and the terminal agree; else
+  // enough to fill the pipeline and reach steady state, few enough to draw.
+  so.inferences = inferences > 0 ? inferences
+                                 : std::max<std::int64_t>(
+                                       24, 4 * static_cast<std::int64_t>(plan.stages.size()));
   so.overlap = options.overlap;
   so.include_source_sink = options.include_source_sink;
   so.topology = problem.topology();
@@ -83,7 +87,7 @@ std::optional<sim::SimulationResult> simulate_for_report(const cost::CostTable& 
 bool write_plan_report(const std::string& path, const std::string& title,
                        const problem::Problem& problem, const plan::PlanOptions& options,
                        const plan::Plan& chosen, const std::vector<report::NamedPlan>& baselines,
-                       const plan::ParetoFront* front) {
+                       const plan::ParetoFront* front, std::int64_t inferences) {
   const cost::CostTable& table = problem.table;
   std::optional<plan::ParetoFront> computed;
   if (front == nullptr) {
@@ -92,7 +96,7 @@ bool write_plan_report(const std::string& path, const std::string& title,
     front = &*computed;
   }
   const auto topology = problem.topology();
-  const auto simulation = simulate_for_report(table, chosen, options, problem);
+  const auto simulation = simulate_for_report(table, chosen, options, problem, inferences);
   report::ReportInputs in;
   in.title = title;
   in.table = &table;

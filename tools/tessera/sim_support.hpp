@@ -44,11 +44,12 @@ class Progress {
   std::thread thread_;
 };
 
-/// Simulates `plan` for a report's Gantt chart (a short run with a trace), or nullopt with a
-/// warning on stderr when it cannot be simulated.
+/// Simulates `plan` for a report's Gantt chart with a trace: `inferences` of them (the
+/// command's --simulate N), or a short run when 0; nullopt with a warning on stderr when it
+/// cannot be simulated.
 [[nodiscard]] std::optional<sim::SimulationResult> simulate_for_report(
     const cost::CostTable& table, const plan::Plan& plan, const plan::PlanOptions& options,
-    const problem::Problem& problem);
+    const problem::Problem& problem, std::int64_t inferences = 0);
 
 /// Writes the HTML report of `chosen` (highlighted on the Pareto front, simulated for the
 /// Gantt chart) to `path`; computes the front when `front` is null. False (reported) when the
@@ -56,6 +57,6 @@ class Progress {
 bool write_plan_report(const std::string& path, const std::string& title,
                        const problem::Problem& problem, const plan::PlanOptions& options,
                        const plan::Plan& chosen, const std::vector<report::NamedPlan>& baselines,
-                       const plan::ParetoFront* front);
+                       const plan::ParetoFront* front, std::int64_t inferences = 0);
 
 }  // namespace tessera::cli

@@ -1,6 +1,7 @@
 #pragma once
 /// The exact trade-off between period and energy (and optionally latency and energy).
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "tessera/cost/cost_table.hpp"
@@ -26,6 +27,9 @@ struct ParetoFront {
   std::vector<ParetoPoint> latency_points;
   /// Set when no plan satisfies the constraints; the fronts are then empty.
   std::optional<Infeasible> infeasible;
+  /// Why the front may be incomplete (the sweep reached PlanOptions::max_front_states); empty
+  /// when it is exact.
+  std::string truncated;
   SolverStats stats;
 };
 

@@ -33,6 +33,11 @@ struct PlanOptions {
   /// Exact search is refused (the best baseline is returned with optimal = false) when the
   /// state space, Π(n_class + 1) × classes, exceeds this many states.
   std::int64_t max_state_vectors = std::int64_t{1} << 26;
+  /// The Pareto sweeps (and the weighted objective, which walks the front) stop once their
+  /// DPs have done this much work in all, counted as states x layers (2^33: seconds to tens of
+  /// seconds): each point found is exact, but the front is then not proven complete
+  /// (ParetoFront::truncated says so).
+  std::int64_t max_front_work = std::int64_t{1} << 33;
 };
 
 }  // namespace tessera::plan

@@ -273,7 +273,7 @@ Solver::Found Solver::finish(const std::vector<StageAssignment>& stages) const {
 CostAnswer Solver::run_cost(const CostSpec& spec) {
   ++stats_.dp_runs;
   CostAnswer answer = cost_->run(spec);
-  stats_.states_explored += cost_->states();
+  count_states(cost_->states());
   return answer;
 }
 
@@ -296,7 +296,7 @@ const std::vector<Solver::Found>& Solver::baselines() {
 bool Solver::feasible(double limit_s) {
   ++stats_.dp_runs;
   bool ok = reach_->run(limit_s, false);
-  stats_.states_explored += reach_->states();
+  count_states(reach_->states());
   if (ok && options_.latency_cap_s) {
     CostSpec spec;
     spec.time_weight = 1.0;
@@ -330,7 +330,7 @@ std::optional<Solver::Found> Solver::best_at_period(double period_s) {
   stats_.dp_runs += 2;
   reach_->run(period_s, true);
   reach_->run_backward(period_s);
-  stats_.states_explored += reach_->states();
+  count_states(reach_->states());
   CostSpec spec;
   spec.energy_weight = 1.0;
   spec.charge_s = period_s;
@@ -342,7 +342,7 @@ std::optional<Solver::Found> Solver::best_at_period(double period_s) {
     if (!label_) label_ = std::make_unique<LabelDp>(in_);
     ++stats_.dp_runs;
     a = label_->run(spec, cap_with_tolerance(options_.latency_cap_s));
-    stats_.states_explored += label_->states();
+    count_states(label_->states());
   } else {
     a = run_cost(spec);
   }
@@ -360,7 +360,7 @@ std::optional<Solver::Found> Solver::min_latency() {
     stats_.dp_runs += 2;
     reach_->run(spec.limit_s, true);
     reach_->run_backward(spec.limit_s);
-    stats_.states_explored += reach_->states();
+    count_states(reach_->states());
     spec.mask = reach_.get();
   }
   const CostAnswer a = run_cost(spec);
@@ -403,6 +403,11 @@ class EnergySearch {
       evaluate(-kInf, top, false);
     }
     while (!open_.empty()) {
+      // A Pareto sweep over its work limit returns its best plan so far (not proven least).
+      if (persistent_ && solver_.work_ > solver_.options_.max_front_work) {
+        solver_.truncated_ = true;
+        break;
+      }
       std::pop_heap(open_.begin(), open_.end(), std::greater<>());
       Node node = open_.back();
       open_.pop_back();
@@ -519,13 +524,13 @@ CostAnswer Solver::run_energy(const CostSpec& spec, double latency_cap, bool ful
     if (!label_) label_ = std::make_unique<LabelDp>(in_);
     ++stats_.dp_runs;
     CostAnswer ans = label_->run(spec, latency_cap);
-    stats_.states_explored += label_->states();
+    count_states(label_->states());
     return ans;
   }
   if (full) return run_cost(spec);
   ++stats_.dp_runs;
   CostAnswer ans = cost_->relax(spec, exact);
-  stats_.states_explored += cost_->states();
+  count_states(cost_->states());
   return ans;
 }
 
@@ -622,7 +627,7 @@ PlanResult Solver::solve() {
       for (const ParetoPoint& p : points) {
         if (better(p.plan, *best, Objective::kWeighted, w)) best = &p.plan;
       }
-      stats_.optimal = true;
+      stats_.optimal = !truncated_;
       return PlanResult(*best, stats_);
     }
   }
@@ -646,6 +651,10 @@ std::vector<ParetoPoint> Solver::period_front() {
     }
     points.push_back({f->plan.period_s, e, f->plan.latency_s, f->plan});
     top = set.next_below(f->dp_period);
+    if ((truncated_ || work_ > options_.max_front_work) && top > -kInf) {
+      truncated_ = true;
+      break;
+    }
   }
   std::reverse(points.begin(), points.end());
   return points;
@@ -668,6 +677,10 @@ std::vector<ParetoPoint> Solver::latency_front() {
     const double next = f->plan.latency_s * (1.0 - 1e-12);
     if (!(next < latency_cap)) break;
     latency_cap = next;
+    if (work_ > options_.max_front_work) {
+      truncated_ = true;
+      break;
+    }
   }
   std::reverse(points.begin(), points.end());
   return points;
@@ -704,7 +717,14 @@ ParetoFront Solver::front() {
   } else if (options_.latency_energy_front) {
     out.latency_points = latency_front();
   }
-  stats_.optimal = out.infeasible ? false : true;
+  stats_.optimal = !out.infeasible && !truncated_;
+  if (truncated_) {
+    out.truncated = "the Pareto sweep stopped at its work limit (" +
+                    std::to_string(options_.max_front_work) + " DP state-layer steps) after " +
+                    std::to_string(out.points.size()) +
+                    " points: the points are real plans, but the front is not proven (plans "
+                    "with smaller periods or latencies, or less energy, may be missing)";
+  }
   stats_.method = "epsilon-constraint sweep of exact energy solves";
   out.stats = stats_;
   return out;

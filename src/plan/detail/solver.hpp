@@ -75,6 +75,15 @@ class Solver {
   std::unique_ptr<CandidateSet> candidates_;
   std::optional<std::vector<Found>> baselines_;
   SolverStats stats_;
+  /// Adds DP states to the statistics and their work (states x layers, the most transitions
+  /// each can have) to work_.
+  void count_states(std::int64_t states) {
+    stats_.states_explored += states;
+    work_ += states * std::max<std::int64_t>(in_.layers, 1);
+  }
+  std::int64_t work_ = 0;
+  /// Set when a front sweep stopped at PlanOptions::max_front_work.
+  bool truncated_ = false;
 };
 
 }  // namespace tessera::plan::detail

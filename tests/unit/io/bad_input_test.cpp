@@ -9,6 +9,7 @@
 #include "support/cli_runner.hpp"
 #include "tessera/core/file_text.hpp"
 #include "tessera/io/neurosim_import.hpp"
+#include "tessera/io/pipeedge.hpp"
 #include "tessera/io/plan_file.hpp"
 #include "tessera/io/platform_yaml.hpp"
 #include "tessera/io/problem_json.hpp"
@@ -221,6 +222,24 @@ TEST(PlatformYamlBadInput, CountsAreLimitedWhileReading) {
       "big.yaml");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error_text().find("at most 1024 device instances"), std::string::npos)
+      << r.error_text();
+}
+
+TEST(PipeEdgeBadInput, AKeyThatIsNotANameIsReportedNotThrown) {
+  // Found by fuzzing: a list used as a model_profiles key (or a device type key) made yaml-cpp's
+  // as<std::string>() throw, and the exception ended the program.
+  PipeEdgeTexts texts;
+  texts.models = "m:\n  layers: 1\n  parameters_in: 1\n  parameters_out: [1]\n  mem_MB: [1]\n";
+  texts.device_types = "fast:\n  bw_Mbps: 1000\n  mem_MB: 64\n  model_profiles:\n    [1, 2]: []\n";
+  texts.devices = "fast: [f0]\n[a, b]: [x]\n";
+  const auto r = parse_pipeedge(texts, "m", 8);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error_text().find("device_types.yml:5:5: fast.model_profiles: expected a model name "
+                                "as the key"),
+            std::string::npos)
+      << r.error_text();
+  EXPECT_NE(r.error_text().find("devices.yml:2:1: expected a device type name as the key"),
+            std::string::npos)
       << r.error_text();
 }
 

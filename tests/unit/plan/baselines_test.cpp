@@ -44,6 +44,23 @@ TEST(Baselines, EvenSplitGivesTheKFastestDevicesNearlyEqualLayerCounts) {
   EXPECT_EQ(r.plan().assignment(), want);
 }
 
+TEST(Baselines, EvenSplitUsesAtLeastTwoDevicesWhenThereAreTwo) {
+  // One device is best here (the other is slow), but "even split" showing one device was the
+  // best single device under another name: the split is over two.
+  cost::CostTable t = testing::blank_cost_table(4, 2);
+  for (std::int32_t l = 0; l < 4; ++l) {
+    t.time_s[t.at(0, l)] = 1.0;
+    t.time_s[t.at(1, l)] = 10.0;
+  }
+  const PlanResult r = even_split(t, PlanOptions{});
+  ASSERT_TRUE(r.has_plan());
+  EXPECT_EQ(r.plan().devices_used, 2);
+  // A one-device platform still has its one-device split.
+  const PlanResult one = even_split(testing::blank_cost_table(4, 1), PlanOptions{});
+  ASSERT_TRUE(one.has_plan());
+  EXPECT_EQ(one.plan().devices_used, 1);
+}
+
 TEST(Baselines, GreedyFillsFastDevicesFirstAndStaysFeasible) {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     testing::RandomInstanceSpec spec;

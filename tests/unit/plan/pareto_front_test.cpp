@@ -109,3 +109,30 @@ TEST(ParetoFront, SpansTheThroughputAndEnergyOptimaOnALargerInstance) {
 
 }  // namespace
 }  // namespace tessera::plan
+
+namespace tessera::plan {
+namespace {
+
+TEST(ParetoFrontLimits, TheSweepStopsAtItsStateBudgetAndSaysSo) {
+  // A front of several points; a budget of one state stops the sweep after the first solve.
+  testing::RandomInstanceSpec spec;
+  spec.seed = 7;
+  spec.layers = 12;
+  spec.class_sizes = {1, 1, 1};
+  const cost::CostTable t = testing::random_cost_table(spec);
+  const ParetoFront full = pareto_front(t, PlanOptions{});
+  ASSERT_FALSE(full.infeasible.has_value());
+  ASSERT_GE(full.points.size(), 2U) << "the instance needs a front of several points";
+  EXPECT_TRUE(full.truncated.empty());
+  EXPECT_TRUE(full.stats.optimal);
+  PlanOptions budget;
+  budget.max_front_work = 1;
+  const ParetoFront cut = pareto_front(t, budget);
+  EXPECT_LT(cut.points.size(), full.points.size());
+  EXPECT_FALSE(cut.stats.optimal);
+  EXPECT_NE(cut.truncated.find("work limit (1 DP state-layer steps)"), std::string::npos)
+      << cut.truncated;
+}
+
+}  // namespace
+}  // namespace tessera::plan
