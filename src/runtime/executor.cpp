@@ -207,7 +207,8 @@ struct Executor::Impl {
     if (!problems.empty()) return problems;
     if (threads > 0) omp_set_num_threads(threads);
     for (std::size_t i = 0; i < inputs.size(); ++i)
-      std::memcpy(buffers.at(program.inputs[i]), inputs[i].data.data(), inputs[i].data.size());
+      if (!inputs[i].data.empty())
+        std::memcpy(buffers.at(program.inputs[i]), inputs[i].data.data(), inputs[i].data.size());
     if (timings != nullptr) timings->clear();
     for (auto& step : program.steps) {
       const auto start = std::chrono::steady_clock::now();
@@ -225,7 +226,8 @@ struct Executor::Impl {
     for (std::size_t i = 0; i < program.outputs.size(); ++i) {
       HostTensor t = output_specs[i];
       t.data.resize(static_cast<std::size_t>(t.bytes()));
-      std::memcpy(t.data.data(), buffers.at(program.outputs[i]), t.data.size());
+      if (!t.data.empty())
+        std::memcpy(t.data.data(), buffers.at(program.outputs[i]), t.data.size());
       out.push_back(std::move(t));
     }
     return out;

@@ -168,7 +168,7 @@ std::vector<std::byte> to_ir_bytes(std::string_view raw, std::int32_t elem_type)
   const auto type = ir_type(elem_type);
   if (type && type->exact) {
     out.resize(n * width);
-    std::memcpy(out.data(), raw.data(), out.size());
+    if (!out.empty()) std::memcpy(out.data(), raw.data(), out.size());  // empty: data() may be null
     return out;
   }
   out.reserve(n * 8);
