@@ -33,9 +33,10 @@ TEST(RunPlan, PipelinedOutputsEqualTheSingleProcessRun) {
   const auto single = run_cli({"run", "resnet18", "--random-weights", "3", "--threads", "1",
                                "--inferences", "1", "--output", dir.path() + "/single.npy"});
   ASSERT_EQ(single.exit_code, 0) << single.err;
-  const auto piped = run_cli({"run", "resnet18", "--plan", plan, "--random-weights", "3",
-                              "--threads", "1", "--inferences", "4", "--tcp", "--output",
-                              dir.path() + "/piped.npy", "--trace", dir.path() + "/trace.json"});
+  const auto piped =
+      run_cli({"run", "resnet18", "--plan", plan, "--random-weights", "3", "--threads", "1",
+               "--inferences", "4", "--tcp", "--pin", "--output", dir.path() + "/piped.npy",
+               "--trace", dir.path() + "/trace.json", "--report", dir.path() + "/run.html"});
   ASSERT_EQ(piped.exit_code, 0) << piped.err;
   EXPECT_NE(piped.out.find("planned   simulated   measured"), std::string::npos) << piped.out;
   EXPECT_NE(piped.out.find("rpi4-1"), std::string::npos) << piped.out;
@@ -43,6 +44,33 @@ TEST(RunPlan, PipelinedOutputsEqualTheSingleProcessRun) {
   ASSERT_FALSE(a.empty());
   EXPECT_EQ(a, read_file(dir.path() + "/piped.npy")) << "the same kernels on the same threads";
   EXPECT_NE(read_file(dir.path() + "/trace.json").find("traceEvents"), std::string::npos);
+  // The HTML report sets the measured period beside the planned and simulated ones.
+  const std::string html = read_file(dir.path() + "/run.html");
+  EXPECT_NE(html.find("<h2>Measured run (measured (MPI))</h2>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<th>planned</th><th>simulated</th><th>measured</th>"), std::string::npos);
+  EXPECT_NE(html.find("from the plan's over 4 inferences"), std::string::npos);
+}
+
+TEST(RunPlan, AStageThatDoesNotFitItsDeviceIsInfeasibleBeforeAnythingStarts) {
+  // Planned for 4 GiB boards; the boards then shrink to 16 MiB: stage 1 holds ~40 MiB of
+  // ResNet-18's weights.
+  TempDir dir;
+  std::string yaml = read_file(kPiPair);
+  const std::string big = "    memory_gib: 4\n";
+  const auto at = yaml.find(big);
+  ASSERT_NE(at, std::string::npos);
+  write_file(dir.path() + "/pis.yaml", yaml);
+  const std::string plan = dir.path() + "/plan.json";
+  ASSERT_EQ(run_cli({"plan", "resnet18", "--platform", dir.path() + "/pis.yaml", "--json", plan})
+                .exit_code,
+            0);
+  yaml.replace(at, big.size(), "    memory_gib: 0.015625\n");
+  write_file(dir.path() + "/pis.yaml", yaml);
+  const auto r = run_cli({"run", "resnet18", "--plan", plan, "--random-weights", "1"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("rpi4-1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("but has 16.00 MiB"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("measured"), std::string::npos) << "nothing ran";
 }
 
 TEST(RunPlan, RejectsAPlanMadeForAnotherModel) {

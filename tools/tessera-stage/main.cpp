@@ -2,6 +2,8 @@
 // starts it under mpirun (one rank for the source/sink and one per stage); on a cluster it can be
 // started directly: mpirun -np <stages + 1> tessera-stage --plan PLAN.json [...].
 // It never links SimGrid: SimGrid's SMPI exports the MPI symbols.
+#include <sched.h>
+
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
@@ -34,11 +36,32 @@ struct Args {
   std::int32_t input_queue = 2;
   std::int32_t output_queue = 2;
   std::string measurements;
+  bool pin = false;
 };
 
 void report(const pipeline::MpiSession& mpi, const std::vector<Diagnostic>& problems) {
   if (mpi.rank() != 0) return;
   for (const auto& d : problems) std::cerr << "tessera: error: " << d.to_string() << '\n';
+}
+
+/// Pins the calling thread (and so the executor's threads, started later) to one CPU of those
+/// this process may use: stage rank r to the (r - 1)-th, modulo their count. Returns the CPU.
+Result<int> pin_stage(int rank) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+    return Diagnostic{"", 0, 0, "--pin", "cannot read this process's CPU affinity"};
+  std::vector<int> cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+  if (cpus.empty()) return Diagnostic{"", 0, 0, "--pin", "no CPU is available to this process"};
+  const int cpu = cpus[static_cast<std::size_t>(rank - 1) % cpus.size()];
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  if (sched_setaffinity(0, sizeof one, &one) != 0)
+    return Diagnostic{"", 0, 0, "--pin", "cannot pin to CPU " + std::to_string(cpu)};
+  return cpu;
 }
 
 /// Rank 0's model inputs: the files given, else the seeded data `tessera run` uses (input i of
@@ -93,6 +116,8 @@ int main(int argc, char** argv) {
   app.add_option("--input-queue", a.input_queue)->check(CLI::PositiveNumber);
   app.add_option("--output-queue", a.output_queue)->check(CLI::PositiveNumber);
   app.add_option("--measurements", a.measurements, "rank 0 writes tessera.measurement/1 here");
+  app.add_flag("--pin", a.pin,
+               "pin stage i's threads to the i-th CPU this process may use (modulo their count)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -144,6 +169,13 @@ int main(int argc, char** argv) {
   const graph::Graph& g = *problem->graph;
   if (mpi.rank() > 0 && mpi.rank() <= static_cast<int>(stages->size())) {
     const auto& st = (*stages)[static_cast<std::size_t>(mpi.rank() - 1)];
+    if (a.pin) {
+      auto cpu = pin_stage(mpi.rank());
+      if (!cpu.ok()) {
+        std::cerr << "tessera: error: stage " << st.index << ": " << cpu.error_text() << '\n';
+        mpi.abort(2);
+      }
+    }
     runtime::ExecutorOptions eo;
     eo.threads = a.threads;
     if (a.random_weights >= 0)

@@ -38,6 +38,8 @@ struct RunArgs {
   bool verbose = false;
   std::string output_dir;
   std::string trace;
+  std::string report;
+  bool pin = false;
   std::int32_t input_queue = 2;
   std::int32_t output_queue = 2;
 };
@@ -214,6 +216,13 @@ void register_run(CLI::App& app, int& exit_code) {
       ->needs(plan);
   cmd->add_flag("--verbose,-v", args->verbose, "with --plan: print the mpirun command")
       ->needs(plan);
+  cmd->add_option("--report", args->report,
+                  "with --plan: HTML report with the planned, simulated and measured periods")
+      ->needs(plan);
+  cmd->add_flag("--pin", args->pin,
+                "with --plan: pin stage i to the i-th CPU this machine gives the run (modulo "
+                "their count; the source/sink is not pinned)")
+      ->needs(plan);
   cmd->callback([args, &exit_code] {
     if (args->plan.empty()) {
       exit_code = run_model(*args);
@@ -234,6 +243,8 @@ void register_run(CLI::App& app, int& exit_code) {
     p.input_queue = args->input_queue;
     p.output_queue = args->output_queue;
     p.trace = args->trace;
+    p.report = args->report;
+    p.pin = args->pin;
     exit_code = run_plan(p);
   });
 }

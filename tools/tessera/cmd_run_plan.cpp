@@ -19,6 +19,7 @@
 #include "tessera/pipeline/measurement_file.hpp"
 #include "tessera/plan/evaluate_plan.hpp"
 #include "tessera/problem/problem.hpp"
+#include "tessera/report/html_report.hpp"
 #include "tessera/report/simulation_report.hpp"
 #include "tessera/sim/simulate.hpp"
 
@@ -111,6 +112,7 @@ int run_plan(const RunPlanArgs& a) {
                       "--output-queue", std::to_string(a.output_queue),
                       "--measurements", measurements};
   if (a.emulate) spec.worker_args.emplace_back("--emulate");
+  if (a.pin) spec.worker_args.emplace_back("--pin");
   if (from_problem_file) spec.worker_args.insert(spec.worker_args.end(), {"--model", a.model});
   if (a.random_weights >= 0)
     spec.worker_args.insert(spec.worker_args.end(),
@@ -156,6 +158,16 @@ int run_plan(const RunPlanArgs& a) {
   const auto& m = measured->result;
   if (!a.trace.empty() && !write_output(a.trace, report::chrome_trace_json(table, m)))
     return kBadInput;
+  if (!a.report.empty()) {
+    report::ReportInputs ri;
+    ri.title = "tessera run --plan";
+    ri.table = &table;
+    ri.topology = std::string(hw::topology_name(loaded->topology()));
+    ri.plan = &planned;
+    ri.simulation = &*simulated;
+    ri.measured = &m;
+    if (!write_output(a.report, report::html_report(ri))) return kBadInput;
+  }
 
   std::cout << "pipelined run of " << table.model_name << " on " << table.platform_name << " ("
             << stages->size() << " stages, " << stages->size() + 1 << " MPI ranks"

@@ -23,6 +23,8 @@ struct RunPlanArgs {
   std::int32_t input_queue = 2;
   std::int32_t output_queue = 2;
   std::string trace;
+  std::string report;  ///< HTML report: plan, simulation and the measured run side by side
+  bool pin = false;    ///< pin stage i to the i-th CPU (modulo the CPU count)
 };
 
 /// Runs the plan as an MPI pipeline and prints planned, simulated and measured side by side.

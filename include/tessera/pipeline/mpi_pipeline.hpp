@@ -1,10 +1,10 @@
 #pragma once
 /// A plan run as a real pipeline over MPI: rank 0 is the source and sink, rank i + 1 runs stage
 /// i. Every stage overlaps receiving, computing and sending (three threads, bounded queues of
-/// the plan's depths); sends are synchronous (MPI_Ssend), so a full queue holds its sender back
-/// as in the simulator. With emulation a stage's compute takes at least its planned device's
-/// time and a send at least its planned link's time, so a plan for other hardware runs here
-/// with that hardware's timing. Clocks: std::chrono::steady_clock, aligned by a barrier at the
+/// the plan's depths); sends are synchronous (MPI_Issend, mpi_transfer.hpp), so a full queue holds
+/// its sender back as in the simulator. With emulation a stage's compute takes at least its planned
+/// device's time and a send at least its planned link's time, so a plan for other hardware runs
+/// here with that hardware's timing. Clocks: std::chrono::steady_clock, aligned by a barrier at the
 /// start (exact on one host; across hosts the barrier's skew remains).
 #include <cstddef>
 #include <cstdint>

@@ -21,10 +21,14 @@ struct ReportInputs {
   const plan::ParetoFront* front = nullptr;
   std::vector<NamedPlan> baselines;
   const sim::SimulationResult* simulation = nullptr;  ///< recorded with a trace
+  /// A real run of the plan (tessera run --plan): its period and latency beside the plan's and
+  /// the simulation's, and its measured Gantt chart.
+  const sim::SimulationResult* measured = nullptr;
 };
 
 /// The report as one HTML document: model and platform summary, the plan table, the Pareto
-/// front, the simulated Gantt chart, and per-device time and energy bars.
+/// front, the simulated Gantt chart, per-device time and energy bars, and a measured run's
+/// period and Gantt chart beside the predicted and simulated ones.
 [[nodiscard]] std::string html_report(const ReportInputs& inputs);
 
 }  // namespace tessera::report

@@ -1,5 +1,7 @@
 #include "tessera/pipeline/mpi_pipeline.hpp"
 
+#include "tessera/pipeline/mpi_transfer.hpp"
+
 #include <mpi.h>
 #include <unistd.h>
 
@@ -91,11 +93,6 @@ constexpr int kDataTag = 7;
 constexpr std::size_t kEventFields = 8;
 constexpr std::size_t kStatFields = 5;
 
-int checked_count(std::size_t bytes) {
-  // Guarded by run_pipeline's size check: every message fits an MPI count.
-  return static_cast<int>(bytes);
-}
-
 /// Events, busy time and queue statistics of one rank, as doubles for MPI_Gatherv.
 struct RankLog {
   std::mutex mu;
@@ -152,8 +149,13 @@ void run_stage(const MpiSession& mpi, const std::vector<PipelineStage>& stages, 
     for (std::int64_t k = 0; k < n; ++k) {
       in.wait_for_room();
       Message m(static_cast<std::size_t>(st.input_bytes));
-      MPI_Recv(m.data(), checked_count(m.size()), MPI_BYTE, prev, kDataTag, MPI_COMM_WORLD,
-               MPI_STATUS_IGNORE);
+      const std::int64_t got = receive_message(m, prev, kDataTag);
+      if (got != k) {
+        std::cerr << "tessera: error: stage " << st.index << " (device '" << st.device << "', rank "
+                  << mpi.rank() << ", host " << mpi.host() << ") received inference " << got
+                  << " where inference " << k << " was due (lost or reordered)\n";
+        mpi.abort(1);
+      }
       in.push(std::move(m));
     }
   });
@@ -161,7 +163,7 @@ void run_stage(const MpiSession& mpi, const std::vector<PipelineStage>& stages, 
     for (std::int64_t k = 0; k < n; ++k) {
       Message m = out.pop();
       const double start = clock.now();
-      MPI_Ssend(m.data(), checked_count(m.size()), MPI_BYTE, next, kDataTag, MPI_COMM_WORLD);
+      send_message(m, k, next, kDataTag);
       if (o.emulate) clock.wait_until(start + st.planned_send_s);
       log.add({sim::EventKind::kTransfer, next == 0 ? -1 : st.index + 1, k, st.device_id, to, start,
                clock.now(), static_cast<double>(m.size())});
@@ -207,7 +209,7 @@ void run_source_sink(const std::vector<PipelineStage>& stages, const RunOptions&
       Message m = source(k);
       const double start = clock.now();
       arrival[static_cast<std::size_t>(k)] = start;
-      MPI_Ssend(m.data(), checked_count(m.size()), MPI_BYTE, 1, kDataTag, MPI_COMM_WORLD);
+      send_message(m, k, 1, kDataTag);
       if (o.emulate) clock.wait_until(start + o.source_send_s);
       log.add({sim::EventKind::kTransfer, 0, k, o.source_endpoint, stages.front().device_id, start,
                clock.now(), static_cast<double>(m.size())});
@@ -215,8 +217,12 @@ void run_source_sink(const std::vector<PipelineStage>& stages, const RunOptions&
   });
   for (std::int64_t k = 0; k < n; ++k) {
     Message m(static_cast<std::size_t>(stages.back().output_bytes));
-    MPI_Recv(m.data(), checked_count(m.size()), MPI_BYTE, last, kDataTag, MPI_COMM_WORLD,
-             MPI_STATUS_IGNORE);
+    const std::int64_t got = receive_message(m, last, kDataTag);
+    if (got != k) {
+      std::cerr << "tessera: error: the sink received inference " << got << " where inference " << k
+                << " was due (lost or reordered)\n";
+      MPI_Abort(MPI_COMM_WORLD, 1);
+    }
     completion[static_cast<std::size_t>(k)] = clock.now();
     sink(k, m);
   }
