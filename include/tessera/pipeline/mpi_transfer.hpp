@@ -6,10 +6,12 @@
 /// (an hindexed datatype over both buffers: no copy of the payload).
 ///
 /// Waiting does not hold a core. OpenMPI's blocking calls poll the transport in a loop; a stage's
-/// receive and send threads would then take the core its compute thread needs (on a machine with
-/// one core per stage the period doubles). These calls start a non-blocking operation and test
-/// it: back to back for the first `kSpinSeconds`, which covers small and medium messages at
-/// full speed, then with short sleeps between tests.
+/// receive and send threads would then take the core its compute thread needs while they wait
+/// for the next inference or for room downstream (on a machine with one core per stage the
+/// period doubles). A receive probes for the message with short sleeps between probes (after
+/// `kSpinSeconds` back to back), then takes it with the transport polled at full speed; a send
+/// tests its request back to back for `kSpinSeconds` plus the time the copy takes at
+/// `kSlowestCopyBytesPerSecond`, then with short sleeps.
 #include <cstdint>
 
 #include "tessera/pipeline/mpi_pipeline.hpp"
@@ -20,6 +22,9 @@ namespace tessera::pipeline {
 inline constexpr double kSpinSeconds = 100e-6;
 /// The sleep between tests after that (the kernel's timer slack adds ~50 us).
 inline constexpr double kPollSleepSeconds = 20e-6;
+/// A send keeps testing back to back while its payload could still be in flight at this rate
+/// (loopback TCP on a loaded machine; shared memory is several times faster).
+inline constexpr double kSlowestCopyBytesPerSecond = 500e6;
 
 /// Sends inference `inference`'s `payload` to rank `dest` synchronously (MPI_Issend: returns when
 /// the receiver has matched it, which gives a pipeline its back-pressure).
