@@ -58,6 +58,10 @@ class MpiSession {
   int size_ = 1;
 };
 
+/// The measured trace (events of computes and sends) covers the first this many inferences;
+/// timing, busy time and queue statistics cover all of them.
+inline constexpr std::int64_t kTracedInferences = 2000;
+
 /// Measurements of a run, gathered on rank 0: the simulator's result type (timing summary,
 /// per-stage busy time and utilisation, queue occupancy, a trace of every compute and send), so
 /// the same reports, traces and Gantt charts show it. Energy is not measured (0).

@@ -93,7 +93,9 @@ constexpr int kDataTag = 7;
 constexpr std::size_t kEventFields = 8;
 constexpr std::size_t kStatFields = 5;
 
-/// Events, busy time and queue statistics of one rank, as doubles for MPI_Gatherv.
+/// Events, busy time and queue statistics of one rank, as doubles for MPI_Gatherv. Busy time
+/// counts every inference; the trace keeps the events of the first kTracedInferences, so a
+/// long run's memory stays flat.
 struct RankLog {
   std::mutex mu;
   std::vector<sim::TraceEvent> events;
@@ -102,7 +104,7 @@ struct RankLog {
   void add(sim::TraceEvent e) {
     std::lock_guard lock(mu);
     if (e.kind == sim::EventKind::kCompute) busy_s += e.end_s - e.start_s;
-    events.push_back(e);
+    if (e.inference < kTracedInferences) events.push_back(e);
   }
 };
 
