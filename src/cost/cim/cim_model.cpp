@@ -110,6 +110,26 @@ bool is_periphery_op(OpKind k) {
     case OpKind::kReshape:
     case OpKind::kSqueeze:
     case OpKind::kUnsqueeze:
+    // Around transformer projections (NeuroSim has no such units; costed like its activation
+    // units, one periphery operation per output element and input bit): layer normalization
+    // and GELU, whole or as exporters decompose them (Erf, Sqrt, Pow, Sub, Mul, Div,
+    // ReduceMean), and the head split, slices and transposes that only move the outputs.
+    case OpKind::kLayerNorm:
+    case OpKind::kGelu:
+    case OpKind::kErf:
+    case OpKind::kSqrt:
+    case OpKind::kPow:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+    case OpKind::kReduceMean:
+    case OpKind::kCast:
+    case OpKind::kSplit:
+    case OpKind::kSlice:
+    case OpKind::kTranspose:
+    case OpKind::kConcat:
+    case OpKind::kExpand:
+    case OpKind::kGather:
       return true;
     default:
       return false;
@@ -146,6 +166,11 @@ CimLayerShape layer_shape(const graph::Graph& graph, const graph::Op& op, bool n
       for (std::size_t a = 2; a < y.size(); ++a) positions *= static_cast<double>(y[a]);
     }
     s.positions = positions * static_cast<double>(batch);
+    // NeuroSim counts a convolution's operations on its input map (main.cpp, numComputation:
+    // 2·H·W·Cin·K²·Cout), whatever the stride.
+    double input_positions = 1.0;
+    for (std::size_t a = 2; a < x.size(); ++a) input_positions *= static_cast<double>(x[a]);
+    s.input_positions = neurosim ? input_positions * static_cast<double>(batch) : s.positions;
     return s;
   }
   // Gemm / MatMul with a weight matrix (the caller checked there is one): rows of the input
@@ -162,6 +187,7 @@ CimLayerShape layer_shape(const graph::Graph& graph, const graph::Op& op, bool n
   s.out_channels = k_last ? w[r - 2] : w[r - 1];
   const double outputs = static_cast<double>(graph::element_count(y));
   s.positions = outputs / static_cast<double>(std::max<std::int64_t>(s.out_channels, 1));
+  s.input_positions = s.positions;
   return s;
 }
 
@@ -375,11 +401,19 @@ CimMapping map_cim_layer(const CimParams& p, const CimLayerShape& shape,
 bool CimModel::do_supports(const graph::Op& op, const hw::Device& device) const noexcept {
   if (device.kind != "cim") return false;
   if (is_periphery_op(op.kind)) return true;
-  // Conv and Gemm keep their weights stationary in the arrays. MatMul is not claimed: whether
-  // its operand is a weight is not visible here, and activation-by-activation products cannot
-  // be programmed into crossbars.
-  return (op.kind == OpKind::kConv || op.kind == OpKind::kGemm) && op.inputs.size() >= 2 &&
-         !op.outputs.empty();
+  // Conv, Gemm and MatMul keep a weight matrix stationary in the arrays, whichever operator the
+  // exporter used (a bias-free Linear is a MatMul, so are transformer projections); whether the
+  // op has one is checked with its tensors (do_supports_in).
+  return is_weight_anchor(op.kind) && op.inputs.size() >= 2 && !op.outputs.empty();
+}
+
+bool CimModel::do_supports_in(const graph::Graph& graph, const graph::Op& op,
+                              const hw::Device& /*device*/) const noexcept {
+  // A product of two activations (attention's Q·Kᵀ and scores·V) cannot be programmed into the
+  // crossbars: the layer runs elsewhere.
+  if (!is_weight_anchor(op.kind)) return true;
+  if (op.kind == OpKind::kConv) return true;
+  return weight_matrix(graph, op).has_value();
 }
 
 OpCost CimModel::do_estimate(const graph::Graph& graph, const graph::Op& op,
@@ -475,7 +509,7 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op,
   c.parts["speedup"] = copies;
   c.parts["area_mm2"] =
       tiles * static_cast<double>(m.subarrays_per_tile) * ph.subarray_area_um2 * 1e-6;
-  c.parts["ops"] = 2.0 * shape.positions * static_cast<double>(m.rows * m.groups) *
+  c.parts["ops"] = 2.0 * shape.input_positions * static_cast<double>(m.rows * m.groups) *
                    static_cast<double>(shape.out_channels) / static_cast<double>(m.groups);
   return c;
 }

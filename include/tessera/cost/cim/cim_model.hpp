@@ -142,6 +142,9 @@ struct CimLayerShape {
   std::int64_t out_channels = 1;
   std::int64_t groups = 1;
   double positions = 1.0;  ///< output positions per inference (whole batch)
+  /// Positions the operations are counted on (whole batch): the output positions, or with
+  /// NeuroSim's conventions a convolution's input map (its TOPS/W counts 2·H·W·Cin·K²·Cout).
+  double input_positions = 1.0;
 };
 
 /// Mapping arithmetic. `pipeline_speedup` is NeuroSim's ceil((IFM/bound)²) for this layer; the
@@ -165,6 +168,8 @@ class CimModel final : public CostModel {
  private:
   [[nodiscard]] bool do_supports(const graph::Op& op,
                                  const hw::Device& device) const noexcept override;
+  [[nodiscard]] bool do_supports_in(const graph::Graph& graph, const graph::Op& op,
+                                    const hw::Device& device) const noexcept override;
   [[nodiscard]] OpCost do_estimate(const graph::Graph& graph, const graph::Op& op,
                                    const hw::Device& device,
                                    std::int64_t fused_bytes_saved) const override;
