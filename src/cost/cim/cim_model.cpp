@@ -26,13 +26,15 @@ namespace tessera::cost {
 // - interconnect_energy_pj_per_bit 0.0647: X-Y bus energy per bit of inputs plus twice the
 //   output bits per position, scaled by sqrt(tiles) (wire length of the bus over the layer's
 //   tiles); a geometric-mean fit over the 8 layers, residuals within 7% of layer energy.
-// - buffer latency: (input bits + psum_bits/input_bits x output bits) per step over a buffer
-//   bandwidth growing with sqrt(tiles): 38 bits/cycle for conventional tiles, 160 for novel
-//   (9-PE) tiles; interconnect 80 cycles per step. Fitted to the 8 layers' total latencies,
-//   largest error 9.7%.
+// - buffer and interconnect latency: NeuroSim's own laws, restated in estimate_op from its
+//   Tile.cpp and Chip.cpp (tile buffers and H-tree, global buffer and X-Y bus, sized by the
+//   whole network); nothing fitted but the wire reach of the global bus (kWireReachMm).
 // - buffer_energy_pj_per_bit 0.0025: buffer readDynamicEnergy is 0.5% of the total (187013 pJ
 //   of 34.756 uJ); 0.0025 pJ/bit over the bits buffered matches that total.
-// - leakage_uw_per_tile 21.8: "leakage Power 2242.53uW" over the run's 103 tiles.
+// - leakage per tile type, idle and busy (CimParams::leakage_*_tile_*), read from NeuroSim's
+//   tileLeakage and tileLeakageSRAMInUse on VGG8, ResNet-18 and ResNet-20 (conventional
+//   1024 x 1024 tiles 13.3-15.5 uW idle, 3.43 busy; novel 9 x 512 x 512 tiles 40.1-45.1 idle,
+//   7.72 busy), combined over an inference as main.cpp does (cim_chip_leakage).
 // - Area: "ChipArea : 8.00561e+07um^2" over 9472 subarrays (67 conventional tiles x 64 + 36
 //   novel tiles x 144) = 8452 um^2 per subarray, of which the cells are "Chip total CIM array :
 //   2.10312e+07um^2" / 9472 = 2220 um^2 (128 x 128 cells of 0.1355 um^2 = 280 F² at 22 nm) and
@@ -223,6 +225,22 @@ double activation_elements(const graph::Graph& graph, const graph::Op& op) {
   return n;
 }
 
+/// The tile grid and global buffer NeuroSim sizes from the whole network (Chip.cpp,
+/// ChipInitialize, pipelined): `tiles` in all, laid out in ceil(sqrt(tiles)) rows; the global
+/// bus is every tile's port width (a conventional tile: T + T / columns-per-ADC bits; a novel
+/// tile: P·ceil(sqrt(PEs)) + that / columns-per-ADC), halved until it is at most 2048 bits
+/// (maxGlobalBusWidth); the global buffer holds half of every layer's input map,
+/// input bits · Σ H·W·Cin / 2, in register-file cores of 128 x 128 bits
+/// (globalBufferCoreSizeRow/Col), read 128 bits a cycle each, as many in parallel as the bus
+/// carries: min(cores, ceil(bus / 128)).
+struct ChipContext {
+  double tiles = 0.0;
+  double grid_rows = 1.0;
+  double grid_cols = 1.0;
+  double bus_bits = 128.0;
+  double buffer_ports = 1.0;
+};
+
 /// One technology node: the published SRAM bitcell (280 F² for the 8T cell NeuroSim V1.4 uses
 /// down to 22 nm; Samsung 14 nm 0.064 um², TSMC 10 nm 0.040, TSMC 7 nm 0.027 (IEDM 2016), IRDS
 /// 5/3/2/1 nm, as NeuroSim V1.4's Param.cpp sizes its cells), NeuroSim V1.4's fixed eNVM read
@@ -269,6 +287,8 @@ constexpr std::array<Node, 13> kNodes = {{
 }};
 /// The calibration run's clock: "Chip clock period is: 1.6974ns".
 constexpr double kReferenceClockNs = 1.6974;
+/// Repeated global wire one reference clock carries at 22 nm (see the bus in estimate_op).
+constexpr double kWireReachMm = 8.2;
 
 const Node* find_node(double nm) {
   for (const auto& n : kNodes) {
@@ -278,6 +298,30 @@ const Node* find_node(double nm) {
 }
 
 }  // namespace
+
+CimLeakage cim_chip_leakage(const std::vector<CimLayerLeakage>& layers, bool pipelined) {
+  CimLeakage out;
+  double period = 0.0;
+  double latency = 0.0;
+  double idle_all = 0.0;
+  for (const auto& l : layers) {
+    period = std::max(period, l.time_s);
+    latency += l.time_s;
+    idle_all += l.idle_w;
+  }
+  if (pipelined) {
+    if (period <= 0.0) return out;
+    for (const auto& l : layers) {
+      const double busy = l.time_s / period;
+      out.power_w += l.idle_w * (1.0 - busy) + l.busy_w * busy;
+    }
+    out.energy_j = out.power_w * period;
+    return out;
+  }
+  for (const auto& l : layers) out.energy_j += l.time_s * (l.busy_w + idle_all - l.idle_w);
+  out.power_w = latency > 0.0 ? out.energy_j / latency : 0.0;
+  return out;
+}
 
 bool is_known_cim_node(double technology_nm) {
   return find_node(technology_nm) != nullptr;
@@ -354,9 +398,15 @@ CimPhysics cim_physics(const CimParams& p) {
       std::sqrt(ph.subarray_area_um2 / subarray_um2(node.sram_cell_um2, p.periphery_area_um2));
   ph.interconnect_energy_pj_per_bit =
       p.interconnect_energy_pj_per_bit * node.interconnect_energy * spread;
-  ph.interconnect_cycles_per_step =
-      p.interconnect_cycles_per_step * spread * node.novel_interconnect_cycles;
-  ph.leakage_uw_per_tile = p.leakage_uw_per_tile * node.leakage;
+  // (The longer wires of larger cells are in the bus's wire cycles, estimate_op.)
+  ph.novel_wire_cycles = node.novel_interconnect_cycles;
+  // Leakage follows the periphery that leaks: more ADC levels and partial-sum registers
+  // (the periphery area's growth with them) leak more.
+  const double leak = node.leakage * ph.area_scale / node.periphery_area;
+  ph.leakage_cm_tile_uw = p.leakage_cm_tile_uw * leak;
+  ph.leakage_nm_tile_uw = p.leakage_nm_tile_uw * leak;
+  ph.leakage_cm_tile_busy_uw = p.leakage_cm_tile_busy_uw * leak;
+  ph.leakage_nm_tile_busy_uw = p.leakage_nm_tile_busy_uw * leak;
   return ph;
 }
 
@@ -425,11 +475,57 @@ OpCost CimModel::do_estimate(const graph::Graph& graph, const graph::Op& op,
     c.time = Seconds(std::numeric_limits<double>::quiet_NaN());
     return c;
   }
-  return estimate_op(graph, op, parsed.value());
+  return estimate_op(graph, op, parsed.value(), false);
 }
 
-OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op,
-                             const CimParams& p) const {
+namespace {
+
+/// Is `op` a layer the arrays hold (a Conv, or a Gemm/MatMul with a weight matrix)?
+bool holds_weights(const graph::Graph& graph, const graph::Op& op) {
+  return is_weight_anchor(op.kind) && op.inputs.size() >= 2 && !op.outputs.empty() &&
+         (op.kind == OpKind::kConv || weight_matrix(graph, op).has_value());
+}
+
+ChipContext chip_context(const graph::Graph& graph, const CimParams& p, bool neurosim) {
+  ChipContext c;
+  double bus = 0.0;
+  double inputs = 0.0;
+  const double cpa = static_cast<double>(p.cols_per_adc);
+  for (const auto& op : graph.ops()) {
+    if (!holds_weights(graph, op)) continue;
+    const CimLayerShape shape = layer_shape(graph, op, neurosim);
+    const std::int64_t pipe = p.pipeline ? pipeline_speedup(graph, p, shape.in_size) : 1;
+    const CimMapping m = map_cim_layer(p, shape, pipe);
+    const double tiles = static_cast<double>(m.tiles);
+    c.tiles += tiles;
+    const double port = m.novel ? static_cast<double>(p.nm_pe_size) *
+                                      std::ceil(std::sqrt(static_cast<double>(p.nm_pes_per_tile)))
+                                : static_cast<double>(p.cm_tile_size);
+    bus += (port + port / cpa) * (p.pipeline ? tiles : 1.0);
+    const double map = static_cast<double>(shape.in_size * shape.in_size * shape.in_channels);
+    inputs = p.pipeline ? inputs + map / 2.0 : std::max(inputs, map);
+  }
+  while (bus > 2048.0) bus /= 2.0;
+  c.bus_bits = std::max(bus, 1.0);
+  c.grid_rows = std::max(std::ceil(std::sqrt(c.tiles)), 1.0);
+  c.grid_cols = std::max(std::ceil(c.tiles / c.grid_rows), 1.0);
+  const double cores = std::ceil(static_cast<double>(p.input_bits) * inputs / (128.0 * 128.0));
+  c.buffer_ports = std::max(std::min(cores, std::ceil(c.bus_bits / 128.0)), 1.0);
+  return c;
+}
+
+/// A tile's buffer (NeuroSim Tile.cpp, TileInitialize): register-file cores of 32 x 32 bits
+/// (tileBufferCoreSizeRow/Col); when the data one PE row delivers (`bits`) fits one core, one
+/// core of that width, else 32-bit cores, as many in parallel as the tile's H-tree carries.
+double tile_buffer_width(double bits, double narrow_width, double htree_bits) {
+  if (bits < 1024.0) return narrow_width;
+  return 32.0 * std::min(std::ceil(bits / 1024.0), std::ceil(htree_bits / 32.0));
+}
+
+}  // namespace
+
+OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, const CimParams& p,
+                             bool pooled) const {
   OpCost c;
   const CimPhysics ph = cim_physics(p);
   const double clk_s = ph.clock_s;
@@ -466,13 +562,89 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op,
   const double adc_s = steps * read_cycles * clk_s;
   const double accumulation_s =
       steps * std::log2(static_cast<double>(m.row_partitions) + 1.0) * clk_s;
-  const double buffer_bw =
-      (m.novel ? p.nm_buffer_bits_per_cycle : p.cm_buffer_bits_per_cycle) * std::sqrt(tiles);
-  const double buffer_s =
-      steps * copies * (in_bits_pos + psum_ratio * out_bits_pos) / buffer_bw * clk_s;
-  const double ic_cycles =
-      m.novel ? ph.interconnect_cycles_per_step : p.interconnect_cycles_per_step;
-  const double interconnect_s = steps * ic_cycles * clk_s;
+  // Buffers and interconnect, restated from NeuroSim V1.4 (synchronous, X-Y bus, activation
+  // and accumulation at chip level; Tile.cpp TileCalculatePerformance and Chip.cpp
+  // ChipCalculatePerformance). Every bit moves once per position whatever the copies ("no
+  // matter speedup or not, the total number of data transferred is fixed"), through the
+  // busiest tile's buffers and H-tree and through the global buffer and bus:
+  // - a tile reads its input rows (at most a tile's, T or 9 x P) bit-serially, a novel tile
+  //   once per PE column (/ sqrt(PEs)), and writes each of its outputs (at most T / or P /
+  //   columns per weight) as an accumulated partial sum of `sum_bits` bits per position;
+  // - the global buffer moves the layer's whole input (a novel layer's / K: its PEs reuse the
+  //   kernel rows) and output (/ 4 when pooled) 128 bits per port and cycle;
+  // - the H-tree in the tile moves both at its width per cycle; the global X-Y bus moves the
+  //   input along the rows and the output along the columns of the tile grid, one bus width per
+  //   cycle and hop, the rows and columns the layer does not occupy adding hops.
+  const ChipContext chip = chip_context(graph, p, options_.neurosim_conventions);
+  const double positions = shape.positions;
+  const double cpa = static_cast<double>(p.cols_per_adc);
+  const double cpw = static_cast<double>(ceil_div(p.weight_bits, p.cell_bits));
+  const double rows_sub = static_cast<double>(p.subarray_rows);
+  const double cols_sub = static_cast<double>(p.subarray_cols);
+  // Width of a subarray's output (NeuroSim numBitSubarrayOutput), of a PE's (+ ceil(sqrt(its
+  // subarrays)) adder-tree bits) and of the tile's partial sums (+ ceil(log2(PEs added))).
+  const double sub_bits = static_cast<double>(p.adc_bits) + std::ceil(std::log2(passes)) + ib +
+                          (cpw - 1.0) * static_cast<double>(p.cell_bits) + 1.0;
+  const double rows_all = static_cast<double>(m.rows * m.groups);
+  double tile_in_bits = 0.0;
+  double tile_out_bits = 0.0;
+  double tile_buffer_cycles = 0.0;
+  double htree_bits = 0.0;
+  if (m.novel) {
+    const double pes = static_cast<double>(p.nm_pes_per_tile);
+    const double pe = static_cast<double>(p.nm_pe_size);
+    const double sum_bits = sub_bits + std::ceil(std::sqrt((pe / rows_sub) * (pe / cols_sub))) +
+                            std::ceil(std::log2(pes));
+    htree_bits = pes * pe;
+    tile_in_bits = std::min(rows_all, pe * pes) * positions * ib / std::sqrt(pes);
+    tile_out_bits = std::min(static_cast<double>(m.cols), pe) / cpw * sum_bits * positions;
+    tile_buffer_cycles =
+        tile_in_bits / tile_buffer_width(pes * ib * rows_sub, pes * rows_sub, htree_bits) +
+        tile_out_bits /
+            tile_buffer_width(sum_bits * pes * cols_sub / cpa, sum_bits * pes, htree_bits);
+  } else {
+    const double tile = static_cast<double>(p.cm_tile_size);
+    const double side = 2.0;  // NeuroSim's conventional tile: 2 x 2 PEs of T/2
+    const double pe = tile / side;
+    const double sum_bits =
+        sub_bits + std::ceil(std::sqrt((pe / rows_sub) * (pe / cols_sub))) + 1.0;
+    htree_bits = tile;
+    tile_in_bits = std::min(rows_all, tile) * positions * ib;
+    tile_out_bits = std::min(static_cast<double>(m.cols), tile) / cpw * sum_bits * positions;
+    tile_buffer_cycles =
+        tile_in_bits / tile_buffer_width(side * ib * rows_sub, side * rows_sub, htree_bits) +
+        tile_out_bits /
+            tile_buffer_width(sum_bits * side * cols_sub / cpa, sum_bits * side, htree_bits);
+  }
+  const double chip_in_bits = rows_all * ib * positions / (m.novel ? shape.kernel : 1.0);
+  const double chip_out_bits =
+      static_cast<double>(shape.out_channels) * ib * positions / (pooled ? 4.0 : 1.0);
+  const double global_buffer_cycles = (chip_in_bits + chip_out_bits) / (128.0 * chip.buffer_ports);
+  const double buffer_s = (tile_buffer_cycles + global_buffer_cycles) * clk_s;
+  const double layer_cols =
+      static_cast<double>(ceil_div(m.cols * m.groups, m.novel ? p.nm_pe_size : p.cm_tile_size));
+  const double layer_rows = std::max(tiles / std::max(layer_cols, 1.0), 1.0);
+  // Each bus transfer takes the cycles its wire needs: the input runs along half the grid's
+  // columns, the output down the rows below the middle, over tiles of this layer's kind
+  // (XYBus.cpp: ceil(delay x clock frequency)); NeuroSim's repeated wires at 22 nm reach
+  // kWireReachMm per reference clock (ResNet-50's 17 x 16 grid of 1.1 mm novel tiles takes 2
+  // cycles along the 8.8 mm input wire and 1 along the 7.7 mm output wire; VGG8's and
+  // ResNet-18's 5.5 mm take 1).
+  const double tile_side_mm =
+      std::sqrt(static_cast<double>(m.subarrays_per_tile) * ph.subarray_area_um2) * 1e-3;
+  const double reach_mm = kWireReachMm * ph.clock_s / (kReferenceClockNs * 1e-9);
+  const double x_cycles =
+      std::max(std::ceil(std::ceil(chip.grid_cols / 2.0) * tile_side_mm / reach_mm), 1.0);
+  const double y_cycles = std::max(
+      std::ceil((chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0) * tile_side_mm / reach_mm),
+      1.0);
+  const double bus_cycles =
+      x_cycles * std::ceil(chip_in_bits / chip.bus_bits * chip.grid_rows / layer_rows) +
+      y_cycles *
+          std::ceil(chip_out_bits / chip.bus_bits * chip.grid_cols / std::max(layer_cols, 1.0));
+  const double ic_cycles_per_transfer = m.novel ? ph.novel_wire_cycles : 1.0;
+  const double interconnect_s =
+      ((tile_in_bits + tile_out_bits) / htree_bits + bus_cycles) * ic_cycles_per_transfer * clk_s;
 
   // Energy: per column conversion, per bit buffered and moved.
   const double density = p.input_bit_density;
@@ -498,13 +670,25 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op,
   c.parts["adc_s"] = adc_s;
   c.parts["accumulation_s"] = accumulation_s;
   c.parts["buffer_s"] = buffer_s;
+  c.parts["bus_cycles"] = bus_cycles;
+  c.parts["htree_cycles"] = (tile_in_bits + tile_out_bits) / htree_bits;
   c.parts["interconnect_s"] = interconnect_s;
   c.parts["adc_j"] = adc_j;
   c.parts["accumulation_j"] = accumulation_j;
   c.parts["periphery_j"] = periphery_j;
   c.parts["buffer_j"] = buffer_j;
   c.parts["interconnect_j"] = interconnect_j;
-  c.parts["leakage_j"] = ph.leakage_uw_per_tile * 1e-6 * tiles * time_s;
+  // Leakage of the layer's tiles (per tile type, scaled to the tile's subarrays from
+  // NeuroSim's 64-subarray conventional and 144-subarray novel tiles); the chip's leakage over
+  // an inference depends on every layer's time (cim_chip_leakage).
+  const double tile_scale = static_cast<double>(m.subarrays_per_tile) / (m.novel ? 144.0 : 64.0);
+  const double idle_w =
+      tiles * tile_scale * (m.novel ? ph.leakage_nm_tile_uw : ph.leakage_cm_tile_uw) * 1e-6;
+  const double busy_w = tiles * tile_scale *
+                        (m.novel ? ph.leakage_nm_tile_busy_uw : ph.leakage_cm_tile_busy_uw) * 1e-6;
+  c.parts["leakage_w"] = idle_w;
+  c.parts["leakage_busy_w"] = busy_w;
+  c.parts["leakage_j"] = idle_w * time_s;
   c.parts["tiles"] = tiles;
   c.parts["speedup"] = copies;
   c.parts["area_mm2"] =
@@ -519,8 +703,15 @@ Result<OpCost> CimModel::do_estimate_layer(const graph::Graph& graph, const grap
   auto parsed = CimParams::from_device(device);
   if (!parsed.ok()) return parsed.diagnostics();
   OpCost total;
+  // NeuroSim's pooling flag: a layer whose outputs are pooled writes a quarter of them back.
+  bool pooled = false;
   for (auto id : layer.ops) {
-    const OpCost c = estimate_op(graph, graph.op(id), parsed.value());
+    const OpKind k = graph.op(id).kind;
+    pooled = pooled || k == OpKind::kMaxPool || k == OpKind::kAveragePool ||
+             k == OpKind::kGlobalAveragePool;
+  }
+  for (auto id : layer.ops) {
+    const OpCost c = estimate_op(graph, graph.op(id), parsed.value(), pooled);
     total.time += c.time;
     total.energy += c.energy;
     total.memory += c.memory;

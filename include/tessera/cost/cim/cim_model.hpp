@@ -2,6 +2,7 @@
 /// Compute-in-memory (CIM) crossbar cost model, structured like DNN+NeuroSim V1.4 (inference).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tessera/core/result.hpp"
 #include "tessera/cost/cost_model.hpp"
@@ -69,10 +70,14 @@ struct CimParams {
   double periphery_energy_pj = 0.0173;     ///< per column-conversion (decoders, mux, switch)
   double buffer_energy_pj_per_bit = 0.0025;
   double interconnect_energy_pj_per_bit = 0.0647;
-  double cm_buffer_bits_per_cycle = 38.0;
-  double nm_buffer_bits_per_cycle = 160.0;
-  double interconnect_cycles_per_step = 80.0;
-  double leakage_uw_per_tile = 21.8;
+  /// Leakage of a tile at 22 nm (NeuroSim V1.4 TileCalculatePerformance: its PEs' subarrays,
+  /// adders, buffers and H-tree), idle and while its layer computes (its SRAM subarrays in
+  /// use leak less), for a 1024 x 1024 conventional and a 9 x 512 x 512 novel tile; other tile
+  /// sizes scale with their subarrays.
+  double leakage_cm_tile_uw = 14.4;
+  double leakage_nm_tile_uw = 42.6;
+  double leakage_cm_tile_busy_uw = 3.43;
+  double leakage_nm_tile_busy_uw = 7.72;
   double periphery_area_um2 = 6232.0;        ///< per subarray: its share of all non-array circuits
   double envm_periphery_area_um2 = 31180.0;  ///< extra per eNVM subarray (level shifters...)
   double area_pass_share = 0.093;            ///< periphery area growth as Rp falls: x (1 - Rp / R)
@@ -108,8 +113,14 @@ struct CimPhysics {
   double periphery_energy_pj = 0.0;
   double buffer_energy_pj_per_bit = 0.0;
   double interconnect_energy_pj_per_bit = 0.0;
-  double interconnect_cycles_per_step = 0.0;
-  double leakage_uw_per_tile = 0.0;
+  /// Cycles per interconnect transfer to novel-mapped tiles relative to the reference chip
+  /// (longer wires with larger cells; NeuroSim's bus to 9-PE tiles at 5 nm and below).
+  double novel_wire_cycles = 1.0;
+  /// Leakage of a conventional and a novel-mapped tile, idle and while computing.
+  double leakage_cm_tile_uw = 0.0;
+  double leakage_nm_tile_uw = 0.0;
+  double leakage_cm_tile_busy_uw = 0.0;
+  double leakage_nm_tile_busy_uw = 0.0;
   double cell_area_um2 = 0.0;
   double subarray_area_um2 = 0.0;  ///< cells plus the subarray's share of the periphery
 };
@@ -147,6 +158,26 @@ struct CimLayerShape {
   double input_positions = 1.0;
 };
 
+/// One layer's share of the chip's leakage: its time and its tiles' leakage power, idle and
+/// while it computes (CimModel's parts `leakage_w` and `leakage_busy_w`).
+struct CimLayerLeakage {
+  double time_s = 0.0;
+  double idle_w = 0.0;
+  double busy_w = 0.0;
+};
+
+/// The chip's leakage over one inference, as NeuroSim V1.4's main.cpp charges it. Pipelined,
+/// every tile leaks for the period T (the slowest layer), busy for its own layer's time t and
+/// idle the rest: P = Σ idle·(1 − t/T) + busy·t/T, E = P·T. Layer by layer, while layer i runs
+/// its tiles leak busy and every other tile idle: E = Σ_i t_i·(busy_i + Σ_{j≠i} idle_j), over
+/// the latency sum.
+struct CimLeakage {
+  double power_w = 0.0;
+  double energy_j = 0.0;
+};
+[[nodiscard]] CimLeakage cim_chip_leakage(const std::vector<CimLayerLeakage>& layers,
+                                          bool pipelined);
+
 /// Mapping arithmetic. `pipeline_speedup` is NeuroSim's ceil((IFM/bound)²) for this layer; the
 /// layer's speed-up is max(pipeline, copies that fit in the free space of its PE or tile).
 [[nodiscard]] CimMapping map_cim_layer(const CimParams& p, const CimLayerShape& shape,
@@ -177,8 +208,9 @@ class CimModel final : public CostModel {
                                                  const graph::Layer& layer,
                                                  const hw::Device& device) const override;
   /// One operator on a chip with parameters `p` (read once per layer).
+  /// `pooled`: the layer's outputs are pooled (NeuroSim writes back a quarter of them).
   [[nodiscard]] OpCost estimate_op(const graph::Graph& graph, const graph::Op& op,
-                                   const CimParams& p) const;
+                                   const CimParams& p, bool pooled) const;
 
   CimOptions options_;
 };
