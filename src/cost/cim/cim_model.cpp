@@ -35,10 +35,17 @@ namespace tessera::cost {
 //   tileLeakage and tileLeakageSRAMInUse on VGG8, ResNet-18 and ResNet-20 (conventional
 //   1024 x 1024 tiles 13.3-15.5 uW idle, 3.43 busy; novel 9 x 512 x 512 tiles 40.1-45.1 idle,
 //   7.72 busy), combined over an inference as main.cpp does (cim_chip_leakage).
-// - Area: "ChipArea : 8.00561e+07um^2" over 9472 subarrays (67 conventional tiles x 64 + 36
-//   novel tiles x 144) = 8452 um^2 per subarray, of which the cells are "Chip total CIM array :
-//   2.10312e+07um^2" / 9472 = 2220 um^2 (128 x 128 cells of 0.1355 um^2 = 280 F² at 22 nm) and
-//   the rest, 6232 um^2 (periphery_area_um2), is the subarray's share of every other circuit.
+// - Area (NeuroSim's ChipCalculateArea: every tile, the global buffer's cores and the global
+//   bus and units): the three 22 nm runs (VGG8 80.06 mm^2: 67 conventional and 36 novel
+//   tiles, 71 buffer cores; ResNet-18 101.88: 23, 60, 533; ResNet-50 231.14: 211, 59, 2604)
+//   give a conventional 1024 x 1024 tile 0.4568 mm^2, a novel 9 x 512 x 512 tile 1.331 mm^2 and
+//   a 128 x 128-bit buffer core 0.02159 mm^2 exactly (three equations, three unknowns; the
+//   buffer holds input bits x Σ H·W·Cin / 2). Per subarray: 7137 and 9243 um^2, of which the
+//   cells are 2220 um^2 (128 x 128 cells of 0.1355 um^2 = 280 F² at 22 nm: "Chip total CIM
+//   array" / subarrays in all three runs) and the rest (cm/nm_periphery_area_um2: 4917 and
+//   7023) the subarray's share of its tile's other circuits. By component the reports agree:
+//   ADC 1624 um^2 per subarray in all three, tile interconnect 0.020 mm^2 per conventional and
+//   0.310 per novel tile, "other peripheries" growing with the buffer cores.
 //
 // Other configurations: 28 further NeuroSim V1.4 runs of VGG8 (tests/data/neurosim/, README
 // there), each changing the reference in one or two parameters; the laws below carry the
@@ -60,7 +67,8 @@ namespace tessera::cost {
 //   Rp 64: 1.874 ns, 4 bits at Rp 64: 1.613 ns, RRAM 10 kOhm: 2.114 ns in NeuroSim.
 // - eNVM cells (RRAM, FeFET): 1T1R cells of 48 F² (NeuroSim V1.4 Param.cpp: 4 x 12 F²), FeFET
 //   24 F²; 31180 um^2 more periphery per subarray (level shifters for 2 V writes, reference
-//   columns, larger access devices): (357.963 - 3.605) mm^2 / 9472 - 6232 in the RRAM run. The
+//   columns, larger access devices): (357.963 - 3.605) mm^2 / 9472 - 6232 (the SRAM chip's mean
+//   periphery per subarray) in the RRAM run. The
 //   sense amplifiers cost 0.65x SRAM's (no precharge) plus the cell currents: driven rows x
 //   0.016 x mean of 1/R_on and 1/R_off x read voltage² x one clock (0.016 = the share of the Rp
 //   rows whose current NeuroSim integrates, fitted on the 100 kOhm and 10 kOhm runs: 10 kOhm
@@ -239,6 +247,8 @@ struct ChipContext {
   double grid_cols = 1.0;
   double bus_bits = 128.0;
   double buffer_ports = 1.0;
+  double buffer_cores = 1.0;
+  double input_maps = 0.0;  ///< Σ H·W·Cin over the weight layers
 };
 
 /// One technology node: the published SRAM bitcell (280 F² for the 8T cell NeuroSim V1.4 uses
@@ -288,7 +298,7 @@ constexpr std::array<Node, 13> kNodes = {{
 /// The calibration run's clock: "Chip clock period is: 1.6974ns".
 constexpr double kReferenceClockNs = 1.6974;
 /// Repeated global wire one reference clock carries at 22 nm (see the bus in estimate_op).
-constexpr double kWireReachMm = 8.2;
+constexpr double kWireReachMm = 8.6;
 
 const Node* find_node(double nm) {
   for (const auto& n : kNodes) {
@@ -369,8 +379,10 @@ CimPhysics cim_physics(const CimParams& p) {
   auto subarray_um2 = [&](double cell_um2, double periphery_um2) {
     return cell_um2 * rows * cols + periphery_um2 * ph.area_scale;
   };
-  ph.subarray_area_um2 = subarray_um2(
-      ph.cell_area_um2, p.periphery_area_um2 + (envm ? p.envm_periphery_area_um2 : 0.0));
+  const double envm_extra = envm ? p.envm_periphery_area_um2 : 0.0;
+  ph.subarray_area_um2 = subarray_um2(ph.cell_area_um2, p.nm_periphery_area_um2 + envm_extra);
+  ph.cm_subarray_area_um2 = subarray_um2(ph.cell_area_um2, p.cm_periphery_area_um2 + envm_extra);
+  ph.global_buffer_core_area_um2 = p.global_buffer_core_area_um2 * node.periphery_area;
 
   double conversion = p.adc_energy_pj * node.adc_energy *
                       ((1.0 - p.adc_level_share) + p.adc_level_share * levels) *
@@ -395,7 +407,7 @@ CimPhysics cim_physics(const CimParams& p) {
   // cycles to reach a novel-mapped layer's 9-PE tiles (NeuroSim's RRAM runs: x1.9 for layers
   // 2-6, unchanged for the conventional tiles of layers 1, 7 and 8).
   const double spread =
-      std::sqrt(ph.subarray_area_um2 / subarray_um2(node.sram_cell_um2, p.periphery_area_um2));
+      std::sqrt(ph.subarray_area_um2 / subarray_um2(node.sram_cell_um2, p.nm_periphery_area_um2));
   ph.interconnect_energy_pj_per_bit =
       p.interconnect_energy_pj_per_bit * node.interconnect_energy * spread;
   // (The longer wires of larger cells are in the bus's wire cycles, estimate_op.)
@@ -504,12 +516,14 @@ ChipContext chip_context(const graph::Graph& graph, const CimParams& p, bool neu
     bus += (port + port / cpa) * (p.pipeline ? tiles : 1.0);
     const double map = static_cast<double>(shape.in_size * shape.in_size * shape.in_channels);
     inputs = p.pipeline ? inputs + map / 2.0 : std::max(inputs, map);
+    c.input_maps += map;
   }
   while (bus > 2048.0) bus /= 2.0;
   c.bus_bits = std::max(bus, 1.0);
   c.grid_rows = std::max(std::ceil(std::sqrt(c.tiles)), 1.0);
   c.grid_cols = std::max(std::ceil(c.tiles / c.grid_rows), 1.0);
   const double cores = std::ceil(static_cast<double>(p.input_bits) * inputs / (128.0 * 128.0));
+  c.buffer_cores = std::max(cores, 1.0);
   c.buffer_ports = std::max(std::min(cores, std::ceil(c.bus_bits / 128.0)), 1.0);
   return c;
 }
@@ -560,8 +574,13 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
   // Latency (cycles): array reads through the ADCs, the adder tree over the row partitions,
   // buffers, interconnect.
   const double adc_s = steps * read_cycles * clk_s;
+  // A novel tile adds its 9 PEs' partial sums for every position after the copies' results
+  // come together (Tile.cpp: accumulationNM after the division by the speed-up): 2 cycles per
+  // position in NeuroSim V1.4 at 22 nm (2.0-2.3 on the VGG8, ResNet-18 and ResNet-20 layers).
+  const double tile_accumulation_cycles = m.novel ? 2.0 * shape.positions : 0.0;
   const double accumulation_s =
-      steps * std::log2(static_cast<double>(m.row_partitions) + 1.0) * clk_s;
+      (steps * std::log2(static_cast<double>(m.row_partitions) + 1.0) + tile_accumulation_cycles) *
+      clk_s;
   // Buffers and interconnect, restated from NeuroSim V1.4 (synchronous, X-Y bus, activation
   // and accumulation at chip level; Tile.cpp TileCalculatePerformance and Chip.cpp
   // ChipCalculatePerformance). Every bit moves once per position whatever the copies ("no
@@ -627,11 +646,12 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
   // Each bus transfer takes the cycles its wire needs: the input runs along half the grid's
   // columns, the output down the rows below the middle, over tiles of this layer's kind
   // (XYBus.cpp: ceil(delay x clock frequency)); NeuroSim's repeated wires at 22 nm reach
-  // kWireReachMm per reference clock (ResNet-50's 17 x 16 grid of 1.1 mm novel tiles takes 2
-  // cycles along the 8.8 mm input wire and 1 along the 7.7 mm output wire; VGG8's and
-  // ResNet-18's 5.5 mm take 1).
+  // kWireReachMm per reference clock (ResNet-50's 17 x 16 grid of 1.15 mm novel tiles takes
+  // 2 cycles along the 9.2 mm input wire and 1 along the 8.1 mm output wire; VGG8's and
+  // ResNet-18's 5.8 mm take 1: the reach lies between 8.1 and 9.2 mm).
+  const double subarray_um2 = m.novel ? ph.subarray_area_um2 : ph.cm_subarray_area_um2;
   const double tile_side_mm =
-      std::sqrt(static_cast<double>(m.subarrays_per_tile) * ph.subarray_area_um2) * 1e-3;
+      std::sqrt(static_cast<double>(m.subarrays_per_tile) * subarray_um2) * 1e-3;
   const double reach_mm = kWireReachMm * ph.clock_s / (kReferenceClockNs * 1e-9);
   const double x_cycles =
       std::max(std::ceil(std::ceil(chip.grid_cols / 2.0) * tile_side_mm / reach_mm), 1.0);
@@ -691,8 +711,13 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
   c.parts["leakage_j"] = idle_w * time_s;
   c.parts["tiles"] = tiles;
   c.parts["speedup"] = copies;
-  c.parts["area_mm2"] =
-      tiles * static_cast<double>(m.subarrays_per_tile) * ph.subarray_area_um2 * 1e-6;
+  // Area: the tiles, and the layer's share of the global buffer (its input map's part of all
+  // the layers' maps the buffer is sized for).
+  const double layer_map = static_cast<double>(shape.in_size * shape.in_size * shape.in_channels);
+  const double buffer_share = chip.input_maps > 0.0 ? layer_map / chip.input_maps : 0.0;
+  c.parts["area_mm2"] = (tiles * static_cast<double>(m.subarrays_per_tile) * subarray_um2 +
+                         buffer_share * chip.buffer_cores * ph.global_buffer_core_area_um2) *
+                        1e-6;
   c.parts["ops"] = 2.0 * shape.input_positions * static_cast<double>(m.rows * m.groups) *
                    static_cast<double>(shape.out_channels) / static_cast<double>(m.groups);
   return c;

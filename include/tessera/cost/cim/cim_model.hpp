@@ -78,7 +78,12 @@ struct CimParams {
   double leakage_nm_tile_uw = 42.6;
   double leakage_cm_tile_busy_uw = 3.43;
   double leakage_nm_tile_busy_uw = 7.72;
-  double periphery_area_um2 = 6232.0;        ///< per subarray: its share of all non-array circuits
+  /// Area per subarray besides its cells at 22 nm: its share of its tile's circuits (ADCs,
+  /// adders, buffers, H-tree, decoders) in a conventional and in a novel-mapped tile, and the
+  /// area of one 128 x 128-bit global buffer core (derivations in cim_model.cpp).
+  double cm_periphery_area_um2 = 4917.0;
+  double nm_periphery_area_um2 = 7023.0;
+  double global_buffer_core_area_um2 = 21593.0;
   double envm_periphery_area_um2 = 31180.0;  ///< extra per eNVM subarray (level shifters...)
   double area_pass_share = 0.093;            ///< periphery area growth as Rp falls: x (1 - Rp / R)
   double adc_area_level_share = 0.145;  ///< part of the periphery area proportional to ADC levels
@@ -122,7 +127,9 @@ struct CimPhysics {
   double leakage_cm_tile_busy_uw = 0.0;
   double leakage_nm_tile_busy_uw = 0.0;
   double cell_area_um2 = 0.0;
-  double subarray_area_um2 = 0.0;  ///< cells plus the subarray's share of the periphery
+  double subarray_area_um2 = 0.0;     ///< cells plus its share of a novel-mapped tile's periphery
+  double cm_subarray_area_um2 = 0.0;  ///< the same in a conventional tile
+  double global_buffer_core_area_um2 = 0.0;
 };
 
 /// Technology nodes CimModel knows (nm): DNN+NeuroSim V1.4's list.
