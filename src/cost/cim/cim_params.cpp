@@ -62,7 +62,7 @@ const std::vector<Field>& fields() {
       {"speedup_degree", &CimParams::speedup_degree, Range::kPositive, "",
        "NeuroSim's pipeline speed-up degree"},
       {"input_bit_density", &CimParams::input_bit_density, Range::kPositive, "",
-       "input bit density relative to the calibration run"},
+       "input bit density relative to the calibration traces (ADC energy only)"},
       {"pipeline", &CimParams::pipeline, Range::kChoice, "",
        "1: layers pipelined (NeuroSim's default), 0: layer by layer", {},
        "must be 0 (layer by layer) or 1 (layers pipelined)"},
