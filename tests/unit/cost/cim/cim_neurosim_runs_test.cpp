@@ -90,6 +90,7 @@ const Run kRuns[] = {
      {{"cell_bits", 2}, {"r_on_ohm", 100e3}, {"r_off_ohm", 10e6}, {"pipeline", 0}}},
     // Other networks (ImageNet ResNets, CIFAR ResNet-20), traces from make_traces.py (exact).
     {"resnet18_sram22_adc5_rp128.txt", "sram", {}, true, "resnet18"},
+    {"resnet18_sram22_adc5_rp64.txt", "sram", {{"rows_parallel", 64}}, true, "resnet18"},
     {"resnet50_sram22_adc5_rp128.txt", "sram", {}, true, "resnet50"},
     // NeuroSim's floorplan gives ResNet-20 512 x 512 conventional tiles. Its narrow stage-1
     // layers (16 channels) cost NeuroSim's ADCs less than CimModel counts: +18% per layer,
