@@ -116,6 +116,20 @@ const Run kRuns[] = {
      "resnet20",
      0.20,
      0.45},
+    {"resnet20_sram7_adc5_rp128.txt",
+     "sram",
+     {{"cm_tile_size", 512}, {"technology_nm", 7}},
+     true,
+     "resnet20",
+     0.20,
+     0.45},
+    {"resnet20_rram22_adc5_rp128.txt",
+     "rram",
+     {{"cm_tile_size", 512}},
+     true,
+     "resnet20",
+     0.20,
+     0.45},
 };
 
 class CimVsNeuroSim : public ::testing::Test {
