@@ -129,7 +129,7 @@ const Run kRuns[] = {
      true,
      "resnet20",
      0.20,
-     0.45},
+     0.55},
 };
 
 class CimVsNeuroSim : public ::testing::Test {
