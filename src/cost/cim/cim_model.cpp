@@ -456,7 +456,16 @@ CimMapping map_cim_layer(const CimParams& p, const CimLayerShape& shape,
   const std::int64_t fill_cols = unit_cols_used <= unit ? unit / unit_cols_used : 1;
   const std::int64_t fill = m.groups == 1 ? fill_rows * fill_cols : 1;
   m.speedup = std::max<std::int64_t>({pipeline_speedup, fill, 1});
-  m.tiles = ceil_div(m.speedup * m.subarrays_per_copy, m.subarrays_per_tile);
+  if (m.groups == 1) {
+    // NeuroSim's floorplan (Chip.cpp, ChipFloorPlan, pipelined): the tiles one copy spans along
+    // the rows, times the groups of copies that fill a tile (or PE), times the tiles along the
+    // columns; copies are not packed across tiles.
+    const std::int64_t span_rows = m.novel ? ceil_div(cin, p.nm_pe_size) : ceil_div(m.rows, unit);
+    const std::int64_t span_cols = ceil_div(m.cols, unit);
+    m.tiles = span_rows * ceil_div(m.speedup, std::max<std::int64_t>(fill, 1)) * span_cols;
+  } else {
+    m.tiles = ceil_div(m.speedup * m.subarrays_per_copy, m.subarrays_per_tile);
+  }
   return m;
 }
 

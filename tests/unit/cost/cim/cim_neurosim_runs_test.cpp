@@ -5,13 +5,19 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "support/zoo_chain.hpp"
 #include "tessera/cost/cim/cim_model.hpp"
+#include "tessera/graph/graph_builder.hpp"
+#include "tessera/graph/passes.hpp"
 #include "tessera/io/neurosim_import.hpp"
 
 namespace tessera::cost {
@@ -130,13 +136,77 @@ const Run kRuns[] = {
      "resnet20",
      0.20,
      0.55},
+    // NeuroSim's own DenseNet-40 file (a chain: each line's input is the previous output).
+    {"densenet40_sram22_adc5_rp128.txt",
+     "sram",
+     {{"cm_tile_size", 512}},
+     true,
+     "NetWork_DenseNet40.csv",
+     0.15,
+     0.40},
 };
+
+/// The chain network a NeuroSim network file describes, for networks the zoo does not have:
+/// each line a convolution (same padding, ReLU after it) whose input is the previous line's
+/// output, a 2 x 2 max pool where the pooling flag is set and the next line's map is half as
+/// large, a global average pool before a final line on a 1 x 1 map (the classifier).
+testing::ZooChain chain_from_network_file(const std::string& file) {
+  std::ifstream in(std::string(TESSERA_TEST_DATA_DIR) + "/neurosim/" + file);
+  std::vector<std::array<std::int64_t, 8>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::array<std::int64_t, 8> r{};
+    std::stringstream ss(line);
+    for (auto& v : r) {
+      std::string cell;
+      std::getline(ss, cell, ',');
+      v = std::stoll(cell);
+    }
+    rows.push_back(r);
+  }
+  if (rows.empty()) throw std::runtime_error("no layers in " + file);
+  graph::GraphBuilder b(file);
+  auto x = b.input("x", {1, rows[0][2], rows[0][0], rows[0][1]});
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    const std::string name = "layer" + std::to_string(i + 1);
+    if (r[0] == 1 && i > 0 && rows[i - 1][0] > 1) {
+      x = b.linear(name, b.flatten(name + ".flatten", x), r[5], false);
+      continue;
+    }
+    x = b.relu(name + ".relu", b.conv2d(name, x,
+                                        {.out_channels = r[5],
+                                         .kernel = r[3],
+                                         .stride = r[7],
+                                         .padding = r[3] / 2,
+                                         .bias = false}));
+    const bool last_map = i + 1 < rows.size() && rows[i + 1][0] == 1 && r[0] > 1;
+    if (last_map) {
+      x = b.global_avg_pool(name + ".pool", x);
+    } else if (r[6] != 0 && i + 1 < rows.size() && rows[i + 1][0] * 2 == r[0]) {
+      x = b.max_pool(name + ".pool", x, {.kernel = 2, .stride = 2});
+    }
+  }
+  b.output(x);
+  auto g = std::move(b).finish();
+  if (!g.ok()) throw std::runtime_error(file + ": " + g.error_text());
+  auto chain = graph::build_layer_chain(g.value());
+  if (!chain.ok()) throw std::runtime_error(file + ": " + chain.error_text());
+  return {std::move(g).value(), std::move(chain).value()};
+}
 
 class CimVsNeuroSim : public ::testing::Test {
  protected:
+  /// A zoo model, or "NetWork_*.csv": the chain network of that NeuroSim file.
   const testing::ZooChain& zoo(const std::string& name) {
     auto it = models_.find(name);
-    if (it == models_.end()) it = models_.emplace(name, testing::zoo_chain(name)).first;
+    if (it == models_.end()) {
+      it = models_
+               .emplace(name, name.ends_with(".csv") ? chain_from_network_file(name)
+                                                     : testing::zoo_chain(name))
+               .first;
+    }
     return it->second;
   }
   std::map<std::string, testing::ZooChain> models_;
