@@ -63,6 +63,8 @@ const std::vector<Field>& fields() {
        "NeuroSim's pipeline speed-up degree"},
       {"input_bit_density", &CimParams::input_bit_density, Range::kPositive, "",
        "input bit density relative to the calibration traces (ADC energy only)"},
+      {"first_layer_bit_density", &CimParams::first_layer_bit_density, Range::kPositive, "",
+       "the first layer's input bit density relative to the other layers' (an image's)"},
       {"pipeline", &CimParams::pipeline, Range::kChoice, "",
        "1: layers pipelined (NeuroSim's default), 0: layer by layer", {},
        "must be 0 (layer by layer) or 1 (layers pipelined)"},

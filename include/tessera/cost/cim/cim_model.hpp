@@ -42,6 +42,9 @@ struct CimParams {
   /// as NeuroSim does).
   std::int64_t speedup_degree = 8;
   double input_bit_density = 1.0;  ///< relative to the calibration run's activations
+  /// The first layer's input (the image) relative to the others': NeuroSim's traces of a
+  /// uniform 8-bit image have 0.50 ones per bit, ReLU outputs 0.166 (make_traces.py).
+  double first_layer_bit_density = 3.0;
   /// Param `pipeline` (0 or 1): DNN+NeuroSim V1.4 Param.cpp `pipeline = true` by default, so
   /// successive inferences stream through the layers (each holds its weights in its own tiles)
   /// and the chip's period is its slowest layer; 0 = NeuroSim's layer-by-layer mode. Sets
