@@ -99,6 +99,7 @@ const Run kRuns[] = {
     {"resnet18_sram22_adc5_rp64.txt", "sram", {{"rows_parallel", 64}}, true, "resnet18"},
     {"resnet18_sram22_adc5_rp32.txt", "sram", {{"rows_parallel", 32}}, true, "resnet18"},
     {"resnet50_sram22_adc5_rp128.txt", "sram", {}, true, "resnet50"},
+    {"resnet50_sram22_adc5_rp64.txt", "sram", {{"rows_parallel", 64}}, true, "resnet50"},
     // NeuroSim's floorplan gives ResNet-20 512 x 512 conventional tiles. A few layers' energy
     // stays off by more than 20% (a 1x1 downsample +21%, +23% at 7 nm, +35% with RRAM).
     {"resnet20_sram22_adc5_rp128.txt",
