@@ -23,7 +23,7 @@ Status check_cost(const OpCost& c, const std::string& what, const hw::Device& de
 
 Result<OpCost> CostModel::estimate(const graph::Graph& graph, const graph::Op& op,
                                    const hw::Device& device) const {
-  if (!supports(op, device)) {
+  if (!supports(graph, op, device)) {
     return Diagnostic{"", 0, 0, "device '" + device.name + "'",
                       std::string(name()) + " model does not support op '" + op.name + "' (" +
                           std::string(graph::op_kind_name(op.kind)) + ") on a " + device.kind +
@@ -38,7 +38,7 @@ Result<OpCost> CostModel::estimate_layer(const graph::Graph& graph, const graph:
                                          const hw::Device& device) const {
   for (auto id : layer.ops) {
     const auto& op = graph.op(id);
-    if (!supports(op, device)) {
+    if (!supports(graph, op, device)) {
       return Diagnostic{"", 0, 0, "device '" + device.name + "'",
                         std::string(name()) + " model does not support op '" + op.name +
                             "' of layer '" + layer.name + "'"};

@@ -13,7 +13,7 @@ const CostModel* CostModelSet::find(const graph::Graph& graph, const graph::Laye
   for (const auto& model : models_) {
     bool all = true;
     for (auto id : layer.ops) {
-      if (!model->supports(graph.op(id), device)) {
+      if (!model->supports(graph, graph.op(id), device)) {
         all = false;
         break;
       }

@@ -17,9 +17,10 @@ Result<DeviceEstimate> estimate_device(const graph::Graph& graph, const graph::L
   out.kind = device.kind;
   out.capacity = kind.capacity(device);
   out.options = options;
+  out.pipelined = kind.pipelines_layers(device);
   for (const auto& layer : chain.layers) {
     bool supported = true;
-    for (auto id : layer.ops) supported = supported && model->supports(graph.op(id), device);
+    for (auto id : layer.ops) supported = supported && model->supports(graph, graph.op(id), device);
     if (!supported) {
       return Diagnostic{"", 0, 0, "device '" + device.name + "'",
                         "no cost model supports layer '" + layer.name + "' on this device"};

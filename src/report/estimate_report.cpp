@@ -28,11 +28,14 @@ Totals totals_of(const cost::DeviceEstimate& e) {
   Totals t;
   for (const auto& l : e.layers) {
     t.latency_s += l.cost.time.value();
-    t.period_s = std::max(t.period_s, l.cost.time.value());
+    if (e.pipelined) t.period_s = std::max(t.period_s, l.cost.time.value());
     t.energy_j += l.cost.energy.value();
     t.memory += l.cost.memory.value();
     t.ops += l.ops;
   }
+  // A device that does not pipeline its layers takes the next inference after the last layer
+  // (as a one-stage plan on it does).
+  if (!e.pipelined) t.period_s = t.latency_s;
   return t;
 }
 

@@ -239,6 +239,30 @@ def export_gpt2(name, n_layer):
     graph_only(path)
 
 
+class TokenMlp(nn.Module):
+    """Two token-wise Linear layers over a [batch, 16, 256] sequence, as transformers use them:
+    torch.onnx exports a Linear on a 3-D input as MatMul (plus Add for its bias), so the first,
+    bias-free one is a bare MatMul and the second MatMul + Add."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = nn.Linear(256, 512, bias=False)
+        self.act = nn.GELU()
+        self.down = nn.Linear(512, 256)
+
+    def forward(self, x):
+        return self.down(self.act(self.up(x)))
+
+
+def export_token_mlp(name):
+    model = randomize(TokenMlp()).eval()
+    path = os.path.join(OUT_DIR, name + ".onnx")
+    torch.onnx.export(model, torch.randn(1, 16, 256), path, opset_version=OPSET,
+                      do_constant_folding=True, input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
+    graph_only(path)
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     torch.manual_seed(0)
@@ -249,12 +273,15 @@ def main():
         "resnet152": torchvision.models.resnet152,
         "mobilenet_v2": torchvision.models.mobilenet_v2,
         "vgg16": torchvision.models.vgg16,
+        "alexnet": torchvision.models.alexnet,
     }
     for name, make in cnns.items():
         if not only or name in only:
             export_cnn(name, make(weights=None))
     if not only or "gpt2" in only:
         export_gpt2("gpt2", 12)
+    if not only or "token_mlp" in only:
+        export_token_mlp("token_mlp")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 // `tessera estimate` end to end, CIM plans that respect tiles, and the NeuroSim comparison.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -107,6 +108,72 @@ TEST(EstimateCli, ScalesTheChipToAnotherNodeAndRejectsUnknownParams) {
   EXPECT_EQ(e.exit_code, 2) << e.out;
   EXPECT_NE(e.err.find("params.sense_amp_energy_pj"), std::string::npos) << e.err;
   EXPECT_NE(e.err.find("unknown CIM parameter"), std::string::npos) << e.err;
+}
+
+TEST(EstimateCli, EstimateAndPlanAgreeOnPeriodAndLeakageInBothPipelineModes) {
+  // Pipelined (NeuroSim's default), the period is the slowest layer; layer by layer
+  // (params.pipeline 0) it is the whole latency, in `estimate` as in a one-stage `plan`, and
+  // the tiles leak for the whole period in both.
+  const testing::TempDir tmp;
+  for (const bool pipelined : {true, false}) {
+    std::string yaml = testing::preset_text("cim-sram-22nm");
+    replace_once(yaml, "tiles: 128", pipelined ? "tiles: 128" : "tiles: 128\n      pipeline: 0");
+    const std::string path = tmp.path() + (pipelined ? "/pipe.yaml" : "/lbl.yaml");
+    testing::write_file(path, yaml);
+    const auto e = run_cli(
+        {"estimate", "vgg8", "--platform", path, "--device", "neurosim-sram", "--json", "-"});
+    ASSERT_EQ(e.exit_code, 0) << e.err;
+    const auto est = json::parse(e.out);
+    double sum = 0.0;
+    double slowest = 0.0;
+    for (const auto& l : est["layers"]) {
+      sum += l["latency_s"].get<double>();
+      slowest = std::max(slowest, l["latency_s"].get<double>());
+    }
+    const auto& t = est["totals"];
+    const double period = pipelined ? slowest : sum;
+    EXPECT_NEAR(t["latency_s"].get<double>(), sum, sum * 1e-12) << pipelined;
+    EXPECT_NEAR(t["period_s"].get<double>(), period, period * 1e-12) << pipelined;
+    EXPECT_NEAR(t["leakage_j"].get<double>(), t["leakage_w"].get<double>() * period,
+                t["leakage_j"].get<double>() * 1e-12)
+        << pipelined;
+    const auto p = run_cli({"plan", "vgg8", "--platform", path, "--json", "-"});
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    const auto plan = json::parse(p.out);
+    ASSERT_EQ(plan["stages"].size(), 1u);
+    EXPECT_EQ(plan["stages"][0]["pipelined_layers"].get<bool>(), pipelined);
+    EXPECT_NEAR(plan["metrics"]["period_s"].get<double>(), period, period * 1e-9) << pipelined;
+  }
+}
+
+TEST(EstimateCli, MapsOnnxLinearLayersOntoTheCrossbars) {
+  // torch.onnx exports a Linear on a 3-D input as MatMul (token_mlp.onnx: a bias-free one, then
+  // one with a bias as MatMul + Add); AlexNet's classifier as Gemm with a bias. Every one holds
+  // its weight matrix: at least in x out x 8 bits / 1024² tiles.
+  const auto m =
+      run_cli({"estimate", std::string(TESSERA_TEST_DATA_DIR) + "/onnx/token_mlp.onnx",
+               "--platform", "cim-sram-22nm", "--device", "neurosim-sram", "--json", "-"});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  const auto mlp = json::parse(m.out);
+  ASSERT_EQ(mlp["layers"].size(), 2u);
+  for (const auto& l : mlp["layers"]) {
+    EXPECT_EQ(l["parts"]["ops"].get<double>(), 2.0 * 16 * 256 * 512) << l["name"];
+    EXPECT_GE(l["tiles"].get<double>(), 1.0) << l["name"];
+  }
+  const auto a =
+      run_cli({"estimate", std::string(TESSERA_TEST_DATA_DIR) + "/onnx/alexnet.onnx", "--platform",
+               "cim-sram-22nm", "--device", "neurosim-sram", "--json", "-"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto alex = json::parse(a.out);
+  ASSERT_GE(alex["layers"].size(), 3u);
+  const double in[] = {9216, 4096, 4096};
+  const double out[] = {4096, 4096, 1000};
+  const std::size_t first_fc = alex["layers"].size() - 3;
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& l = alex["layers"][first_fc + i];
+    EXPECT_EQ(l["parts"]["ops"].get<double>(), 2.0 * in[i] * out[i]) << l["name"];
+    EXPECT_GE(l["tiles"].get<double>(), std::floor(in[i] * out[i] * 8.0 / 1048576.0)) << l["name"];
+  }
 }
 
 TEST(EstimateCli, UnknownDeviceIsBadInput) {

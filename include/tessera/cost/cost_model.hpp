@@ -40,6 +40,13 @@ class CostModel {
   [[nodiscard]] bool supports(const graph::Op& op, const hw::Device& device) const noexcept {
     return do_supports(op, device);
   }
+  /// Whether the model runs `op` of `graph` on `device`, where the answer may depend on the op's
+  /// tensors (a CIM chip holds a MatMul only when one operand is a weight matrix). Implies
+  /// supports(op, device).
+  [[nodiscard]] bool supports(const graph::Graph& graph, const graph::Op& op,
+                              const hw::Device& device) const noexcept {
+    return do_supports(op, device) && do_supports_in(graph, op, device);
+  }
   /// Cost of `op` run alone: every input read from and every output written to device memory.
   [[nodiscard]] Result<OpCost> estimate(const graph::Graph& graph, const graph::Op& op,
                                         const hw::Device& device) const;
@@ -51,6 +58,12 @@ class CostModel {
  private:
   [[nodiscard]] virtual bool do_supports(const graph::Op& op,
                                          const hw::Device& device) const noexcept = 0;
+  /// The tensor-dependent part of supports(graph, op, device), asked only for ops that
+  /// do_supports claims; the default adds no condition.
+  [[nodiscard]] virtual bool do_supports_in(const graph::Graph& /*graph*/, const graph::Op& /*op*/,
+                                            const hw::Device& /*device*/) const noexcept {
+    return true;
+  }
   /// `fused_bytes_saved`: bytes of this op's inputs and outputs that stay on chip.
   [[nodiscard]] virtual OpCost do_estimate(const graph::Graph& graph, const graph::Op& op,
                                            const hw::Device& device,

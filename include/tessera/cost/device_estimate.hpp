@@ -19,6 +19,9 @@ struct DeviceEstimate {
   std::string kind;     ///< the device's kind name ("gpu", "cim")
   Capacity capacity;    ///< its capacity resource; each layer's memory is in its unit
   CostOptions options;  ///< how the layers were counted
+  /// The device streams inferences through its layers (DeviceKind::pipelines_layers): its
+  /// period is the slowest layer; otherwise one inference's whole latency.
+  bool pipelined = false;
   std::vector<LayerEstimate> layers;
   EstimateReport report;  ///< the kind's columns, totals and device constants
 };

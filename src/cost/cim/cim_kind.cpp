@@ -69,23 +69,28 @@ EstimateReport CimKind::estimate_report(const hw::Device& device,
                {"IC", "interconnect_j", "J"},
                {"tiles", "", "tiles", 0},
                {"area mm2", "area_mm2", "mm2", 2}};
-  double period_s = 0.0;
   double energy_j = 0.0;
   double tiles = 0.0;
   double area_mm2 = 0.0;
-  double leakage_w = 0.0;
   double ops = 0.0;
+  std::vector<CimLayerLeakage> leaks;
   for (const auto& l : layers) {
     const double t = l.cost.time.value();
-    period_s = std::max(period_s, t);
     energy_j += l.cost.energy.value();
     tiles += l.cost.memory.value();
     area_mm2 += part(l.cost, "area_mm2");
-    if (t > 0.0) leakage_w += part(l.cost, "leakage_j") / t;
-    ops += l.ops;
+    leaks.push_back({t, part(l.cost, "leakage_w"), part(l.cost, "leakage_busy_w")});
+    // NeuroSim's TOPS/W counts convolutions on their input map (CimModel's "ops" part under
+    // its conventions); otherwise 2 x MACs.
+    ops += options.reference_conventions ? part(l.cost, "ops") : l.ops;
   }
-  // Pipelined chip: every layer's tiles leak during every period.
-  const double leakage_j = leakage_w * period_s;
+  // Every tile leaks for the whole period: the slowest layer when the layers are pipelined,
+  // else one inference's whole latency, as `plan` and the estimate's period count it
+  // (cim_chip_leakage: busy while its own layer computes, idle otherwise).
+  const bool pipelined = pipelines_layers(device);
+  const CimLeakage leak = cim_chip_leakage(leaks, pipelined);
+  const double leakage_j = leak.energy_j;
+  const double leakage_w = leak.power_w;
   const double tops_per_w =
       (energy_j + leakage_j) > 0.0
           ? ops / (energy_j + leakage_j) / 1e12 /

@@ -26,17 +26,26 @@ namespace tessera::cost {
 // - interconnect_energy_pj_per_bit 0.0647: X-Y bus energy per bit of inputs plus twice the
 //   output bits per position, scaled by sqrt(tiles) (wire length of the bus over the layer's
 //   tiles); a geometric-mean fit over the 8 layers, residuals within 7% of layer energy.
-// - buffer latency: (input bits + psum_bits/input_bits x output bits) per step over a buffer
-//   bandwidth growing with sqrt(tiles): 38 bits/cycle for conventional tiles, 160 for novel
-//   (9-PE) tiles; interconnect 80 cycles per step. Fitted to the 8 layers' total latencies,
-//   largest error 9.7%.
+// - buffer and interconnect latency: NeuroSim's own laws, restated in estimate_op from its
+//   Tile.cpp and Chip.cpp (tile buffers and H-tree, global buffer and X-Y bus, sized by the
+//   whole network); nothing fitted but the wire reach of the global bus (kWireReachMm).
 // - buffer_energy_pj_per_bit 0.0025: buffer readDynamicEnergy is 0.5% of the total (187013 pJ
 //   of 34.756 uJ); 0.0025 pJ/bit over the bits buffered matches that total.
-// - leakage_uw_per_tile 21.8: "leakage Power 2242.53uW" over the run's 103 tiles.
-// - Area: "ChipArea : 8.00561e+07um^2" over 9472 subarrays (67 conventional tiles x 64 + 36
-//   novel tiles x 144) = 8452 um^2 per subarray, of which the cells are "Chip total CIM array :
-//   2.10312e+07um^2" / 9472 = 2220 um^2 (128 x 128 cells of 0.1355 um^2 = 280 F² at 22 nm) and
-//   the rest, 6232 um^2 (periphery_area_um2), is the subarray's share of every other circuit.
+// - leakage per tile type, idle and busy (CimParams::leakage_*_tile_*), read from NeuroSim's
+//   tileLeakage and tileLeakageSRAMInUse on VGG8, ResNet-18 and ResNet-20 (conventional
+//   1024 x 1024 tiles 13.3-15.5 uW idle, 3.43 busy; novel 9 x 512 x 512 tiles 40.1-45.1 idle,
+//   7.72 busy), combined over an inference as main.cpp does (cim_chip_leakage).
+// - Area (NeuroSim's ChipCalculateArea: every tile, the global buffer's cores and the global
+//   bus and units): the three 22 nm runs (VGG8 80.06 mm^2: 67 conventional and 36 novel
+//   tiles, 71 buffer cores; ResNet-18 101.88: 23, 60, 533; ResNet-50 231.14: 211, 59, 2604)
+//   give a conventional 1024 x 1024 tile 0.4568 mm^2, a novel 9 x 512 x 512 tile 1.331 mm^2 and
+//   a 128 x 128-bit buffer core 0.02159 mm^2 exactly (three equations, three unknowns; the
+//   buffer holds input bits x Σ H·W·Cin / 2). Per subarray: 7137 and 9243 um^2, of which the
+//   cells are 2220 um^2 (128 x 128 cells of 0.1355 um^2 = 280 F² at 22 nm: "Chip total CIM
+//   array" / subarrays in all three runs) and the rest (cm/nm_periphery_area_um2: 4917 and
+//   7023) the subarray's share of its tile's other circuits. By component the reports agree:
+//   ADC 1624 um^2 per subarray in all three, tile interconnect 0.020 mm^2 per conventional and
+//   0.310 per novel tile, "other peripheries" growing with the buffer cores.
 //
 // Other configurations: 28 further NeuroSim V1.4 runs of VGG8 (tests/data/neurosim/, README
 // there), each changing the reference in one or two parameters; the laws below carry the
@@ -58,7 +67,8 @@ namespace tessera::cost {
 //   Rp 64: 1.874 ns, 4 bits at Rp 64: 1.613 ns, RRAM 10 kOhm: 2.114 ns in NeuroSim.
 // - eNVM cells (RRAM, FeFET): 1T1R cells of 48 F² (NeuroSim V1.4 Param.cpp: 4 x 12 F²), FeFET
 //   24 F²; 31180 um^2 more periphery per subarray (level shifters for 2 V writes, reference
-//   columns, larger access devices): (357.963 - 3.605) mm^2 / 9472 - 6232 in the RRAM run. The
+//   columns, larger access devices): (357.963 - 3.605) mm^2 / 9472 - 6232 (the SRAM chip's mean
+//   periphery per subarray) in the RRAM run. The
 //   sense amplifiers cost 0.65x SRAM's (no precharge) plus the cell currents: driven rows x
 //   0.016 x mean of 1/R_on and 1/R_off x read voltage² x one clock (0.016 = the share of the Rp
 //   rows whose current NeuroSim integrates, fitted on the 100 kOhm and 10 kOhm runs: 10 kOhm
@@ -110,6 +120,26 @@ bool is_periphery_op(OpKind k) {
     case OpKind::kReshape:
     case OpKind::kSqueeze:
     case OpKind::kUnsqueeze:
+    // Around transformer projections (NeuroSim has no such units; costed like its activation
+    // units, one periphery operation per output element and input bit): layer normalization
+    // and GELU, whole or as exporters decompose them (Erf, Sqrt, Pow, Sub, Mul, Div,
+    // ReduceMean), and the head split, slices and transposes that only move the outputs.
+    case OpKind::kLayerNorm:
+    case OpKind::kGelu:
+    case OpKind::kErf:
+    case OpKind::kSqrt:
+    case OpKind::kPow:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+    case OpKind::kReduceMean:
+    case OpKind::kCast:
+    case OpKind::kSplit:
+    case OpKind::kSlice:
+    case OpKind::kTranspose:
+    case OpKind::kConcat:
+    case OpKind::kExpand:
+    case OpKind::kGather:
       return true;
     default:
       return false;
@@ -146,6 +176,11 @@ CimLayerShape layer_shape(const graph::Graph& graph, const graph::Op& op, bool n
       for (std::size_t a = 2; a < y.size(); ++a) positions *= static_cast<double>(y[a]);
     }
     s.positions = positions * static_cast<double>(batch);
+    // NeuroSim counts a convolution's operations on its input map (main.cpp, numComputation:
+    // 2·H·W·Cin·K²·Cout), whatever the stride.
+    double input_positions = 1.0;
+    for (std::size_t a = 2; a < x.size(); ++a) input_positions *= static_cast<double>(x[a]);
+    s.input_positions = neurosim ? input_positions * static_cast<double>(batch) : s.positions;
     return s;
   }
   // Gemm / MatMul with a weight matrix (the caller checked there is one): rows of the input
@@ -162,6 +197,7 @@ CimLayerShape layer_shape(const graph::Graph& graph, const graph::Op& op, bool n
   s.out_channels = k_last ? w[r - 2] : w[r - 1];
   const double outputs = static_cast<double>(graph::element_count(y));
   s.positions = outputs / static_cast<double>(std::max<std::int64_t>(s.out_channels, 1));
+  s.input_positions = s.positions;
   return s;
 }
 
@@ -196,6 +232,24 @@ double activation_elements(const graph::Graph& graph, const graph::Op& op) {
   for (auto t : op.outputs) n += static_cast<double>(graph::element_count(graph.tensor(t).shape));
   return n;
 }
+
+/// The tile grid and global buffer NeuroSim sizes from the whole network (Chip.cpp,
+/// ChipInitialize, pipelined): `tiles` in all, laid out in ceil(sqrt(tiles)) rows; the global
+/// bus is every tile's port width (a conventional tile: T + T / columns-per-ADC bits; a novel
+/// tile: P·ceil(sqrt(PEs)) + that / columns-per-ADC), halved until it is at most 2048 bits
+/// (maxGlobalBusWidth); the global buffer holds half of every layer's input map,
+/// input bits · Σ H·W·Cin / 2, in register-file cores of 128 x 128 bits
+/// (globalBufferCoreSizeRow/Col), read 128 bits a cycle each, as many in parallel as the bus
+/// carries: min(cores, ceil(bus / 128)).
+struct ChipContext {
+  double tiles = 0.0;
+  double grid_rows = 1.0;
+  double grid_cols = 1.0;
+  double bus_bits = 128.0;
+  double buffer_ports = 1.0;
+  double buffer_cores = 1.0;
+  double input_maps = 0.0;  ///< Σ H·W·Cin over the weight layers
+};
 
 /// One technology node: the published SRAM bitcell (280 F² for the 8T cell NeuroSim V1.4 uses
 /// down to 22 nm; Samsung 14 nm 0.064 um², TSMC 10 nm 0.040, TSMC 7 nm 0.027 (IEDM 2016), IRDS
@@ -243,6 +297,8 @@ constexpr std::array<Node, 13> kNodes = {{
 }};
 /// The calibration run's clock: "Chip clock period is: 1.6974ns".
 constexpr double kReferenceClockNs = 1.6974;
+/// Repeated global wire one reference clock carries at 22 nm (see the bus in estimate_op).
+constexpr double kWireReachMm = 8.2;
 
 const Node* find_node(double nm) {
   for (const auto& n : kNodes) {
@@ -252,6 +308,30 @@ const Node* find_node(double nm) {
 }
 
 }  // namespace
+
+CimLeakage cim_chip_leakage(const std::vector<CimLayerLeakage>& layers, bool pipelined) {
+  CimLeakage out;
+  double period = 0.0;
+  double latency = 0.0;
+  double idle_all = 0.0;
+  for (const auto& l : layers) {
+    period = std::max(period, l.time_s);
+    latency += l.time_s;
+    idle_all += l.idle_w;
+  }
+  if (pipelined) {
+    if (period <= 0.0) return out;
+    for (const auto& l : layers) {
+      const double busy = l.time_s / period;
+      out.power_w += l.idle_w * (1.0 - busy) + l.busy_w * busy;
+    }
+    out.energy_j = out.power_w * period;
+    return out;
+  }
+  for (const auto& l : layers) out.energy_j += l.time_s * (l.busy_w + idle_all - l.idle_w);
+  out.power_w = latency > 0.0 ? out.energy_j / latency : 0.0;
+  return out;
+}
 
 bool is_known_cim_node(double technology_nm) {
   return find_node(technology_nm) != nullptr;
@@ -299,8 +379,10 @@ CimPhysics cim_physics(const CimParams& p) {
   auto subarray_um2 = [&](double cell_um2, double periphery_um2) {
     return cell_um2 * rows * cols + periphery_um2 * ph.area_scale;
   };
-  ph.subarray_area_um2 = subarray_um2(
-      ph.cell_area_um2, p.periphery_area_um2 + (envm ? p.envm_periphery_area_um2 : 0.0));
+  const double envm_extra = envm ? p.envm_periphery_area_um2 : 0.0;
+  ph.subarray_area_um2 = subarray_um2(ph.cell_area_um2, p.nm_periphery_area_um2 + envm_extra);
+  ph.cm_subarray_area_um2 = subarray_um2(ph.cell_area_um2, p.cm_periphery_area_um2 + envm_extra);
+  ph.global_buffer_core_area_um2 = p.global_buffer_core_area_um2 * node.periphery_area;
 
   double conversion = p.adc_energy_pj * node.adc_energy *
                       ((1.0 - p.adc_level_share) + p.adc_level_share * levels) *
@@ -325,12 +407,18 @@ CimPhysics cim_physics(const CimParams& p) {
   // cycles to reach a novel-mapped layer's 9-PE tiles (NeuroSim's RRAM runs: x1.9 for layers
   // 2-6, unchanged for the conventional tiles of layers 1, 7 and 8).
   const double spread =
-      std::sqrt(ph.subarray_area_um2 / subarray_um2(node.sram_cell_um2, p.periphery_area_um2));
+      std::sqrt(ph.subarray_area_um2 / subarray_um2(node.sram_cell_um2, p.nm_periphery_area_um2));
   ph.interconnect_energy_pj_per_bit =
       p.interconnect_energy_pj_per_bit * node.interconnect_energy * spread;
-  ph.interconnect_cycles_per_step =
-      p.interconnect_cycles_per_step * spread * node.novel_interconnect_cycles;
-  ph.leakage_uw_per_tile = p.leakage_uw_per_tile * node.leakage;
+  // (The longer wires of larger cells are in the bus's wire cycles, estimate_op.)
+  ph.novel_wire_cycles = node.novel_interconnect_cycles;
+  // Leakage follows the periphery that leaks: more ADC levels and partial-sum registers
+  // (the periphery area's growth with them) leak more.
+  const double leak = node.leakage * ph.area_scale / node.periphery_area;
+  ph.leakage_cm_tile_uw = p.leakage_cm_tile_uw * leak;
+  ph.leakage_nm_tile_uw = p.leakage_nm_tile_uw * leak;
+  ph.leakage_cm_tile_busy_uw = p.leakage_cm_tile_busy_uw * leak;
+  ph.leakage_nm_tile_busy_uw = p.leakage_nm_tile_busy_uw * leak;
   return ph;
 }
 
@@ -368,18 +456,35 @@ CimMapping map_cim_layer(const CimParams& p, const CimLayerShape& shape,
   const std::int64_t fill_cols = unit_cols_used <= unit ? unit / unit_cols_used : 1;
   const std::int64_t fill = m.groups == 1 ? fill_rows * fill_cols : 1;
   m.speedup = std::max<std::int64_t>({pipeline_speedup, fill, 1});
-  m.tiles = ceil_div(m.speedup * m.subarrays_per_copy, m.subarrays_per_tile);
+  if (m.groups == 1) {
+    // NeuroSim's floorplan (Chip.cpp, ChipFloorPlan, pipelined): the tiles one copy spans along
+    // the rows, times the groups of copies that fill a tile (or PE), times the tiles along the
+    // columns; copies are not packed across tiles.
+    const std::int64_t span_rows = m.novel ? ceil_div(cin, p.nm_pe_size) : ceil_div(m.rows, unit);
+    const std::int64_t span_cols = ceil_div(m.cols, unit);
+    m.tiles = span_rows * ceil_div(m.speedup, std::max<std::int64_t>(fill, 1)) * span_cols;
+  } else {
+    m.tiles = ceil_div(m.speedup * m.subarrays_per_copy, m.subarrays_per_tile);
+  }
   return m;
 }
 
 bool CimModel::do_supports(const graph::Op& op, const hw::Device& device) const noexcept {
   if (device.kind != "cim") return false;
   if (is_periphery_op(op.kind)) return true;
-  // Conv and Gemm keep their weights stationary in the arrays. MatMul is not claimed: whether
-  // its operand is a weight is not visible here, and activation-by-activation products cannot
-  // be programmed into crossbars.
-  return (op.kind == OpKind::kConv || op.kind == OpKind::kGemm) && op.inputs.size() >= 2 &&
-         !op.outputs.empty();
+  // Conv, Gemm and MatMul keep a weight matrix stationary in the arrays, whichever operator the
+  // exporter used (a bias-free Linear is a MatMul, so are transformer projections); whether the
+  // op has one is checked with its tensors (do_supports_in).
+  return is_weight_anchor(op.kind) && op.inputs.size() >= 2 && !op.outputs.empty();
+}
+
+bool CimModel::do_supports_in(const graph::Graph& graph, const graph::Op& op,
+                              const hw::Device& /*device*/) const noexcept {
+  // A product of two activations (attention's Q·Kᵀ and scores·V) cannot be programmed into the
+  // crossbars: the layer runs elsewhere.
+  if (!is_weight_anchor(op.kind)) return true;
+  if (op.kind == OpKind::kConv) return true;
+  return weight_matrix(graph, op).has_value();
 }
 
 OpCost CimModel::do_estimate(const graph::Graph& graph, const graph::Op& op,
@@ -391,11 +496,59 @@ OpCost CimModel::do_estimate(const graph::Graph& graph, const graph::Op& op,
     c.time = Seconds(std::numeric_limits<double>::quiet_NaN());
     return c;
   }
-  return estimate_op(graph, op, parsed.value());
+  return estimate_op(graph, op, parsed.value(), false);
 }
 
-OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op,
-                             const CimParams& p) const {
+namespace {
+
+/// Is `op` a layer the arrays hold (a Conv, or a Gemm/MatMul with a weight matrix)?
+bool holds_weights(const graph::Graph& graph, const graph::Op& op) {
+  return is_weight_anchor(op.kind) && op.inputs.size() >= 2 && !op.outputs.empty() &&
+         (op.kind == OpKind::kConv || weight_matrix(graph, op).has_value());
+}
+
+ChipContext chip_context(const graph::Graph& graph, const CimParams& p, bool neurosim) {
+  ChipContext c;
+  double bus = 0.0;
+  double inputs = 0.0;
+  const double cpa = static_cast<double>(p.cols_per_adc);
+  for (const auto& op : graph.ops()) {
+    if (!holds_weights(graph, op)) continue;
+    const CimLayerShape shape = layer_shape(graph, op, neurosim);
+    const std::int64_t pipe = p.pipeline ? pipeline_speedup(graph, p, shape.in_size) : 1;
+    const CimMapping m = map_cim_layer(p, shape, pipe);
+    const double tiles = static_cast<double>(m.tiles);
+    c.tiles += tiles;
+    const double port = m.novel ? static_cast<double>(p.nm_pe_size) *
+                                      std::ceil(std::sqrt(static_cast<double>(p.nm_pes_per_tile)))
+                                : static_cast<double>(p.cm_tile_size);
+    bus += (port + port / cpa) * (p.pipeline ? tiles : 1.0);
+    const double map = static_cast<double>(shape.in_size * shape.in_size * shape.in_channels);
+    inputs = p.pipeline ? inputs + map / 2.0 : std::max(inputs, map);
+    c.input_maps += map;
+  }
+  while (bus > 2048.0) bus /= 2.0;
+  c.bus_bits = std::max(bus, 1.0);
+  c.grid_rows = std::max(std::ceil(std::sqrt(c.tiles)), 1.0);
+  c.grid_cols = std::max(std::ceil(c.tiles / c.grid_rows), 1.0);
+  const double cores = std::ceil(static_cast<double>(p.input_bits) * inputs / (128.0 * 128.0));
+  c.buffer_cores = std::max(cores, 1.0);
+  c.buffer_ports = std::max(std::min(cores, std::ceil(c.bus_bits / 128.0)), 1.0);
+  return c;
+}
+
+/// A tile's buffer (NeuroSim Tile.cpp, TileInitialize): register-file cores of 32 x 32 bits
+/// (tileBufferCoreSizeRow/Col); when the data one PE row delivers (`bits`) fits one core, one
+/// core of that width, else 32-bit cores, as many in parallel as the tile's H-tree carries.
+double tile_buffer_width(double bits, double narrow_width, double htree_bits) {
+  if (bits < 1024.0) return narrow_width;
+  return 32.0 * std::min(std::ceil(bits / 1024.0), std::ceil(htree_bits / 32.0));
+}
+
+}  // namespace
+
+OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, const CimParams& p,
+                             bool pooled) const {
   OpCost c;
   const CimPhysics ph = cim_physics(p);
   const double clk_s = ph.clock_s;
@@ -430,25 +583,129 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op,
   // Latency (cycles): array reads through the ADCs, the adder tree over the row partitions,
   // buffers, interconnect.
   const double adc_s = steps * read_cycles * clk_s;
+  // A novel tile adds its 9 PEs' partial sums for every position after the copies' results
+  // come together (Tile.cpp: accumulationNM after the division by the speed-up): 2 cycles per
+  // position in NeuroSim V1.4 at 22 nm (2.0-2.3 on the VGG8, ResNet-18 and ResNet-20 layers).
+  const double tile_accumulation_cycles = m.novel ? 2.0 * shape.positions : 0.0;
   const double accumulation_s =
-      steps * std::log2(static_cast<double>(m.row_partitions) + 1.0) * clk_s;
-  const double buffer_bw =
-      (m.novel ? p.nm_buffer_bits_per_cycle : p.cm_buffer_bits_per_cycle) * std::sqrt(tiles);
-  const double buffer_s =
-      steps * copies * (in_bits_pos + psum_ratio * out_bits_pos) / buffer_bw * clk_s;
-  const double ic_cycles =
-      m.novel ? ph.interconnect_cycles_per_step : p.interconnect_cycles_per_step;
-  const double interconnect_s = steps * ic_cycles * clk_s;
+      (steps * std::log2(static_cast<double>(m.row_partitions) + 1.0) + tile_accumulation_cycles) *
+      clk_s;
+  // Buffers and interconnect, restated from NeuroSim V1.4 (synchronous, X-Y bus, activation
+  // and accumulation at chip level; Tile.cpp TileCalculatePerformance and Chip.cpp
+  // ChipCalculatePerformance). Every bit moves once per position whatever the copies ("no
+  // matter speedup or not, the total number of data transferred is fixed"), through the
+  // busiest tile's buffers and H-tree and through the global buffer and bus:
+  // - a tile reads its input rows (at most a tile's, T or 9 x P) bit-serially, a novel tile
+  //   once per PE column (/ sqrt(PEs)), and writes each of its outputs (at most T / or P /
+  //   columns per weight) as an accumulated partial sum of `sum_bits` bits per position;
+  // - the global buffer moves the layer's whole input (a novel layer's / K: its PEs reuse the
+  //   kernel rows) and output (/ 4 when pooled) 128 bits per port and cycle;
+  // - the H-tree in the tile moves both at its width per cycle; the global X-Y bus moves the
+  //   input along the rows and the output along the columns of the tile grid, one bus width per
+  //   cycle and hop, the rows and columns the layer does not occupy adding hops.
+  const ChipContext chip = chip_context(graph, p, options_.neurosim_conventions);
+  const double positions = shape.positions;
+  const double cpa = static_cast<double>(p.cols_per_adc);
+  const double cpw = static_cast<double>(ceil_div(p.weight_bits, p.cell_bits));
+  const double rows_sub = static_cast<double>(p.subarray_rows);
+  const double cols_sub = static_cast<double>(p.subarray_cols);
+  // Width of a subarray's output (NeuroSim numBitSubarrayOutput), of a PE's (+ ceil(sqrt(its
+  // subarrays)) adder-tree bits) and of the tile's partial sums (+ ceil(log2(PEs added))).
+  const double sub_bits = static_cast<double>(p.adc_bits) + std::ceil(std::log2(passes)) + ib +
+                          (cpw - 1.0) * static_cast<double>(p.cell_bits) + 1.0;
+  const double rows_all = static_cast<double>(m.rows * m.groups);
+  double tile_in_bits = 0.0;
+  double tile_out_bits = 0.0;
+  double tile_buffer_cycles = 0.0;
+  double htree_bits = 0.0;
+  if (m.novel) {
+    const double pes = static_cast<double>(p.nm_pes_per_tile);
+    const double pe = static_cast<double>(p.nm_pe_size);
+    const double sum_bits = sub_bits + std::ceil(std::sqrt((pe / rows_sub) * (pe / cols_sub))) +
+                            std::ceil(std::log2(pes));
+    htree_bits = pes * pe;
+    tile_in_bits = std::min(rows_all, pe * pes) * positions * ib / std::sqrt(pes);
+    tile_out_bits = std::min(static_cast<double>(m.cols), pe) / cpw * sum_bits * positions;
+    tile_buffer_cycles =
+        tile_in_bits / tile_buffer_width(pes * ib * rows_sub, pes * rows_sub, htree_bits) +
+        tile_out_bits /
+            tile_buffer_width(sum_bits * pes * cols_sub / cpa, sum_bits * pes, htree_bits);
+  } else {
+    const double tile = static_cast<double>(p.cm_tile_size);
+    const double side = 2.0;  // NeuroSim's conventional tile: 2 x 2 PEs of T/2
+    const double pe = tile / side;
+    const double sum_bits =
+        sub_bits + std::ceil(std::sqrt((pe / rows_sub) * (pe / cols_sub))) + 1.0;
+    htree_bits = tile;
+    tile_in_bits = std::min(rows_all, tile) * positions * ib;
+    tile_out_bits = std::min(static_cast<double>(m.cols), tile) / cpw * sum_bits * positions;
+    tile_buffer_cycles =
+        tile_in_bits / tile_buffer_width(side * ib * rows_sub, side * rows_sub, htree_bits) +
+        tile_out_bits /
+            tile_buffer_width(sum_bits * side * cols_sub / cpa, sum_bits * side, htree_bits);
+  }
+  const double chip_in_bits = rows_all * ib * positions / (m.novel ? shape.kernel : 1.0);
+  const double chip_out_bits =
+      static_cast<double>(shape.out_channels) * ib * positions / (pooled ? 4.0 : 1.0);
+  const double global_buffer_cycles = (chip_in_bits + chip_out_bits) / (128.0 * chip.buffer_ports);
+  const double buffer_s = (tile_buffer_cycles + global_buffer_cycles) * clk_s;
+  const double layer_cols =
+      static_cast<double>(ceil_div(m.cols * m.groups, m.novel ? p.nm_pe_size : p.cm_tile_size));
+  const double layer_rows = std::max(tiles / std::max(layer_cols, 1.0), 1.0);
+  // Each bus transfer takes the cycles its wire needs: the input runs along half the grid's
+  // columns, the output down the rows below the middle, over tiles of this layer's kind
+  // (XYBus.cpp: ceil(delay x clock frequency)); NeuroSim's repeated wires at 22 nm reach
+  // kWireReachMm per reference clock (ResNet-50's 17 x 16 grid of 1.15 mm novel tiles takes
+  // 2 cycles along the 9.2 mm input wire and 1 along the 8.1 mm output wire, and still 2 with
+  // the 10% slower clock of Rp = 64; VGG8's and ResNet-18's 5.8 mm take 1: the reach lies
+  // between 8.1 and 8.4 mm, a wire delay of 0.203-0.210 ns/mm).
+  const double subarray_um2 = m.novel ? ph.subarray_area_um2 : ph.cm_subarray_area_um2;
+  const double tile_side_mm =
+      std::sqrt(static_cast<double>(m.subarrays_per_tile) * subarray_um2) * 1e-3;
+  const double reach_mm = kWireReachMm * ph.clock_s / (kReferenceClockNs * 1e-9);
+  const double x_cycles =
+      std::max(std::ceil(std::ceil(chip.grid_cols / 2.0) * tile_side_mm / reach_mm), 1.0);
+  const double y_cycles = std::max(
+      std::ceil((chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0) * tile_side_mm / reach_mm),
+      1.0);
+  const double bus_cycles =
+      x_cycles * std::ceil(chip_in_bits / chip.bus_bits * chip.grid_rows / layer_rows) +
+      y_cycles *
+          std::ceil(chip_out_bits / chip.bus_bits * chip.grid_cols / std::max(layer_cols, 1.0));
+  const double ic_cycles_per_transfer = m.novel ? ph.novel_wire_cycles : 1.0;
+  const double interconnect_s =
+      ((tile_in_bits + tile_out_bits) / htree_bits + bus_cycles) * ic_cycles_per_transfer * clk_s;
 
   // Energy: per column conversion, per bit buffered and moved.
-  const double density = p.input_bit_density;
+  // Sensing energy follows the rows that conduct. A layer that fills a share f of its
+  // subarrays' rows (f = rows / (row partitions x R)) costs (0.628 + 0.372 sqrt(f)) of a full
+  // subarray's conversion: NeuroSim V1.4's ADC energy over CimModel's full-row count is 0.76 at
+  // f = 1/8, 0.81 at 1/4, 0.89 at 1/2 and 1.00 at 1 on the ReLU-fed layers of ResNet-20,
+  // ResNet-18 and VGG8. Input bit density (relative to the calibration traces; the first layer
+  // reads the image, whose bits are first_layer_bit_density times as dense) reaches only the
+  // sensing, the more so the fuller the rows: NeuroSim on ResNet-20 with 2.67x denser inputs
+  // (make_traces.py dense) gives ADC energy x1.12 at f = 1/8, x1.15 at 1/4, x1.21 at 1/2, i.e.
+  // density^(0.1 + 0.2 f); accumulation and the other periphery unchanged (x1.00).
+  const double rows_filled =
+      static_cast<double>(m.rows) / static_cast<double>(m.row_partitions * p.subarray_rows);
+  bool reads_graph_input = false;
+  for (auto t : op.inputs) {
+    reads_graph_input =
+        reads_graph_input ||
+        (!graph.tensor(t).is_weight &&
+         std::find(graph.inputs().begin(), graph.inputs().end(), t) != graph.inputs().end());
+  }
+  const double bit_density =
+      p.input_bit_density * (reads_graph_input ? p.first_layer_bit_density : 1.0);
+  const double density = (0.628 + 0.372 * std::sqrt(std::min(rows_filled, 1.0))) *
+                         std::pow(bit_density, 0.1 + 0.2 * std::min(rows_filled, 1.0));
   // Conversions of one pass over all rows; the ADC converts every column once per pass.
   const double reads =
       shape.positions * ib * static_cast<double>(m.groups) * static_cast<double>(m.row_partitions);
   const double used_conversions = reads * static_cast<double>(m.cols);
   const double full_conversions = reads * static_cast<double>(m.col_partitions * p.subarray_cols);
   const double adc_j = used_conversions * passes * ph.conversion_energy_pj * density * 1e-12;
-  const double accumulation_j = full_conversions * ph.accumulation_energy_pj * density * 1e-12;
+  const double accumulation_j = full_conversions * ph.accumulation_energy_pj * 1e-12;
   const double periphery_j = full_conversions * ph.periphery_energy_pj * 1e-12;
   const double buffer_j = shape.positions * (in_bits_pos + psum_ratio * out_bits_pos) *
                           ph.buffer_energy_pj_per_bit * 1e-12;
@@ -464,18 +721,35 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op,
   c.parts["adc_s"] = adc_s;
   c.parts["accumulation_s"] = accumulation_s;
   c.parts["buffer_s"] = buffer_s;
+  c.parts["bus_cycles"] = bus_cycles;
+  c.parts["htree_cycles"] = (tile_in_bits + tile_out_bits) / htree_bits;
   c.parts["interconnect_s"] = interconnect_s;
   c.parts["adc_j"] = adc_j;
   c.parts["accumulation_j"] = accumulation_j;
   c.parts["periphery_j"] = periphery_j;
   c.parts["buffer_j"] = buffer_j;
   c.parts["interconnect_j"] = interconnect_j;
-  c.parts["leakage_j"] = ph.leakage_uw_per_tile * 1e-6 * tiles * time_s;
+  // Leakage of the layer's tiles (per tile type, scaled to the tile's subarrays from
+  // NeuroSim's 64-subarray conventional and 144-subarray novel tiles); the chip's leakage over
+  // an inference depends on every layer's time (cim_chip_leakage).
+  const double tile_scale = static_cast<double>(m.subarrays_per_tile) / (m.novel ? 144.0 : 64.0);
+  const double idle_w =
+      tiles * tile_scale * (m.novel ? ph.leakage_nm_tile_uw : ph.leakage_cm_tile_uw) * 1e-6;
+  const double busy_w = tiles * tile_scale *
+                        (m.novel ? ph.leakage_nm_tile_busy_uw : ph.leakage_cm_tile_busy_uw) * 1e-6;
+  c.parts["leakage_w"] = idle_w;
+  c.parts["leakage_busy_w"] = busy_w;
+  c.parts["leakage_j"] = idle_w * time_s;
   c.parts["tiles"] = tiles;
   c.parts["speedup"] = copies;
-  c.parts["area_mm2"] =
-      tiles * static_cast<double>(m.subarrays_per_tile) * ph.subarray_area_um2 * 1e-6;
-  c.parts["ops"] = 2.0 * shape.positions * static_cast<double>(m.rows * m.groups) *
+  // Area: the tiles, and the layer's share of the global buffer (its input map's part of all
+  // the layers' maps the buffer is sized for).
+  const double layer_map = static_cast<double>(shape.in_size * shape.in_size * shape.in_channels);
+  const double buffer_share = chip.input_maps > 0.0 ? layer_map / chip.input_maps : 0.0;
+  c.parts["area_mm2"] = (tiles * static_cast<double>(m.subarrays_per_tile) * subarray_um2 +
+                         buffer_share * chip.buffer_cores * ph.global_buffer_core_area_um2) *
+                        1e-6;
+  c.parts["ops"] = 2.0 * shape.input_positions * static_cast<double>(m.rows * m.groups) *
                    static_cast<double>(shape.out_channels) / static_cast<double>(m.groups);
   return c;
 }
@@ -485,8 +759,15 @@ Result<OpCost> CimModel::do_estimate_layer(const graph::Graph& graph, const grap
   auto parsed = CimParams::from_device(device);
   if (!parsed.ok()) return parsed.diagnostics();
   OpCost total;
+  // NeuroSim's pooling flag: a layer whose outputs are pooled writes a quarter of them back.
+  bool pooled = false;
   for (auto id : layer.ops) {
-    const OpCost c = estimate_op(graph, graph.op(id), parsed.value());
+    const OpKind k = graph.op(id).kind;
+    pooled = pooled || k == OpKind::kMaxPool || k == OpKind::kAveragePool ||
+             k == OpKind::kGlobalAveragePool;
+  }
+  for (auto id : layer.ops) {
+    const OpCost c = estimate_op(graph, graph.op(id), parsed.value(), pooled);
     total.time += c.time;
     total.energy += c.energy;
     total.memory += c.memory;

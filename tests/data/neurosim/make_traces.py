@@ -14,7 +14,16 @@ Layer 1 takes a uniform image in [-1, 1); later layers take ReLU outputs: half z
 |N(0, 0.25)|. With these traces NeuroSim reproduces the shared real-data run
 (../shared/data/neurosim/vgg8_sram22_adc5_rp128.txt) to 0.02% in energy.
 
-Usage: make_traces.py NETWORK_CSV OUT_DIR   (NETWORK_CSV: NeuroSim's NetWork_VGG8.csv)
+Usage: make_traces.py NETWORK_CSV OUT_DIR [exact] [dense]
+  NETWORK_CSV: a NeuroSim network file (NetWork_VGG8.csv, NetWork_ResNet18.csv, ...).
+  Without `exact` (how the VGG8 traces were made) a convolution's input table has H*W
+  positions and a 1x1 layer one; NeuroSim reads only the first of them. With `exact` every
+  layer gets exactly the positions NeuroSim reads (Chip.cpp, ChipCalculatePerformance:
+  numInVector = (H-K+1)/S*(W-K+1)/S in integer arithmetic), which 1x1 strided layers (ResNet
+  downsamples) need and which keeps ImageNet traces small.
+  With `dense`, every layer's activations are uniform in [0, 1) with no zeros (about 2.7x the
+  bit density of the default traces' later layers), for the input-density comparison in
+  docs/results.md.
 Needs Debian's python3-numpy; not used by the build or the tests.
 """
 import sys
@@ -42,16 +51,20 @@ def to_bits(x, bits):
     return out
 
 
-def main(network_csv, out_dir):
+def main(network_csv, out_dir, exact=False, dense=False):
     rng = np.random.default_rng(0)
     layers = [line.split(",") for line in open(network_csv).read().split()]
     for i, layer in enumerate(layers):
-        height, width, channels, kernel, _, out_channels, _, _ = map(int, layer)
+        height, width, channels, kernel, kernel_w, out_channels, _, stride = map(int, layer)
         rows = channels * kernel * kernel
         weights = quantize(rng.normal(0, 0.25, (rows, out_channels)), 8)
         np.savetxt(f"{out_dir}/weight{i}.csv", weights, delimiter=",", fmt="%10.5f")
         positions = height * width if kernel > 1 else 1
-        if i == 0:
+        if exact:
+            positions = (height - kernel + 1) // stride * (width - kernel_w + 1) // stride
+        if dense and i > 0:
+            acts = quantize(rng.uniform(0, 1, (positions, rows)), 8)
+        elif i == 0:
             acts = quantize(rng.uniform(-1, 1, (positions, rows)), 8)
         else:
             acts = np.abs(rng.normal(0, 0.25, (positions, rows)))
@@ -63,6 +76,7 @@ def main(network_csv, out_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    flags = sys.argv[3:]
+    if len(sys.argv) < 3 or any(f not in ("exact", "dense") for f in flags):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], "exact" in flags, "dense" in flags)

@@ -73,14 +73,14 @@ TEST(BuildCostTable, CimDevicesPipelineTheirLayersUnlessParamsPipelineIsZero) {
   EXPECT_FALSE(table->pipelined(0));
   EXPECT_TRUE(table->pipelined(1));
   // pipeline: 0 = NeuroSim's layer-by-layer mode, which also drops the weight copies made for
-  // pipeline balance: no layer gets faster or needs more tiles, and layer 2 (speed-up 16 when
-  // pipelined, 4 copies filling its PE otherwise) gets slower.
+  // pipeline balance: no layer needs more tiles, and layer 2 (speed-up 16 when pipelined, 4
+  // copies filling its PE otherwise) gets slower. (Other layers may get faster: the chip's
+  // global bus and buffer are sized for fewer tiles, as in NeuroSim's layer-by-layer runs.)
   platform.devices[1].params["pipeline"] = 0.0;
   auto serial = build_cost_table(g.value(), chain.value(), platform, CostModelSet::defaults());
   ASSERT_TRUE(serial.ok()) << serial.error_text();
   EXPECT_FALSE(serial->pipelined(1));
   for (std::int32_t l = 0; l < serial->num_layers; ++l) {
-    EXPECT_GE(serial->time_s[serial->at(1, l)], table->time_s[table->at(1, l)]) << l;
     EXPECT_LE(serial->memory[serial->at(1, l)], table->memory[table->at(1, l)]) << l;
   }
   EXPECT_GT(serial->time_s[serial->at(1, 1)], table->time_s[table->at(1, 1)]);

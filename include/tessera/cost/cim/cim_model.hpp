@@ -2,6 +2,7 @@
 /// Compute-in-memory (CIM) crossbar cost model, structured like DNN+NeuroSim V1.4 (inference).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tessera/core/result.hpp"
 #include "tessera/cost/cost_model.hpp"
@@ -41,6 +42,9 @@ struct CimParams {
   /// as NeuroSim does).
   std::int64_t speedup_degree = 8;
   double input_bit_density = 1.0;  ///< relative to the calibration run's activations
+  /// The first layer's input (the image) relative to the others': NeuroSim's traces of a
+  /// uniform 8-bit image have 0.50 ones per bit, ReLU outputs 0.166 (make_traces.py).
+  double first_layer_bit_density = 3.0;
   /// Param `pipeline` (0 or 1): DNN+NeuroSim V1.4 Param.cpp `pipeline = true` by default, so
   /// successive inferences stream through the layers (each holds its weights in its own tiles)
   /// and the chip's period is its slowest layer; 0 = NeuroSim's layer-by-layer mode. Sets
@@ -69,11 +73,20 @@ struct CimParams {
   double periphery_energy_pj = 0.0173;     ///< per column-conversion (decoders, mux, switch)
   double buffer_energy_pj_per_bit = 0.0025;
   double interconnect_energy_pj_per_bit = 0.0647;
-  double cm_buffer_bits_per_cycle = 38.0;
-  double nm_buffer_bits_per_cycle = 160.0;
-  double interconnect_cycles_per_step = 80.0;
-  double leakage_uw_per_tile = 21.8;
-  double periphery_area_um2 = 6232.0;        ///< per subarray: its share of all non-array circuits
+  /// Leakage of a tile at 22 nm (NeuroSim V1.4 TileCalculatePerformance: its PEs' subarrays,
+  /// adders, buffers and H-tree), idle and while its layer computes (its SRAM subarrays in
+  /// use leak less), for a 1024 x 1024 conventional and a 9 x 512 x 512 novel tile; other tile
+  /// sizes scale with their subarrays.
+  double leakage_cm_tile_uw = 14.4;
+  double leakage_nm_tile_uw = 42.6;
+  double leakage_cm_tile_busy_uw = 3.43;
+  double leakage_nm_tile_busy_uw = 7.72;
+  /// Area per subarray besides its cells at 22 nm: its share of its tile's circuits (ADCs,
+  /// adders, buffers, H-tree, decoders) in a conventional and in a novel-mapped tile, and the
+  /// area of one 128 x 128-bit global buffer core (derivations in cim_model.cpp).
+  double cm_periphery_area_um2 = 4917.0;
+  double nm_periphery_area_um2 = 7023.0;
+  double global_buffer_core_area_um2 = 21593.0;
   double envm_periphery_area_um2 = 31180.0;  ///< extra per eNVM subarray (level shifters...)
   double area_pass_share = 0.093;            ///< periphery area growth as Rp falls: x (1 - Rp / R)
   double adc_area_level_share = 0.145;  ///< part of the periphery area proportional to ADC levels
@@ -108,10 +121,18 @@ struct CimPhysics {
   double periphery_energy_pj = 0.0;
   double buffer_energy_pj_per_bit = 0.0;
   double interconnect_energy_pj_per_bit = 0.0;
-  double interconnect_cycles_per_step = 0.0;
-  double leakage_uw_per_tile = 0.0;
+  /// Cycles per interconnect transfer to novel-mapped tiles relative to the reference chip
+  /// (longer wires with larger cells; NeuroSim's bus to 9-PE tiles at 5 nm and below).
+  double novel_wire_cycles = 1.0;
+  /// Leakage of a conventional and a novel-mapped tile, idle and while computing.
+  double leakage_cm_tile_uw = 0.0;
+  double leakage_nm_tile_uw = 0.0;
+  double leakage_cm_tile_busy_uw = 0.0;
+  double leakage_nm_tile_busy_uw = 0.0;
   double cell_area_um2 = 0.0;
-  double subarray_area_um2 = 0.0;  ///< cells plus the subarray's share of the periphery
+  double subarray_area_um2 = 0.0;     ///< cells plus its share of a novel-mapped tile's periphery
+  double cm_subarray_area_um2 = 0.0;  ///< the same in a conventional tile
+  double global_buffer_core_area_um2 = 0.0;
 };
 
 /// Technology nodes CimModel knows (nm): DNN+NeuroSim V1.4's list.
@@ -142,7 +163,30 @@ struct CimLayerShape {
   std::int64_t out_channels = 1;
   std::int64_t groups = 1;
   double positions = 1.0;  ///< output positions per inference (whole batch)
+  /// Positions the operations are counted on (whole batch): the output positions, or with
+  /// NeuroSim's conventions a convolution's input map (its TOPS/W counts 2·H·W·Cin·K²·Cout).
+  double input_positions = 1.0;
 };
+
+/// One layer's share of the chip's leakage: its time and its tiles' leakage power, idle and
+/// while it computes (CimModel's parts `leakage_w` and `leakage_busy_w`).
+struct CimLayerLeakage {
+  double time_s = 0.0;
+  double idle_w = 0.0;
+  double busy_w = 0.0;
+};
+
+/// The chip's leakage over one inference, as NeuroSim V1.4's main.cpp charges it. Pipelined,
+/// every tile leaks for the period T (the slowest layer), busy for its own layer's time t and
+/// idle the rest: P = Σ idle·(1 − t/T) + busy·t/T, E = P·T. Layer by layer, while layer i runs
+/// its tiles leak busy and every other tile idle: E = Σ_i t_i·(busy_i + Σ_{j≠i} idle_j), over
+/// the latency sum.
+struct CimLeakage {
+  double power_w = 0.0;
+  double energy_j = 0.0;
+};
+[[nodiscard]] CimLeakage cim_chip_leakage(const std::vector<CimLayerLeakage>& layers,
+                                          bool pipelined);
 
 /// Mapping arithmetic. `pipeline_speedup` is NeuroSim's ceil((IFM/bound)²) for this layer; the
 /// layer's speed-up is max(pipeline, copies that fit in the free space of its PE or tile).
@@ -165,6 +209,8 @@ class CimModel final : public CostModel {
  private:
   [[nodiscard]] bool do_supports(const graph::Op& op,
                                  const hw::Device& device) const noexcept override;
+  [[nodiscard]] bool do_supports_in(const graph::Graph& graph, const graph::Op& op,
+                                    const hw::Device& device) const noexcept override;
   [[nodiscard]] OpCost do_estimate(const graph::Graph& graph, const graph::Op& op,
                                    const hw::Device& device,
                                    std::int64_t fused_bytes_saved) const override;
@@ -172,8 +218,9 @@ class CimModel final : public CostModel {
                                                  const graph::Layer& layer,
                                                  const hw::Device& device) const override;
   /// One operator on a chip with parameters `p` (read once per layer).
+  /// `pooled`: the layer's outputs are pooled (NeuroSim writes back a quarter of them).
   [[nodiscard]] OpCost estimate_op(const graph::Graph& graph, const graph::Op& op,
-                                   const CimParams& p) const;
+                                   const CimParams& p, bool pooled) const;
 
   CimOptions options_;
 };

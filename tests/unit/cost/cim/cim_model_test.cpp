@@ -108,6 +108,164 @@ TEST(CimModel, CostsZooClassifiersByTheirWeightMatrices) {
   }
 }
 
+/// The layer of `z` named `name` (fails the test when absent).
+const graph::Layer& layer_named(const testing::ZooChain& z, const std::string& name) {
+  for (const auto& layer : z.chain.layers)
+    if (layer.name == name) return layer;
+  ADD_FAILURE() << "no layer " << name;
+  return z.chain.layers.front();
+}
+
+TEST(CimModel, AlexNetLikeHeadCostsItsWeightMatricesNotItsBiases) {
+  // AlexNet's classifier: 9216 -> 4096 -> 4096 -> 1000, each a Gemm with a bias. The two large
+  // layers hold 9216 x 4096 and 4096 x 4096 weights: ops 2 x in x out, and at least
+  // in x out x 8 bits / 1024² tiles (288 and 128); a bias-only mapping would need 1 tile each.
+  graph::GraphBuilder b("alexnet_head");
+  auto x = b.input("x", {1, 9216});
+  x = b.relu("fc6.relu", b.linear("fc6", x, 4096));
+  x = b.relu("fc7.relu", b.linear("fc7", x, 4096));
+  b.output(b.linear("fc8", x, 1000));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.ok()) << g.error_text();
+  auto chain = graph::build_layer_chain(g.value());
+  ASSERT_TRUE(chain.ok()) << chain.error_text();
+  ASSERT_EQ(chain->size(), 3);
+  const double in[] = {9216, 4096, 4096};
+  const double out[] = {4096, 4096, 1000};
+  for (std::size_t i = 0; i < 3; ++i) {
+    auto c = CimModel().estimate_layer(g.value(), chain->layers[i], cim_device());
+    ASSERT_TRUE(c.ok()) << c.error_text();
+    EXPECT_EQ(c->parts.at("ops"), 2.0 * in[i] * out[i]) << i;
+    EXPECT_GE(c->memory.value(), std::floor(in[i] * out[i] * 8.0 / (1024.0 * 1024.0))) << i;
+  }
+}
+
+/// A token-wise projection as torch.onnx exports a Linear on a [1, 16, 256] input: MatMul with
+/// a [256, 512] weight (and an Add of the bias when it has one).
+OpCost token_projection_cost(bool bias, bool weight_left) {
+  graph::GraphBuilder b("proj");
+  const auto x = b.input("x", {1, 16, 256});
+  TensorId y;
+  if (weight_left) {
+    // W·X: a [512, 256] weight on the left of a [256, 16] input, 16 positions of 512 outputs.
+    const auto xt = b.input("xt", {256, 16});
+    y = b.matmul("proj", b.weight("w", {512, 256}), xt);
+  } else if (bias) {
+    y = b.linear("proj", x, 512, true);
+  } else {
+    y = b.matmul("proj", x, b.weight("w", {256, 512}));
+  }
+  b.output(y);
+  auto g = std::move(b).finish();
+  EXPECT_TRUE(g.ok()) << g.error_text();
+  auto chain = graph::build_layer_chain(g.value());
+  EXPECT_TRUE(chain.ok()) << chain.error_text();
+  const CimModel model;
+  for (auto id : chain->layers.back().ops)
+    EXPECT_TRUE(model.supports(g.value(), g.value().op(id), cim_device())) << g.value().op(id).name;
+  auto c = model.estimate_layer(g.value(), chain->layers.back(), cim_device());
+  EXPECT_TRUE(c.ok()) << c.error_text();
+  return c.ok() ? c.value() : OpCost{};
+}
+
+TEST(CimModel, MapsMatMulExportedLinearLayersOntoTheCrossbars) {
+  // 256 x 512 weights x 8 bits = 256 rows x 4096 columns on 1-bit cells: 2 x 32 subarrays, one
+  // 1024 x 1024 tile holds 64; 16 positions, 2 x 16 x 256 x 512 operations. The bias is added in
+  // the periphery (a little more energy, no more tiles or time); the weight may be on the left.
+  const OpCost bare = token_projection_cost(false, false);
+  const OpCost biased = token_projection_cost(true, false);
+  const OpCost left = token_projection_cost(false, true);
+  for (const OpCost* c : {&bare, &biased, &left}) {
+    EXPECT_EQ(c->parts.at("ops"), 2.0 * 16 * 256 * 512);
+    EXPECT_GE(c->memory.value(), 1.0);
+    EXPECT_GT(c->parts.at("adc_s"), 0.0);
+  }
+  EXPECT_EQ(biased.memory.value(), bare.memory.value());
+  EXPECT_EQ(biased.time.value(), bare.time.value());
+  EXPECT_GT(biased.energy.value(), bare.energy.value());
+  EXPECT_EQ(left.parts.at("adc_j"), bare.parts.at("adc_j"));
+}
+
+TEST(CimModel, RejectsProductsOfTwoActivations) {
+  graph::GraphBuilder b("scores");
+  const auto q = b.input("q", {1, 12, 16, 64});
+  const auto k = b.input("k", {1, 12, 64, 16});
+  b.output(b.matmul("qk", q, k));
+  auto g = std::move(b).finish();
+  ASSERT_TRUE(g.ok()) << g.error_text();
+  const CimModel model;
+  const auto& op = g.value().ops().front();
+  EXPECT_FALSE(model.supports(g.value(), op, cim_device()));
+  EXPECT_FALSE(model.estimate(g.value(), op, cim_device()).ok());
+}
+
+TEST(CimModel, MapsTheWeightLayersOfTransformers) {
+  // GPT-2, BERT and ViT: every layer whose anchor holds a weight matrix (QKV, output and MLP
+  // projections, the classifier heads) maps onto the crossbars with 2 x MACs operations and at
+  // least its weights x 8 bits / 1024² tiles; attention's activation products, and embedding
+  // lookups, do not.
+  const CimModel model;
+  for (const char* name : {"gpt2", "bert_base", "vit_b16"}) {
+    const auto z = testing::zoo_chain(name);
+    int mapped = 0;
+    int refused = 0;
+    for (const auto& layer : z.chain.layers) {
+      OpId anchor_id = layer.ops.front();
+      for (auto id : layer.ops)
+        if (graph::is_compute_anchor(z.graph.op(id).kind)) {
+          anchor_id = id;
+          break;
+        }
+      const auto& anchor = z.graph.op(anchor_id);
+      bool has_weight_matrix = false;
+      for (auto t : anchor.inputs)
+        has_weight_matrix = has_weight_matrix ||
+                            (z.graph.tensor(t).is_weight && z.graph.tensor(t).shape.size() >= 2);
+      const bool matrix_product = anchor.kind == graph::OpKind::kMatMul ||
+                                  anchor.kind == graph::OpKind::kGemm ||
+                                  anchor.kind == graph::OpKind::kConv;
+      auto c = model.estimate_layer(z.graph, layer, cim_device());
+      if (matrix_product && has_weight_matrix) {
+        ASSERT_TRUE(c.ok()) << name << " " << layer.name << ": " << c.error_text();
+        EXPECT_EQ(c->parts.at("ops"), 2.0 * static_cast<double>(layer.macs))
+            << name << " " << layer.name;
+        EXPECT_GE(c->memory.value(),
+                  std::floor(static_cast<double>(layer.weight_bytes) / 4.0 * 8.0 / 1048576.0))
+            << name << " " << layer.name;
+        ++mapped;
+      } else {
+        EXPECT_FALSE(c.ok()) << name << " " << layer.name;
+        ++refused;
+      }
+    }
+    EXPECT_GE(mapped, 12 * 4) << name;   // 4 projections per block, 12 blocks
+    EXPECT_GE(refused, 12 * 2) << name;  // Q·Kᵀ and scores·V per block
+  }
+}
+
+TEST(CimModel, CountsStridedConvolutionOperationsOnTheInputMapUnderNeuroSimsConventions) {
+  // NeuroSim's TOPS/W counts 2·H·W·Cin·K²·Cout on the input map (main.cpp numComputation), so a
+  // stride-2 layer counts 4x its MACs; Tessera's own count is 2 x MACs on the output map.
+  const auto z = testing::zoo_chain("resnet18");
+  const CimModel neurosim(CimOptions{.neurosim_conventions = true});
+  const CimModel own;
+  struct Case {
+    const char* layer;
+    double h, cin, k, cout, stride;
+  };
+  for (const Case& k :
+       {Case{"conv1", 224, 3, 7, 64, 2}, Case{"layer2.0.downsample.0", 56, 64, 1, 128, 2},
+        Case{"layer2.0.conv1", 56, 64, 3, 128, 2}, Case{"layer2.0.conv2", 28, 128, 3, 128, 1}}) {
+    const auto& layer = layer_named(z, k.layer);
+    auto n = neurosim.estimate_layer(z.graph, layer, cim_device());
+    auto o = own.estimate_layer(z.graph, layer, cim_device());
+    ASSERT_TRUE(n.ok() && o.ok()) << k.layer;
+    EXPECT_EQ(n->parts.at("ops"), 2.0 * k.h * k.h * k.cin * k.k * k.k * k.cout) << k.layer;
+    EXPECT_EQ(o->parts.at("ops"), 2.0 * static_cast<double>(layer.macs)) << k.layer;
+    EXPECT_EQ(n->parts.at("ops"), o->parts.at("ops") * k.stride * k.stride) << k.layer;
+  }
+}
+
 TEST(CimModel, MappingArithmetic) {
   CimParams p;
   // A 3x3 conv with 64 inputs: 576 unrolled rows >= 128, so novel mapping; one subarray row
@@ -141,7 +299,7 @@ TEST(CimModel, MatchesNeuroSimVgg8PerLayerAndTotals) {
   double latency_sum = 0.0;
   double stage = 0.0;
   double energy = 0.0;
-  double leakage_w = 0.0;
+  std::vector<CimLayerLeakage> leaks;
   for (std::size_t i = 0; i < 8; ++i) {
     auto c = model.estimate_layer(v.graph, v.chain.layers[i], cim_device());
     ASSERT_TRUE(c.ok()) << c.error_text();
@@ -152,20 +310,21 @@ TEST(CimModel, MatchesNeuroSimVgg8PerLayerAndTotals) {
     latency_sum += t;
     stage = std::max(stage, t);
     energy += e;
-    leakage_w += c->parts.at("leakage_j") / t;
+    leaks.push_back({t, c->parts.at("leakage_w"), c->parts.at("leakage_busy_w")});
   }
+  const double leakage_j = cim_chip_leakage(leaks, true).energy_j;
   // Summary of the same file: pipeline stage 132974 ns, latency sum 284.0 us, dynamic energy
   // 3.4756e7 pJ, leakage 298198 pJ per image (leakage power x stage), 7520.27 FPS, 28.804 TOPS/W.
   EXPECT_NEAR(stage / 132974e-9, 1.0, 0.10);
   EXPECT_NEAR(latency_sum / 284.0e-6, 1.0, 0.10);
   EXPECT_NEAR(energy / 34.756e-6, 1.0, 0.10);
-  EXPECT_NEAR(leakage_w * stage / 298198e-12, 1.0, 0.10);
+  EXPECT_NEAR(leakage_j / 298198e-12, 1.0, 0.10);
   EXPECT_NEAR((1.0 / stage) / 7520.27, 1.0, 0.10);
   // NeuroSim's TOPS/W: 2·H·W·Cin·K²·Cout on the input map over (dynamic + leakage), / 1.22.
   double ops = 0.0;
   for (const auto& op : v.graph.ops()) ops += 2.0 * static_cast<double>(v.graph.work(op).macs);
   // The zoo pads its convolutions, so its MACs are NeuroSim's input-map count.
-  const double tops_per_w = ops / (energy + leakage_w * stage) / 1e12 / 1.22;
+  const double tops_per_w = ops / (energy + leakage_j) / 1e12 / 1.22;
   EXPECT_NEAR(tops_per_w / 28.804, 1.0, 0.10);
 }
 
