@@ -66,6 +66,8 @@ const hw::ParamSchema& dataflow_schema() {
     s.add(number("l2_energy_macs", "MAC energies", "one L2 access", 18.61, false));
     s.add(number("offchip_gb_per_s", "GB/s", "DRAM to L2 bandwidth", 64.0));
     s.add(number("dram_energy_pj_per_bit", "pJ/bit", "DRAM access energy", 14.8, false));
+    s.add(number("dram_latency_ns", "ns",
+                 "DRAM access latency (SCAR Table II); read by tessera schedule", 200.0, false));
     hw::ParamSpec dram;
     dram.name = "dram_interface";
     dram.type = hw::ParamType::kFlag;
