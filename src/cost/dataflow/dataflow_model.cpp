@@ -1,22 +1,29 @@
 // The dataflow chiplet's cost model (docs/formats.md, "Dataflow device parameters").
 //
-// A compute operator becomes `groups` products A[m × k] · B[k × n] (array_cost). The array is
-// split by the dataflow's fixed spatial unrolling, after MAESTRO's shipped mappings
-// (maestro-project/maestro, tools/frontend/dataflow/):
-// - weight-stationary (KC-P, NVDLA-like): rows = `cluster` reduction elements, cols =
-//   pes / cluster outputs. A k_t × n_t weight tile stays in the PEs while the m rows of A stream
-//   through: per tile compute = m cycles, ingress = m·k_t / reuse (A, multicast along the
-//   columns) + k_t·n_t (the weights) + m·n_t (partial sums re-read, except for a column's first
-//   reduction tile), egress = m·n_t partial sums.
-// - output-stationary (YX-P, ShiDianNao-like): rows = pes / cluster output positions, cols =
-//   `cluster` output channels. Each PE accumulates one output over the whole reduction: per
-//   tile compute = k cycles, ingress = k·(m_t / reuse + n_t), egress = m_t·n_t.
-// A tile costs max(compute, ⌈ingress / BW⌉, ⌈egress / BW⌉) (double buffering, MAESTRO's steady
-// case); the first tile of a product costs ⌈ingress / BW⌉ + compute (MAESTRO's initial case).
-// Groups narrower than the array's columns share it: ⌊cols / n⌋ groups side by side, each with
-// its own A. Every element entering the array is an L2 read, every element leaving an L2 write;
-// each MAC reads two operands from L1; L1 writes are the elements delivered to the PEs.
+// A compute operator becomes `groups` products over m output positions (rows of `width`
+// columns), k reduction channels of `taps` filter taps each, and n outputs (array_cost). The
+// array is split by the dataflow's fixed spatial unrolling, MAESTRO's shipped mappings
+// (maestro-project/maestro, tools/frontend/dataflow/ and data/mapping/), and every temporal
+// step of a PE costs its `taps` MACs + 1 cycle (MAESTRO's compute delay: the partial-sum
+// update):
+// - weight-stationary (KC-P, NVDLA-like): rows = `cluster` input channels, cols =
+//   pes / cluster output channels. A k_t × n_t filter tile stays in the PEs while the m
+//   positions stream through: compute = m·(taps + 1), ingress = m·k_t·taps / reuse (inputs,
+//   multicast along the columns) + k_t·n_t·taps (filters) + m·n_t (partial sums re-read, except
+//   for a column's first channel tile), egress = m·n_t partial sums.
+// - output-stationary (YX-P, ShiDianNao-like): rows = pes / cluster output rows, cols =
+//   `cluster` output columns; output and input channels are temporal: per (n, k) step each PE
+//   does `taps` MACs for its pixel: compute = n·k·(taps + 1), ingress = n·k·(taps + pixels·taps /
+//   reuse), egress = n·k·pixels (the partial sums leave after every input channel).
+// reuse = S / stride (a window sliding along a row). A tile costs max(compute, ⌈ingress / BW⌉,
+// ⌈egress / BW⌉) (double buffering, MAESTRO's steady case); the first tile of a product
+// ⌈ingress / BW⌉ + compute (its initial case). Narrow groups share the weight-stationary
+// columns (⌊cols / n⌋ side by side, each with its own inputs); output-stationary arrays take
+// groups one after another. Accesses as MAESTRO counts them: L2 reads = operands fetched
+// (inputs, filters), L2 writes = partial sums out + each operand filled once; L1 reads = 3 per
+// MAC (input, filter, partial sum), L1 writes = 1 per MAC + the operands delivered.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -85,81 +92,99 @@ double tile_cycles(double compute, double ingress, double egress, double bw, boo
   return std::max({compute, in, std::ceil(egress / bw)});
 }
 
-/// One pass of a product whose columns hold `side_by_side` groups (each with its own A).
-ArrayCost pass_cost(const DataflowParams& p, const GemmShape& s, std::int64_t side_by_side) {
+/// Adds one class of `tiles` identical tiles; the first tile of the product (MAESTRO's initial
+/// case) does not overlap its ingress.
+/// `fetched`: the ingress elements that are operands (inputs, weights), read from L2 and
+/// written to the PEs' L1 (partial sums re-read for accumulation are not, as in MAESTRO).
+void add_tiles(ArrayCost& c, bool& initial, double tiles, double compute, double ingress,
+               double fetched, double egress, double macs, double bw) {
+  if (tiles <= 0.0) return;
+  double steady = tiles;
+  if (initial) {
+    c.cycles += tile_cycles(compute, ingress, egress, bw, true);
+    steady -= 1.0;
+    initial = false;
+  }
+  c.cycles += steady * tile_cycles(compute, ingress, egress, bw, false);
+  c.l2_reads += tiles * fetched;
+  c.l2_writes += tiles * egress;
+  c.l1_writes += tiles * (fetched + macs);  // operands delivered, one partial-sum write per MAC
+  c.l1_reads += tiles * 3.0 * macs;         // input, weight and partial sum per MAC
+  c.macs += tiles * macs;
+}
+
+/// (size, count) of the tiles of a dimension.
+std::array<std::pair<std::int64_t, std::int64_t>, 2> tile_classes(std::int64_t size,
+                                                                  std::int64_t tile_size) {
+  const Tiling t = tile(size, tile_size);
+  return {{{t.tile, t.full}, {t.edge, t.edge > 0 ? 1 : 0}}};
+}
+
+/// Weight-stationary (KC-P) pass whose columns hold `side_by_side` groups.
+ArrayCost ws_pass(const DataflowParams& p, const GemmShape& s, std::int64_t side_by_side) {
   ArrayCost c;
   const double bw = p.noc_elements_per_cycle();
   const auto m = static_cast<double>(s.m);
-  const auto k = static_cast<double>(s.k);
-  const std::int64_t n_all = s.n * side_by_side;
+  const auto taps = static_cast<double>(s.taps);
   const double a_copies = static_cast<double>(side_by_side) / s.input_reuse;
-  const std::int64_t cols =
-      p.dataflow == Dataflow::kWeightStationary ? p.pes / p.cluster : p.cluster;
-  const std::int64_t rows = p.pes / cols;
+  const std::int64_t rows = p.cluster;
+  const std::int64_t cols = p.pes / p.cluster;
   c.rows = rows;
   c.cols = cols;
-  const Tiling nt = tile(n_all, cols);
-  // The column tiles: (size, count).
-  const std::pair<std::int64_t, std::int64_t> col_classes[2] = {{nt.tile, nt.full},
-                                                                {nt.edge, nt.edge > 0 ? 1 : 0}};
+  const TileClasses kc = classes(tile(s.k, rows));
   bool initial = true;
-  if (p.dataflow == Dataflow::kWeightStationary) {
-    const TileClasses kc = classes(tile(s.k, rows));
-    for (const auto& [ncols, count] : col_classes) {
-      if (count == 0 || ncols == 0) continue;
-      const auto n_t = static_cast<double>(ncols);
-      const auto times = static_cast<double>(count);
-      // (reduction tile size, tiles of it per column tile, first of the column?)
-      const std::tuple<std::int64_t, std::int64_t, bool> ktiles[3] = {
-          {kc.first, 1, true}, {rows, kc.full_after, false}, {kc.edge_after, 1, false}};
-      for (const auto& [kk, per_col, first] : ktiles) {
-        if (kk == 0 || per_col == 0) continue;
-        const auto k_t = static_cast<double>(kk);
-        const double ingress = m * k_t * a_copies + k_t * n_t + (first ? 0.0 : m * n_t);
-        const double egress = m * n_t;
-        double tiles = times * static_cast<double>(per_col);
-        if (initial) {
-          c.cycles += tile_cycles(m, ingress, egress, bw, true);
-          tiles -= 1.0;
-          initial = false;
-        }
-        c.cycles += tiles * tile_cycles(m, ingress, egress, bw, false);
-        const double all = times * static_cast<double>(per_col);
-        c.l2_reads += all * ingress;
-        c.l2_writes += all * egress;
-        c.macs += all * m * k_t * n_t;
-        c.l1_writes += all * (k_t * n_t + m * k_t * n_t);  // weights once, rows to each PE
-      }
-    }
-  } else {
-    const Tiling mt = tile(s.m, rows);
-    const std::pair<std::int64_t, std::int64_t> row_classes[2] = {{mt.tile, mt.full},
-                                                                  {mt.edge, mt.edge > 0 ? 1 : 0}};
-    for (const auto& [nrows, rcount] : row_classes) {
-      if (rcount == 0 || nrows == 0) continue;
-      for (const auto& [ncols, ccount] : col_classes) {
-        if (ccount == 0 || ncols == 0) continue;
-        const auto m_t = static_cast<double>(nrows);
-        const auto n_t = static_cast<double>(ncols);
-        // Side by side, groups do not share A: its copies scale with the groups in the tile.
-        const double ingress = k * (m_t * a_copies + n_t);
-        const double egress = m_t * n_t;
-        double tiles = static_cast<double>(rcount * ccount);
-        const double all = tiles;
-        if (initial) {
-          c.cycles += tile_cycles(k, ingress, egress, bw, true);
-          tiles -= 1.0;
-          initial = false;
-        }
-        c.cycles += tiles * tile_cycles(k, ingress, egress, bw, false);
-        c.l2_reads += all * ingress;
-        c.l2_writes += all * egress;
-        c.macs += all * m_t * k * n_t;
-        c.l1_writes += all * (2.0 * m_t * k * n_t + m_t * n_t);  // operands, then the output
-      }
+  for (const auto& [ncols, count] : tile_classes(s.n * side_by_side, cols)) {
+    if (count == 0 || ncols == 0) continue;
+    const auto n_t = static_cast<double>(ncols);
+    // (reduction tile size, tiles of it per column tile, first of the column?)
+    const std::tuple<std::int64_t, std::int64_t, bool> ktiles[3] = {
+        {kc.first, 1, true}, {rows, kc.full_after, false}, {kc.edge_after, 1, false}};
+    for (const auto& [kk, per_col, first] : ktiles) {
+      if (kk == 0 || per_col == 0) continue;
+      const auto k_t = static_cast<double>(kk);
+      // m output positions, each a step of `taps` MACs per PE plus the partial-sum update.
+      const double compute = m * (taps + 1.0);
+      const double fetched = m * k_t * taps * a_copies + k_t * n_t * taps;
+      const double ingress = fetched + (first ? 0.0 : m * n_t);
+      const double egress = m * n_t;
+      const double tiles = static_cast<double>(count * per_col);
+      add_tiles(c, initial, tiles, compute, ingress, fetched, egress, m * k_t * n_t * taps, bw);
     }
   }
-  c.l1_reads = 2.0 * c.macs;
+  return c;
+}
+
+/// Output-stationary (YX-P) pass over one group: tiles of output rows x output columns.
+ArrayCost os_pass(const DataflowParams& p, const GemmShape& s) {
+  ArrayCost c;
+  const double bw = p.noc_elements_per_cycle();
+  const auto k = static_cast<double>(s.k);
+  const auto n = static_cast<double>(s.n);
+  const auto taps = static_cast<double>(s.taps);
+  const std::int64_t cols = p.cluster;
+  const std::int64_t rows = p.pes / p.cluster;
+  c.rows = rows;
+  c.cols = cols;
+  const std::int64_t width = std::max<std::int64_t>(s.width, 1);
+  const std::int64_t height = s.m / width;
+  bool initial = true;
+  for (const auto& [nrows, rcount] : tile_classes(height, rows)) {
+    if (rcount == 0 || nrows == 0) continue;
+    for (const auto& [ncols, ccount] : tile_classes(width, cols)) {
+      if (ccount == 0 || ncols == 0) continue;
+      const auto positions = static_cast<double>(nrows * ncols);
+      // For each output channel and input channel: `taps` MACs per PE plus the update; the
+      // weights are multicast, the tile's inputs (shared between neighbours) fetched.
+      const double steps = n * k;
+      const double compute = steps * (taps + 1.0);
+      const double ingress = steps * (taps + positions * taps / s.input_reuse);
+      // The partial sums leave after every input channel (YX-P's channel loops are outside
+      // the PE's filter loops).
+      const double egress = steps * positions;
+      const double tiles = static_cast<double>(rcount * ccount);
+      add_tiles(c, initial, tiles, compute, ingress, ingress, egress, positions * steps * taps, bw);
+    }
+  }
   return c;
 }
 
@@ -167,25 +192,27 @@ ArrayCost pass_cost(const DataflowParams& p, const GemmShape& s, std::int64_t si
 
 ArrayCost array_cost(const DataflowParams& p, const GemmShape& s) {
   ArrayCost total;
-  if (s.m <= 0 || s.k <= 0 || s.n <= 0 || s.groups <= 0) return total;
-  const std::int64_t cols =
-      p.dataflow == Dataflow::kWeightStationary ? p.pes / p.cluster : p.cluster;
-  // Narrow groups share the columns: as many side by side as fit.
-  const std::int64_t side = std::clamp<std::int64_t>(cols / s.n, 1, s.groups);
-  const std::int64_t passes = s.groups / side;
-  const std::int64_t rest = s.groups % side;
-  if (passes > 0) {
-    ArrayCost one = pass_cost(p, s, side);
-    const auto times = static_cast<double>(passes);
+  if (s.m <= 0 || s.k <= 0 || s.n <= 0 || s.groups <= 0 || s.taps <= 0) return total;
+  auto scaled = [](ArrayCost one, double times) {
     one.cycles *= times;
     one.macs *= times;
     one.l1_reads *= times;
     one.l1_writes *= times;
     one.l2_reads *= times;
     one.l2_writes *= times;
-    total += one;
+    return one;
+  };
+  if (p.dataflow == Dataflow::kOutputStationary) {
+    // Groups run one after another (channels are temporal in YX-P).
+    return scaled(os_pass(p, s), static_cast<double>(s.groups));
   }
-  if (rest > 0) total += pass_cost(p, s, rest);
+  // Narrow groups share the columns: as many side by side as fit.
+  const std::int64_t cols = p.pes / p.cluster;
+  const std::int64_t side = std::clamp<std::int64_t>(cols / s.n, 1, s.groups);
+  const std::int64_t passes = s.groups / side;
+  const std::int64_t rest = s.groups % side;
+  if (passes > 0) total += scaled(ws_pass(p, s, side), static_cast<double>(passes));
+  if (rest > 0) total += ws_pass(p, s, rest);
   return total;
 }
 
@@ -219,12 +246,17 @@ std::optional<GemmShape> lower(const graph::Graph& g, const graph::Op& op) {
       if (w.size() < 3) return std::nullopt;
       s.groups = std::max<std::int64_t>(op.attrs.groups, 1);
       s.m = product(y, 0, 1) * product(y, 2, y.size());
-      s.k = product(w, 1, w.size());
+      s.k = w[1];
+      s.taps = product(w, 2, w.size());
+      s.width = y.size() > 3 ? y.back() : 1;
       s.n = w[0] / s.groups;
-      const double taps = static_cast<double>(product(w, 2, w.size()));
-      double stride = 1.0;
-      for (auto v : op.attrs.strides) stride *= static_cast<double>(std::max<std::int64_t>(v, 1));
-      s.input_reuse = std::max(1.0, taps / stride);
+      // A window sliding along the output row reuses all but `stride` of its S columns.
+      const double s_taps = static_cast<double>(w.back());
+      const double stride =
+          op.attrs.strides.empty()
+              ? 1.0
+              : static_cast<double>(std::max<std::int64_t>(op.attrs.strides.back(), 1));
+      s.input_reuse = std::max(1.0, s_taps / stride);
       return s;
     }
     case OpKind::kConvTranspose: {
@@ -234,6 +266,7 @@ std::optional<GemmShape> lower(const graph::Graph& g, const graph::Op& op) {
       // Each input position scatters to R·S outputs of every output channel.
       s.groups = std::max<std::int64_t>(op.attrs.groups, 1);
       s.m = product(x, 0, 1) * product(x, 2, x.size());
+      s.width = x.size() > 3 ? x.back() : 1;
       s.k = w[0] / s.groups;
       s.n = product(w, 1, w.size());
       return s;
@@ -303,9 +336,8 @@ ArrayCost op_array_cost(const graph::Graph& g, const graph::Op& op, const Datafl
   }
   if (auto shape = lower(g, op)) {
     c = array_cost(p, *shape);
-    // Operands arrive in L2 once (from DRAM or the producer) and the output leaves it once.
+    // Operands arrive in L2 once (from DRAM or the producer).
     c.l2_writes += static_cast<double>(in_elements + w_elements);
-    c.l2_reads += static_cast<double>(out_elements);
     dram_bytes += static_cast<double>(w_elements) * bpe;
     weight_bytes += static_cast<double>(w_elements) * bpe;
     return c;

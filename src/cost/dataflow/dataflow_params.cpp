@@ -52,10 +52,11 @@ const hw::ParamSchema& dataflow_schema() {
         "row-stationary arrays are not modelled";
     s.add(df);
     s.add(integer("pes", "processing elements (one MAC per cycle each)", std::nullopt, 1));
-    s.add(integer("cluster",
-                  "weight_stationary: PEs reducing one output; output_stationary: output "
-                  "channels per array row; 0 = the dataflow's default (64 or 8)",
-                  0, 0));
+    s.add(integer(
+        "cluster",
+        "weight_stationary: input channels one cluster of PEs reduces; "
+        "output_stationary: output columns per array row; 0 = the dataflow's default (64 or 8)",
+        0, 0));
     s.add(number("l1_bytes", "bytes", "L1 buffer per PE", 512.0));
     s.add(number("l2_bytes", "bytes", "shared L2 buffer", 10.0 * 1024 * 1024));
     s.add(number("noc_bytes_per_cycle", "bytes/cycle", "L2 to PEs (and back) per cycle", 1024.0));

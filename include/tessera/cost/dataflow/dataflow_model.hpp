@@ -18,11 +18,12 @@ namespace tessera::cost {
 inline constexpr std::string_view kDataflowKindName = "dataflow";
 
 enum class Dataflow : std::uint8_t {
-  /// NVDLA-like (MAESTRO's KC-P): a cluster of PEs reduces one output over `cluster` reduction
-  /// elements held in place; clusters take different outputs (channels); rows stream through.
+  /// NVDLA-like (MAESTRO's KC-P): a cluster of PEs reduces one output over `cluster` input
+  /// channels whose filters it holds; clusters take different output channels; the output
+  /// positions stream through.
   kWeightStationary,
-  /// ShiDianNao-like: each PE accumulates one output in place; the array covers
-  /// pes/cluster output positions × `cluster` output channels; the reduction streams through.
+  /// ShiDianNao-like (MAESTRO's YX-P): each PE accumulates one output pixel in place; the array
+  /// covers pes/cluster output rows × `cluster` output columns; channels stream through.
   kOutputStationary,
 };
 
@@ -30,8 +31,8 @@ enum class Dataflow : std::uint8_t {
 struct DataflowParams {
   Dataflow dataflow = Dataflow::kWeightStationary;
   std::int64_t pes = 4096;
-  /// Weight-stationary: PEs per cluster (reduction elements spatially unrolled); output-
-  /// stationary: output channels per array row.
+  /// Weight-stationary: PEs per cluster (input channels spatially unrolled); output-
+  /// stationary: output columns per array row.
   std::int64_t cluster = 64;
   double l1_bytes = 512.0;               ///< per PE
   double l2_bytes = 10.0 * 1024 * 1024;  ///< shared by the PEs
@@ -50,16 +51,19 @@ struct DataflowParams {
   }
 };
 
-/// One matrix product as the array sees it: `groups` independent products
-/// A[m × k] · B[k × n]; a convolution's A rows are output positions and its k the input
-/// channels × filter taps. `input_reuse` is how many A rows use one input element on average
-/// (a convolution's R·S / stride², at least 1): each fetched input element serves that many.
+/// One matrix product as the array sees it: `groups` independent products over m output
+/// positions (rows of `width` columns: a convolution's output image, one column for a matrix
+/// product), k reduction channels, `taps` filter taps per channel (a convolution's R·S, 1 for
+/// a matrix product) and n outputs per position. `input_reuse` is how many positions use one
+/// input element on average (a convolution's R·S / stride², at least 1).
 struct GemmShape {
   std::int64_t m = 0;
   std::int64_t k = 0;
   std::int64_t n = 0;
   std::int64_t groups = 1;
   double input_reuse = 1.0;
+  std::int64_t taps = 1;
+  std::int64_t width = 1;
 };
 
 /// Cycles and buffer accesses of a product on the array (elements, not bytes).
@@ -70,8 +74,8 @@ struct ArrayCost {
   double l1_writes = 0.0;
   double l2_reads = 0.0;
   double l2_writes = 0.0;
-  std::int64_t rows = 0;  ///< spatial tile: WS reduction elements, OS output positions
-  std::int64_t cols = 0;  ///< spatial tile: output channels (both dataflows)
+  std::int64_t rows = 0;  ///< spatial tile: WS reduction channels, OS output rows
+  std::int64_t cols = 0;  ///< spatial tile: WS output channels, OS output columns
 
   ArrayCost& operator+=(const ArrayCost& o);
   [[nodiscard]] double utilisation(std::int64_t pes) const {

@@ -1,6 +1,6 @@
 // The dataflow chiplet's cost model against hand-computed small products (src/cost/dataflow/
 // dataflow_model.cpp states the rules: tile cycles = max(compute, ⌈in/BW⌉, ⌈out/BW⌉), the first
-// tile ⌈in/BW⌉ + compute).
+// tile ⌈in/BW⌉ + compute; a PE step of `taps` MACs costs taps + 1 cycles, as in MAESTRO).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -38,44 +38,52 @@ hw::Device small_device(const char* dataflow) {
 }
 
 TEST(DataflowArray, WeightStationaryGemmCountsEveryTile) {
-  // m=10, k=8, n=4 on 4 reduction rows x 4 output columns: two weight tiles of 4x4.
-  // Tile 1 (first, no overlap): in = m·4 + 4·4 = 56 -> ⌈56/8⌉ = 7; + compute m = 10 -> 17.
-  // Tile 2: in = 40 + 16 + m·4 (partial sums re-read) = 96 -> 12; out = 40 -> 5; compute 10
-  //   -> max = 12. Total 29 cycles.
+  // m=10, k=8, n=4 on 4 reduction channels x 4 output columns (clusters): two weight tiles.
+  // Each of the m positions is a step of 1 MAC per PE + 1 cycle for the partial sum: 20.
+  // Tile 1 (first, no overlap): operands in = m·4 + 4·4 = 56 -> ⌈56/8⌉ = 7; 7 + 20 = 27.
+  // Tile 2: in = 56 + m·4 partial sums re-read = 96 -> 12; out = 40 -> 5; compute 20 -> 20.
+  // Total 47 cycles.
   const ArrayCost c = array_cost(small(Dataflow::kWeightStationary), {10, 8, 4, 1, 1.0});
-  EXPECT_EQ(c.cycles, 29.0);
+  EXPECT_EQ(c.cycles, 47.0);
   EXPECT_EQ(c.macs, 320.0);
-  EXPECT_EQ(c.l2_reads, 56.0 + 96.0);
-  EXPECT_EQ(c.l2_writes, 40.0 + 40.0);
-  EXPECT_EQ(c.l1_reads, 640.0);                  // two operands per MAC
-  EXPECT_EQ(c.l1_writes, 2.0 * (16.0 + 160.0));  // weights once, each row to its PEs
+  EXPECT_EQ(c.l2_reads, 56.0 + 56.0);     // operands (partial-sum re-reads not counted)
+  EXPECT_EQ(c.l2_writes, 40.0 + 40.0);    // partial sums out
+  EXPECT_EQ(c.l1_reads, 3.0 * 320.0);     // input, weight, partial sum per MAC
+  EXPECT_EQ(c.l1_writes, 112.0 + 320.0);  // operands delivered + a partial-sum write per MAC
   EXPECT_EQ(c.rows, 4);
   EXPECT_EQ(c.cols, 4);
-  EXPECT_NEAR(c.utilisation(16), 320.0 / (29.0 * 16.0), 1e-12);
+  EXPECT_NEAR(c.utilisation(16), 320.0 / (47.0 * 16.0), 1e-12);
 }
 
-TEST(DataflowArray, OutputStationaryGemmTilesTheOutputs) {
-  // Same product: 4 output positions x 4 channels per tile; m = 10 -> tiles of 4, 4, 2.
-  // m_t=4: in = k·(4+4) = 64 -> 8, out 16 -> 2, compute k = 8. First: 8 + 8 = 16; second 8.
-  // m_t=2: in = 8·(2+4) = 48 -> 6, out 8 -> 1, compute 8 -> 8. Total 32 cycles.
+TEST(DataflowArray, OutputStationaryGemmTilesTheOutputPixels) {
+  // Same product as 10 output rows x 1 column: tiles of 4 rows x 4 columns, so 4, 4 and 2
+  // positions (one column used). Each tile steps over n·k = 32 (channel, input) pairs of
+  // 1 MAC + 1 cycle: compute 64; in = 32·(1 weight + positions inputs); out = 32·positions.
+  // 4 positions: in 160 -> 20, out 128 -> 16. First: 20 + 64 = 84; second: 64.
+  // 2 positions: in 96 -> 12, out 64 -> 8 -> 64. Total 212 cycles.
   const ArrayCost c = array_cost(small(Dataflow::kOutputStationary), {10, 8, 4, 1, 1.0});
-  EXPECT_EQ(c.cycles, 32.0);
+  EXPECT_EQ(c.cycles, 212.0);
   EXPECT_EQ(c.macs, 320.0);
-  EXPECT_EQ(c.l2_reads, 64.0 * 2 + 48.0);
-  EXPECT_EQ(c.l2_writes, 16.0 * 2 + 8.0);
-  EXPECT_EQ(c.l1_writes, 2.0 * 320.0 + 40.0);  // both operands per MAC, each output once
+  EXPECT_EQ(c.l2_reads, 160.0 * 2 + 96.0);
+  EXPECT_EQ(c.l2_writes, 128.0 * 2 + 64.0);
+  EXPECT_EQ(c.l1_writes, 416.0 + 320.0);
 }
 
-TEST(DataflowArray, ConvolutionReusesItsInputsAcrossTheWindow) {
-  // Conv 2->3 channels, 3x3 kernel, 5x5 input, stride 1: m = 9 outputs, k = 2·9 = 18, n = 3,
-  // each input element serves 9 positions. Weight-stationary, k tiles 4,4,4,4,2, one column
-  // tile of 3:
-  // first (k_t 4): in = 9·4/9 + 4·3 = 16 -> 2; + compute 9 -> 11.
-  // 3 more of 4: in = 4 + 12 + 27 = 43 -> 6; out 27 -> 4; compute 9 -> 9 each: 27.
-  // k_t 2: in = 2 + 6 + 27 = 35 -> 5 -> 9. Total 47 cycles; 486 MACs.
-  const ArrayCost c = array_cost(small(Dataflow::kWeightStationary), {9, 18, 3, 1, 9.0});
-  EXPECT_EQ(c.cycles, 47.0);
-  EXPECT_EQ(c.macs, 486.0);
+TEST(DataflowArray, ConvolutionStepsOverItsFilterTaps) {
+  // Conv 2->3 channels, 3x3 kernel, 5x5 input, stride 1: 3x3 outputs (m = 9, width 3),
+  // k = 2 channels of 9 taps, n = 3; a window sliding along a row reuses 3 inputs per column.
+  // Weight-stationary: one tile (2 channels x 3 outputs); 9 steps of 9 MACs + 1: compute 90;
+  // in = 9·2·9/3 + 2·3·9 = 108 -> 14; first tile 14 + 90 = 104 cycles; 486 MACs.
+  const ArrayCost ws =
+      array_cost(small(Dataflow::kWeightStationary), {9, 2, 3, 1, 3.0, /*taps=*/9, /*width=*/3});
+  EXPECT_EQ(ws.cycles, 104.0);
+  EXPECT_EQ(ws.macs, 486.0);
+  // Output-stationary: one tile of 3x3 pixels; 3·2 = 6 steps of 9 MACs + 1: compute 60;
+  // in = 6·(9 + 9·9/3) = 216 -> 27; 27 + 60 = 87 cycles.
+  const ArrayCost os =
+      array_cost(small(Dataflow::kOutputStationary), {9, 2, 3, 1, 3.0, /*taps=*/9, /*width=*/3});
+  EXPECT_EQ(os.cycles, 87.0);
+  EXPECT_EQ(os.macs, 486.0);
 
   // The model lowers the graph's convolution to exactly that product.
   graph::GraphBuilder b("conv");
@@ -88,38 +96,44 @@ TEST(DataflowArray, ConvolutionReusesItsInputsAcrossTheWindow) {
   const auto& op = g->ops().front();
   auto e = model.estimate(*g, op, small_device("weight_stationary"));
   ASSERT_TRUE(e.ok()) << e.error_text();
-  EXPECT_EQ(e->parts.at("cycles"), 47.0);
+  EXPECT_EQ(e->parts.at("cycles"), 104.0);
   EXPECT_EQ(e->parts.at("macs"), 486.0);
+  e = model.estimate(*g, op, small_device("output_stationary"));
+  ASSERT_TRUE(e.ok()) << e.error_text();
+  EXPECT_EQ(e->parts.at("cycles"), 87.0);
 }
 
-TEST(DataflowArray, NarrowGroupsShareTheArraySideBySide) {
-  // Depthwise-like: 6 groups of m=4, k=9, n=1 on the output-stationary array (4 positions x
-  // 4 channels): 4 groups side by side, then 2. Each group brings its own A column.
-  // 4 side by side: in = 9·(4·4 + 4) = 180 -> ⌈22.5⌉ = 23; first tile: 23 + 9 = 32.
-  // 2 side by side: in = 9·(4·2 + 2) = 90 -> 12; first tile of its pass: 12 + 9 = 21.
-  const ArrayCost c = array_cost(small(Dataflow::kOutputStationary), {4, 9, 1, 6, 1.0});
-  EXPECT_EQ(c.cycles, 53.0);
-  EXPECT_EQ(c.macs, 6.0 * 4 * 9);
+TEST(DataflowArray, NarrowGroupsShareTheWeightStationaryColumns) {
+  // Depthwise-like: 6 groups of m=4 positions, 1 channel of 9 taps, 1 output. 4 groups side
+  // by side in the 4 columns, then 2; each brings its own inputs. Compute 4·(9+1) = 40.
+  // 4 side by side: in = 4·1·9·4 + 1·4·9 = 180 -> ⌈22.5⌉ = 23; 23 + 40 = 63.
+  // 2 side by side: in = 4·9·2 + 2·9 = 90 -> 12; 12 + 40 = 52. Total 115 cycles.
+  const ArrayCost ws = array_cost(small(Dataflow::kWeightStationary), {4, 1, 1, 6, 1.0, 9, 1});
+  EXPECT_EQ(ws.cycles, 115.0);
+  EXPECT_EQ(ws.macs, 6.0 * 4 * 9);
+  // Output-stationary arrays take the groups one after another (channels are temporal): per
+  // group one tile of 4 positions, 1 step of 9 MACs + 1 = 10; in = 9 + 4·9 = 45 -> 6: 16.
+  const ArrayCost os = array_cost(small(Dataflow::kOutputStationary), {4, 1, 1, 6, 1.0, 9, 1});
+  EXPECT_EQ(os.cycles, 6.0 * 16.0);
 }
 
 TEST(DataflowArray, UtilisationFallsWhenTheProductIsNarrowerThanTheArray) {
-  // A single row (m = 1) keeps one of the 4 output-position rows of the OS array busy; the
-  // WS array streams it through full weight tiles.
+  // A single row (m = 1) keeps one of the output-stationary array's 16 pixels busy.
   const auto os = array_cost(small(Dataflow::kOutputStationary), {1, 64, 64, 1, 1.0});
   const auto ws = array_cost(small(Dataflow::kWeightStationary), {1, 64, 64, 1, 1.0});
-  EXPECT_LE(os.utilisation(16), 0.25);
+  EXPECT_LE(os.utilisation(16), 1.0 / 16.0);
   EXPECT_EQ(os.macs, ws.macs);
   // Empty products cost nothing.
   EXPECT_EQ(array_cost(small(Dataflow::kOutputStationary), {0, 4, 4, 1, 1.0}).cycles, 0.0);
 }
 
 TEST(DataflowModel, GemmTimeAndEnergyFromAccessCounts) {
-  // linear 8 -> 4 on 10 rows (a Gemm with weight [4, 8] and bias [4]): the 29-cycle product
-  // above. L2: 152 + 80 tile accesses, + operands filled once (80 inputs + 36 weights) + the
-  // 40 outputs drained = 388. L1: 640 + 352 = 992. DRAM: the 36 weight bytes.
-  // Energy = 0.23 pJ x (320 + 1.68·992 + 18.61·388) + 36 B x 14.8 pJ/bit x 8
-  //        = 2.1176652 nJ + 4.2624 nJ = 6.3800652 nJ.
-  // Time = max(29 cycles / 500 MHz = 58 ns, 36 B / 64 GB/s) = 58 ns.
+  // linear 8 -> 4 on 10 rows (a Gemm with weight [4, 8] and bias [4]): the 47-cycle product
+  // above. L2: 112 + 80 tile accesses + operands filled once (80 inputs + 36 weights) = 308.
+  // L1: 960 + 432 = 1392. DRAM: the 36 weight bytes.
+  // Energy = 0.23 pJ x (320 + 1.68·1392 + 18.61·308) + 36 B x 14.8 pJ/bit x 8
+  //        = 1.9298012 nJ + 4.2624 nJ = 6.1922012 nJ.
+  // Time = max(47 cycles / 500 MHz = 94 ns, 36 B / 64 GB/s) = 94 ns.
   graph::GraphBuilder b("fc");
   auto x = b.input("x", {10, 8});
   x = b.linear("fc", x, 4);
@@ -132,13 +146,13 @@ TEST(DataflowModel, GemmTimeAndEnergyFromAccessCounts) {
   DataflowModel model;
   auto c = model.estimate_layer(*g, chain->layers[0], small_device("weight_stationary"));
   ASSERT_TRUE(c.ok()) << c.error_text();
-  EXPECT_NEAR(c->time.value(), 58e-9, 1e-15);
-  EXPECT_EQ(c->parts.at("l2_accesses"), 388.0);
-  EXPECT_EQ(c->parts.at("l1_accesses"), 992.0);
+  EXPECT_NEAR(c->time.value(), 94e-9, 1e-15);
+  EXPECT_EQ(c->parts.at("l2_accesses"), 308.0);
+  EXPECT_EQ(c->parts.at("l1_accesses"), 1392.0);
   EXPECT_EQ(c->parts.at("dram_bytes"), 36.0);
-  EXPECT_NEAR(c->energy.value(), 6.3800652e-9, 1e-17);
+  EXPECT_NEAR(c->energy.value(), 6.1922012e-9, 1e-17);
   EXPECT_EQ(c->memory.value(), 36.0);
-  EXPECT_NEAR(c->parts.at("utilisation"), 320.0 / (29.0 * 16.0), 1e-12);
+  EXPECT_NEAR(c->parts.at("utilisation"), 320.0 / (47.0 * 16.0), 1e-12);
 }
 
 TEST(DataflowModel, AttentionProductsRunPerHeadWithoutWeights) {

@@ -1,10 +1,10 @@
 // The dataflow kind against MAESTRO itself (maestro-project/maestro at 4eb08d1): the layer
 // shapes of tests/data/maestro/*.m (ResNet-50 as MAESTRO ships it, GPT-2 small's products at
-// 128 tokens) and MAESTRO's outputs for them on tests/data/maestro/hw256.m (README there).
+// 128 tokens) and MAESTRO's outputs for them at 256 and 4096 PEs (tests/data/maestro/README.md).
 // Each layer is built as the same convolution (no padding) and costed on a chiplet with the
 // same PEs, NoC bandwidth and unconstrained off-chip bandwidth. The per-layer and total errors
 // go to docs/results.md ("Dataflow model vs MAESTRO"); run with TESSERA_PRINT_MAESTRO=1 to
-// print that table. This test pins them: a model change that moves the totals fails here.
+// print that table. The bar: totals within 10%, layers within 15% (here: nine in ten).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -75,7 +75,15 @@ std::vector<MaestroLayer> load(const std::string& stem, std::int64_t pes) {
     for (std::string cell; std::getline(ls, cell, ',');) f.push_back(cell);
     EXPECT_EQ(f.at(1), layers[i].name);
     layers[i].runtime = std::stod(f.at(3));
-    layers[i].energy_nj = std::stod(f.at(4));
+    // MAESTRO's own energy of the layer from its access counts: 0.23 pJ x (18.61 x (input
+    // and weight L2 reads and writes + output L2 writes) + 1.68 x (input, weight and output L1
+    // reads and writes)). Its CSV energy column (f[4]) adds the previous layer's L1 accesses
+    // instead of this layer's (API_user-interface-v2.hpp: the L1 counters it sums in the
+    // bottom-cluster branch are assigned in the top-cluster branch, which runs after it).
+    auto n = [&](std::size_t col) { return std::stod(f.at(col)); };
+    const double l2 = n(28) + n(29) + n(33) + n(34) + n(39);
+    const double l1 = n(26) + n(27) + n(31) + n(32) + n(36) + n(37);
+    layers[i].energy_nj = 0.00023 * (18.61 * l2 + 1.68 * l1);
     layers[i].macs = std::stod(f.at(21));
     ++i;
   }
@@ -104,6 +112,9 @@ hw::Device chiplet(const char* dataflow, std::int64_t pes) {
 struct Totals {
   double maestro_cycles = 0, tessera_cycles = 0, maestro_nj = 0, tessera_nj = 0;
   double worst_cycle_error = 0;
+  int comparable = 0;  ///< layers with the same MACs that are real convolutions (K > 1)
+  int runtime_within_15 = 0;
+  int energy_within_15 = 0;
 };
 
 Totals compare(const std::string& stem, const char* dataflow, std::int64_t pes) {
@@ -145,6 +156,13 @@ Totals compare(const std::string& stem, const char* dataflow, std::int64_t pes) 
     t.maestro_nj += l.energy_nj;
     t.tessera_nj += nj;
     t.worst_cycle_error = std::max(t.worst_cycle_error, std::abs(cycles / l.runtime - 1.0));
+    // MAESTRO's residual pseudo-layers (K = 1, an add written as a convolution) and the
+    // layers it counts with more MACs are not the same work.
+    if (l.k > 1 && c->parts.at("macs") == l.macs) {
+      ++t.comparable;
+      t.runtime_within_15 += std::abs(cycles / l.runtime - 1.0) <= 0.15 ? 1 : 0;
+      t.energy_within_15 += std::abs(nj / l.energy_nj - 1.0) <= 0.15 ? 1 : 0;
+    }
     if (print) {
       std::cout << "| " << l.name << " | " << l.runtime << " | " << cycles << " | "
                 << std::lround(100.0 * (cycles / l.runtime - 1.0)) << "% | " << l.energy_nj
@@ -161,31 +179,28 @@ Totals compare(const std::string& stem, const char* dataflow, std::int64_t pes) 
   return t;
 }
 
-TEST(MaestroComparison, SameLayersSameMacsAndPinnedTotalErrors) {
+TEST(MaestroComparison, TotalsWithinTenPercentAndNineInTenLayersWithinFifteen) {
   struct Case {
     const char* stem;
     const char* dataflow;
-    // Tessera / MAESTRO totals as measured (docs/results.md), at 256 and 4096 PEs.
-    double cycles[2];
-    double energy[2];
   };
-  const Case cases[] = {
-      {"Resnet50_kcp_ws", "weight_stationary", {0.4359, 0.5105}, {0.9859, 1.1065}},
-      {"Resnet50_yxp_os", "output_stationary", {0.1635, 0.1007}, {0.3122, 0.2978}},
-      {"GPT2_kcp_ws", "weight_stationary", {0.5000, 0.4944}, {1.6677, 3.2316}},
-      {"GPT2_yxp_os", "output_stationary", {0.0625, 0.0625}, {0.2531, 0.2429}}};
+  const Case cases[] = {{"Resnet50_kcp_ws", "weight_stationary"},
+                        {"Resnet50_yxp_os", "output_stationary"},
+                        {"GPT2_kcp_ws", "weight_stationary"},
+                        {"GPT2_yxp_os", "output_stationary"}};
   for (const Case& c : cases) {
-    for (std::size_t i = 0; i < 2; ++i) {
-      const std::int64_t pes = i == 0 ? 256 : 4096;
+    for (std::int64_t pes : {256, 4096}) {
       const Totals t = compare(c.stem, c.dataflow, pes);
       ASSERT_GT(t.maestro_cycles, 0.0) << c.stem;
       const double cycles = t.tessera_cycles / t.maestro_cycles;
       const double energy = t.tessera_nj / t.maestro_nj;
       std::cout << c.stem << " " << pes << " PEs: total cycles Tessera/MAESTRO " << cycles
-                << ", L1+L2 energy " << energy << ", worst layer cycle error "
-                << t.worst_cycle_error << "\n";
-      EXPECT_NEAR(cycles, c.cycles[i], 0.01 * c.cycles[i]) << c.stem << " " << pes;
-      EXPECT_NEAR(energy, c.energy[i], 0.01 * c.energy[i]) << c.stem << " " << pes;
+                << ", L1+L2 energy " << energy << "; within 15%: runtime " << t.runtime_within_15
+                << ", energy " << t.energy_within_15 << " of " << t.comparable << " layers\n";
+      EXPECT_NEAR(cycles, 1.0, 0.10) << c.stem << " " << pes;
+      EXPECT_NEAR(energy, 1.0, 0.10) << c.stem << " " << pes;
+      EXPECT_GE(t.runtime_within_15, 0.9 * t.comparable) << c.stem << " " << pes;
+      EXPECT_GE(t.energy_within_15, 0.9 * t.comparable) << c.stem << " " << pes;
     }
   }
 }
