@@ -809,15 +809,18 @@ ScheduleResult local_search(const ScheduleInstance& inst, const ScheduleOptions&
 }
 
 double schedule_lower_bound(const ScheduleInstance& inst, ScheduleObjective objective) {
-  const double avail =
-      std::max<double>(1.0, inst.package.size() - static_cast<double>(inst.models.size()) + 1.0);
-  double wl = 0.0;
+  // Per model: S = Σ layers at their best class, the slowest such layer, the least energy.
+  // Relaxation: any real number n_m >= 1 of chiplets per model with Σ n_m <= C, segments
+  // perfectly balanced (the slowest segment >= max(S / n, slowest layer)), no transfers.
+  struct Bound {
+    double sum = 0.0, worst = 0.0, energy = 0.0, weight = 1.0, batch = 1.0;
+  };
+  std::vector<Bound> bounds;
   double e = 0.0;
-  double p = 0.0;
   for (const auto& m : inst.models) {
-    double sum = 0.0;
-    double worst = 0.0;
-    double energy = 0.0;
+    Bound b;
+    b.weight = m.weight;
+    b.batch = static_cast<double>(m.batch);
     for (std::int32_t l = 0; l < m.layers(); ++l) {
       double t = kInf;
       double j = kInf;
@@ -826,25 +829,52 @@ double schedule_lower_bound(const ScheduleInstance& inst, ScheduleObjective obje
         t = std::min(t, m.time_s[c][ul]);
         j = std::min(j, m.compute_j[c][ul] + m.l2_j[c][ul] + m.dram_j[c][ul]);
       }
-      sum += t;
-      worst = std::max(worst, t);
-      energy += j;
+      b.sum += t;
+      b.worst = std::max(b.worst, t);
+      b.energy += j;
     }
-    energy += (m.cut_bytes.front() + m.cut_bytes.back()) * inst.package.dram_j_per_byte;
-    const double bottleneck = std::max(worst, sum / avail);
-    wl = std::max(wl, m.weight * (sum + static_cast<double>(m.batch - 1) * bottleneck));
-    e += static_cast<double>(m.batch) * energy;
-    p = std::max(p, bottleneck);
+    b.energy += (m.cut_bytes.front() + m.cut_bytes.back()) * inst.package.dram_j_per_byte;
+    e += b.batch * b.energy;
+    bounds.push_back(b);
+  }
+  const double chiplets = inst.package.size();
+  // Chiplets model b needs for weighted latency <= t (kInf: none suffice).
+  auto need_latency = [](const Bound& b, double t) {
+    const double floor_latency = b.weight * (b.sum + (b.batch - 1.0) * b.worst);
+    if (floor_latency > t) return kInf;
+    if (b.batch <= 1.0) return 1.0;
+    const double slack = t / b.weight - b.sum;
+    return std::max(1.0, (b.batch - 1.0) * b.sum / slack);
+  };
+  auto need_period = [](const Bound& b, double p) {
+    if (b.worst > p) return kInf;
+    return std::max(1.0, b.sum / p);
+  };
+  auto smallest = [&](auto need, double hi) {
+    double lo = 0.0;
+    for (int it = 0; it < 200; ++it) {
+      const double mid = (lo + hi) / 2.0;
+      double total = 0.0;
+      for (const auto& b : bounds) total += need(b, mid);
+      (total <= chiplets ? hi : lo) = mid;
+    }
+    return lo;
+  };
+  double wl_hi = 0.0;
+  double p_hi = 0.0;
+  for (const auto& b : bounds) {
+    wl_hi = std::max(wl_hi, b.weight * b.batch * b.sum);
+    p_hi = std::max(p_hi, b.sum);
   }
   switch (objective) {
     case ScheduleObjective::kLatency:
-      return wl;
+      return smallest(need_latency, wl_hi);
     case ScheduleObjective::kEnergy:
       return e;
     case ScheduleObjective::kEdp:
-      return wl * e;
+      return smallest(need_latency, wl_hi) * e;
     case ScheduleObjective::kThroughput:
-      return p;
+      return smallest(need_period, p_hi);
   }
   return 0.0;
 }
@@ -875,24 +905,41 @@ ScheduleResult solve_schedule(const ScheduleInstance& inst, const ScheduleOption
   // improved by local search.
   ScheduleResult heuristic = scar_heuristic(inst, options);
   const ScheduleResult* seed = nullptr;
-  if (start.feasible) seed = &start;
+  std::string seed_name;
+  if (start.feasible) {
+    seed = &start;
+    seed_name = "exact with at most " + std::to_string(kmax) + " chiplets per model";
+  }
   if (heuristic.feasible &&
       (seed == nullptr || objective_value(heuristic.metrics, options.objective) <
                               objective_value(seed->metrics, options.objective))) {
     seed = &heuristic;
+    seed_name = "SCAR heuristic";
   }
-  if (seed == nullptr) {
-    // Standalone as a last start.
-    start = solve_schedule_exact(inst, options, 1);
-    if (!start.feasible) return start;
-    seed = &start;
+  ScheduleResult standalone = solve_schedule_exact(inst, options, 1);
+  if (standalone.feasible &&
+      (seed == nullptr || objective_value(standalone.metrics, options.objective) <
+                              objective_value(seed->metrics, options.objective))) {
+    seed = &standalone;
+    seed_name = "standalone (one chiplet per model, exact)";
   }
+  if (seed == nullptr) return standalone;
   ScheduleResult improved = local_search(inst, options, seed->schedule);
   if (!improved.feasible) return *seed;
+  // Iterated local search: restart from the best schedule with other move sequences.
+  for (std::int32_t round = 1; round <= options.restarts; ++round) {
+    ScheduleOptions again = options;
+    again.seed = options.seed + static_cast<std::uint64_t>(round);
+    ScheduleResult next = local_search(inst, again, improved.schedule);
+    const double evaluations = improved.evaluations + next.evaluations;
+    if (next.feasible && objective_value(next.metrics, options.objective) <
+                             objective_value(improved.metrics, options.objective)) {
+      improved = std::move(next);
+    }
+    improved.evaluations = evaluations;
+  }
   improved.method =
-      (seed == &heuristic ? std::string("SCAR heuristic")
-                          : "exact with at most " + std::to_string(kmax) + " chiplets per model") +
-      ", then local search";
+      seed_name + ", then local search (" + std::to_string(options.restarts) + " restarts)";
   improved.max_chiplets_per_model = kmax;
   improved.evaluations += start.evaluations;
   improved.optimal = false;

@@ -127,6 +127,8 @@ struct ScheduleOptions {
   std::int32_t exact_max_chiplets = 16;
   /// Local search after a restricted or heuristic start: improving moves tried at most.
   std::int64_t local_search_moves = 200000;
+  /// Iterated local search: further rounds from the best schedule, each with its own seed.
+  std::int32_t restarts = 16;
   std::uint64_t seed = 1;
 };
 
