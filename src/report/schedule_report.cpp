@@ -162,7 +162,10 @@ std::string schedule_text(const ScheduleReport& r) {
     out << ", gap to lower bound " << fixed_digits(100.0 * (v - r.result.lower_bound) / v, 1)
         << "%";
   }
-  out << "\n\nbaseline                latency      energy        EDP   vs schedule (EDP)\n";
+  out << "\n";
+  if (!r.baselines.empty()) {
+    out << "\nbaseline                latency      energy        EDP   vs schedule (EDP)\n";
+  }
   for (const auto& b : r.baselines) {
     out << "  " << b.name;
     for (std::size_t i = b.name.size(); i < 22; ++i) out << ' ';
