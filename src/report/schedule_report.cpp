@@ -138,7 +138,8 @@ std::string schedule_json(const ScheduleReport& r) {
   solver["max_chiplets_per_model"] = r.result.max_chiplets_per_model;
   solver["lower_bound"] = r.result.lower_bound;
   const double v = plan::objective_value(r.result.metrics, r.objective);
-  solver["gap"] = v > 0.0 ? (v - r.result.lower_bound) / v : 0.0;
+  // Rounding can put a schedule that meets the bound a hair below it.
+  solver["gap"] = v > 0.0 ? std::max(0.0, (v - r.result.lower_bound) / v) : 0.0;
   doc["solver"] = solver;
   return doc.dump(2) + "\n";
 }
@@ -159,8 +160,8 @@ std::string schedule_text(const ScheduleReport& r) {
   out << "solver " << r.result.method << (r.result.optimal ? ", proven optimal" : ", not proven")
       << ", " << fixed_digits(r.seconds, 3) << " s";
   if (r.result.lower_bound > 0.0 && v > 0.0) {
-    out << ", gap to lower bound " << fixed_digits(100.0 * (v - r.result.lower_bound) / v, 1)
-        << "%";
+    out << ", gap to lower bound "
+        << fixed_digits(std::max(0.0, 100.0 * (v - r.result.lower_bound) / v), 1) << "%";
   }
   out << "\n";
   if (!r.baselines.empty()) {
