@@ -947,4 +947,119 @@ ScheduleResult solve_schedule(const ScheduleInstance& inst, const ScheduleOption
   return improved;
 }
 
+std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> scar_windows(
+    const ScheduleInstance& inst, std::int32_t n_splits) {
+  const auto windows = static_cast<std::size_t>(std::max(n_splits, 0) + 1);
+  std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> ranges(
+      windows, std::vector<std::pair<std::int32_t, std::int32_t>>(inst.models.size(), {0, -1}));
+  std::vector<std::vector<double>> expected;
+  double horizon = 0.0;
+  for (const auto& m : inst.models) {
+    expected.push_back(expected_times(inst, m));
+    double total = 0.0;
+    for (double t : expected.back()) total += t * static_cast<double>(m.batch);
+    horizon = std::max(horizon, total);
+  }
+  const double budget = horizon / static_cast<double>(windows);
+  for (std::size_t mi = 0; mi < inst.models.size(); ++mi) {
+    const auto& m = inst.models[mi];
+    std::size_t w = 0;
+    double used = 0.0;
+    for (std::int32_t l = 0; l < m.layers(); ++l) {
+      const double t = expected[mi][static_cast<std::size_t>(l)] * static_cast<double>(m.batch);
+      // Close the window when the layer does not fit its slack (the last one has no limit);
+      // an empty window takes the layer anyway.
+      while (w + 1 < windows && used > 0.0 && t > budget - used) {
+        ++w;
+        used = 0.0;
+      }
+      auto& r = ranges[w][mi];
+      if (r.first > r.second) r.first = l;
+      r.second = l;
+      used += t;
+    }
+  }
+  // Windows nobody uses disappear.
+  std::erase_if(ranges, [](const auto& window) {
+    return std::all_of(window.begin(), window.end(),
+                       [](const auto& r) { return r.first > r.second; });
+  });
+  return ranges;
+}
+
+ScheduleInstance window_instance(const ScheduleInstance& inst,
+                                 const std::vector<std::pair<std::int32_t, std::int32_t>>& ranges,
+                                 std::vector<std::int32_t>& kept) {
+  ScheduleInstance out;
+  out.package = inst.package;
+  kept.clear();
+  for (std::size_t mi = 0; mi < inst.models.size(); ++mi) {
+    const auto [a, b] = ranges[mi];
+    if (a > b) continue;
+    const auto& m = inst.models[mi];
+    ScheduleModel sub;
+    sub.name = m.name;
+    sub.batch = m.batch;
+    sub.weight = m.weight;
+    sub.deadline_s = std::numeric_limits<double>::infinity();  // checked on the sum
+    const auto ua = static_cast<std::size_t>(a);
+    const auto ub = static_cast<std::size_t>(b) + 1;
+    sub.layer_names.assign(m.layer_names.begin() + static_cast<std::ptrdiff_t>(ua),
+                           m.layer_names.begin() + static_cast<std::ptrdiff_t>(ub));
+    auto slice = [&](const std::vector<std::vector<double>>& v) {
+      std::vector<std::vector<double>> r;
+      for (const auto& c : v) {
+        r.emplace_back(c.begin() + static_cast<std::ptrdiff_t>(ua),
+                       c.begin() + static_cast<std::ptrdiff_t>(ub));
+      }
+      return r;
+    };
+    sub.time_s = slice(m.time_s);
+    sub.compute_j = slice(m.compute_j);
+    sub.l2_j = slice(m.l2_j);
+    sub.dram_j = slice(m.dram_j);
+    sub.weight_bytes.assign(m.weight_bytes.begin() + static_cast<std::ptrdiff_t>(ua),
+                            m.weight_bytes.begin() + static_cast<std::ptrdiff_t>(ub));
+    sub.cut_bytes.assign(m.cut_bytes.begin() + static_cast<std::ptrdiff_t>(ua),
+                         m.cut_bytes.begin() + static_cast<std::ptrdiff_t>(ub) + 1);
+    out.models.push_back(std::move(sub));
+    kept.push_back(static_cast<std::int32_t>(mi));
+  }
+  return out;
+}
+
+WindowedSchedule solve_windows(
+    const ScheduleInstance& inst,
+    const std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>>& ranges,
+    const ScheduleOptions& options) {
+  WindowedSchedule ws;
+  ws.ranges = ranges;
+  std::vector<double> model_latency(inst.models.size(), 0.0);
+  for (const auto& window : ranges) {
+    std::vector<std::int32_t> kept;
+    const ScheduleInstance sub = window_instance(inst, window, kept);
+    ScheduleResult r = solve_schedule(sub, options);
+    if (!r.feasible) {
+      ws.infeasible = "window " + std::to_string(ws.windows.size()) + ": " + r.infeasible;
+      return ws;
+    }
+    ws.latency_s += r.metrics.latency_s;
+    ws.energy_j += r.metrics.energy_j;
+    for (std::size_t k = 0; k < kept.size(); ++k) {
+      model_latency[static_cast<std::size_t>(kept[k])] += r.metrics.latency_s;
+    }
+    ws.windows.push_back(std::move(r));
+    ws.models.push_back(std::move(kept));
+  }
+  for (std::size_t mi = 0; mi < inst.models.size(); ++mi) {
+    if (model_latency[mi] > inst.models[mi].deadline_s) {
+      ws.infeasible = "model " + inst.models[mi].name + ": the windows end after its deadline";
+      return ws;
+    }
+  }
+  ws.edp_j_s = ws.latency_s * ws.energy_j;
+  ws.feasible = true;
+  return ws;
+}
+
 }  // namespace tessera::plan

@@ -141,6 +141,45 @@ std::string schedule_json(const ScheduleReport& r) {
   // Rounding can put a schedule that meets the bound a hair below it.
   solver["gap"] = v > 0.0 ? std::max(0.0, (v - r.result.lower_bound) / v) : 0.0;
   doc["solver"] = solver;
+  if (r.windowed != nullptr) {
+    const auto& ws = *r.windowed;
+    ojson jw;
+    jw["feasible"] = ws.feasible;
+    if (!ws.feasible) jw["infeasible"] = ws.infeasible;
+    jw["latency_s"] = ws.latency_s;
+    jw["energy_j"] = ws.energy_j;
+    jw["edp_j_s"] = ws.edp_j_s;
+    ojson list = ojson::array();
+    for (std::size_t w = 0; w < ws.windows.size(); ++w) {
+      const auto& res = ws.windows[w];
+      ojson one;
+      one["latency_s"] = res.metrics.latency_s;
+      one["energy_j"] = res.metrics.energy_j;
+      one["method"] = res.method;
+      ojson models = ojson::array();
+      for (std::size_t k = 0; k < ws.models[w].size(); ++k) {
+        const auto mi = static_cast<std::size_t>(ws.models[w][k]);
+        ojson jm;
+        jm["name"] = inst.models[mi].name;
+        jm["first_layer"] = ws.ranges[w][mi].first;
+        jm["last_layer"] = ws.ranges[w][mi].second;
+        ojson segs = ojson::array();
+        for (const auto& s : res.schedule.models[k]) {
+          ojson js;
+          js["chiplet"] = inst.package.chiplet_names[static_cast<std::size_t>(s.chiplet)];
+          js["first_layer"] = s.first_layer;
+          js["last_layer"] = s.last_layer;
+          segs.push_back(js);
+        }
+        jm["segments"] = segs;
+        models.push_back(jm);
+      }
+      one["models"] = models;
+      list.push_back(one);
+    }
+    jw["windows"] = list;
+    doc["windows"] = jw;
+  }
   return doc.dump(2) + "\n";
 }
 
@@ -164,6 +203,26 @@ std::string schedule_text(const ScheduleReport& r) {
         << fixed_digits(std::max(0.0, 100.0 * (v - r.result.lower_bound) / v), 1) << "%";
   }
   out << "\n";
+  if (r.windowed != nullptr) {
+    const auto& ws = *r.windowed;
+    if (!ws.feasible) {
+      out << "windows: " << ws.infeasible << "\n";
+    } else {
+      out << ws.windows.size() << " windows (SCAR's first-fit packing): latency "
+          << human_seconds(ws.latency_s) << ", energy " << human_joules(ws.energy_j) << ", EDP "
+          << ws.edp_j_s << " J*s (" << fixed_digits(m.edp_j_s > 0 ? ws.edp_j_s / m.edp_j_s : 0.0, 3)
+          << "x the single window)\n";
+      for (std::size_t w = 0; w < ws.windows.size(); ++w) {
+        out << "  window " << w << ": " << human_seconds(ws.windows[w].metrics.latency_s);
+        for (const auto mi : ws.models[w]) {
+          const auto& range = ws.ranges[w][static_cast<std::size_t>(mi)];
+          out << ", " << inst.models[static_cast<std::size_t>(mi)].name << " " << range.first << "-"
+              << range.second;
+        }
+        out << "\n";
+      }
+    }
+  }
   if (!r.baselines.empty()) {
     out << "\nbaseline                latency      energy        EDP   vs schedule (EDP)\n";
   }

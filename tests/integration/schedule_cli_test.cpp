@@ -3,6 +3,7 @@
 // naming the binding constraint).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -78,6 +79,36 @@ TEST(ScheduleCli, WritesAnOptimalScheduleWithItsBaselines) {
   const std::string page = testing::read_file(html);
   EXPECT_NE(page.find("<svg"), std::string::npos);
   EXPECT_NE(page.find("Gantt"), std::string::npos);
+}
+
+TEST(ScheduleCli, TimeWindowsAddUpAndCoverEveryLayerOnce) {
+  testing::TempDir dir;
+  const auto r = run_cli({"schedule", write_workload(dir, kWorkload), "--platform", "odema-2x2",
+                          "--windows", "3", "--no-baselines", "--json", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json doc = json::parse(r.out);
+  const auto& w = doc["windows"];
+  ASSERT_TRUE(w["feasible"].get<bool>());
+  ASSERT_GE(w["windows"].size(), 2u);
+  double latency = 0.0;
+  double energy = 0.0;
+  std::map<std::string, int> next;
+  for (const auto& one : w["windows"]) {
+    latency += one["latency_s"].get<double>();
+    energy += one["energy_j"].get<double>();
+    for (const auto& m : one["models"]) {
+      const std::string name = m["name"];
+      EXPECT_EQ(m["first_layer"].get<int>(), next[name]) << name;
+      next[name] = m["last_layer"].get<int>() + 1;
+    }
+  }
+  EXPECT_NEAR(w["latency_s"].get<double>(), latency, 1e-12 * latency);
+  EXPECT_NEAR(w["energy_j"].get<double>(), energy, 1e-12 * energy);
+  EXPECT_NEAR(w["edp_j_s"].get<double>(), latency * energy, 1e-9 * latency * energy);
+  for (const auto& model : doc["models"]) {
+    EXPECT_EQ(next[model["name"].get<std::string>()],
+              model["segments"].back()["last_layer"].get<int>() + 1);
+  }
 }
 
 TEST(ScheduleCli, AZeroBatchAndAMisspeltKeyAreBadInputWithLines) {

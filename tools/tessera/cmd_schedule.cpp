@@ -21,6 +21,7 @@ struct ScheduleArgs {
   double work_limit = 2e8;
   std::uint64_t seed = 1;
   bool no_baselines = false;
+  std::int32_t windows = 1;
 };
 
 plan::ScheduleObjective objective_of(const std::string& s) {
@@ -78,6 +79,11 @@ void run_schedule(const ScheduleArgs& args, int& exit_code) {
       r.baselines.push_back({"pipelined-" + tag, std::move(pipelined)});
     }
   }
+  plan::WindowedSchedule windowed;
+  if (args.windows > 1) {
+    windowed = plan::solve_windows(inst, plan::scar_windows(inst, args.windows - 1), options);
+    r.windowed = &windowed;
+  }
   if (!args.report.empty() && !write_output(args.report, report::schedule_html(r))) {
     exit_code = kBadInput;
     return;
@@ -114,6 +120,9 @@ void register_schedule(CLI::App& app, int& exit_code) {
       ->check(positive_number());
   cmd->add_option("--seed", args->seed, "seed of the local search beyond the exact space");
   cmd->add_flag("--no-baselines", args->no_baselines, "skip the baselines");
+  cmd->add_option("--windows", args->windows,
+                  "also schedule over N time windows (SCAR's first-fit packing, N - 1 splits)")
+      ->check(whole_number_in(1, 64));
   cmd->add_option("--json", args->json, "write tessera.schedule/1 JSON to FILE (- for stdout)");
   cmd->add_option("--report", args->report,
                   "write an HTML report (per-chiplet Gantt chart) to FILE.html");

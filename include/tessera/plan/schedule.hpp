@@ -175,4 +175,39 @@ struct ScheduleResult {
 [[nodiscard]] double schedule_lower_bound(const ScheduleInstance& inst,
                                           ScheduleObjective objective);
 
+/// Time windows (SCAR's MCM-Reconfig): the package is rescheduled between windows; a model's
+/// layers are cut into consecutive chunks, one per window (possibly empty), and every chunk's
+/// input and output go through DRAM. Window latency = its slowest model; latency and energy add
+/// up over the windows.
+struct WindowedSchedule {
+  /// [window][model]: the model's layers in that window, {first, last}; first > last: none.
+  std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> ranges;
+  std::vector<ScheduleResult> windows;            ///< per window, over the models with layers in it
+  std::vector<std::vector<std::int32_t>> models;  ///< per window: the original model indices
+  double latency_s = 0.0;
+  double energy_j = 0.0;
+  double edp_j_s = 0.0;
+  bool feasible = false;
+  std::string infeasible;
+};
+
+/// SCAR's first-fit window packing (Algorithm 1): the time horizon (the largest expected model
+/// latency, layers at the chiplet-mix mean, times the batch) is cut into `n_splits` + 1
+/// windows of equal budget, the last unbounded; each model's layers, in order, go to the current
+/// window while its expected time fits the model's remaining budget there.
+[[nodiscard]] std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> scar_windows(
+    const ScheduleInstance& inst, std::int32_t n_splits);
+
+/// The instance restricted to each model's layer range (models without layers left out;
+/// `kept` receives the original indices).
+[[nodiscard]] ScheduleInstance window_instance(
+    const ScheduleInstance& inst, const std::vector<std::pair<std::int32_t, std::int32_t>>& ranges,
+    std::vector<std::int32_t>& kept);
+
+/// Solves every window of `ranges` with solve_schedule and adds them up.
+[[nodiscard]] WindowedSchedule solve_windows(
+    const ScheduleInstance& inst,
+    const std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>>& ranges,
+    const ScheduleOptions& options);
+
 }  // namespace tessera::plan

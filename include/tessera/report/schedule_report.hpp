@@ -22,6 +22,9 @@ struct ScheduleReport {
   plan::ScheduleResult result;
   double seconds = 0.0;  ///< the solver's wall time
   std::vector<ScheduleBaseline> baselines;
+  /// With `--windows N` (N > 1): the workload over SCAR's first-fit windows, each window
+  /// scheduled by the same search (nullptr: not asked for).
+  const plan::WindowedSchedule* windowed = nullptr;
 };
 
 [[nodiscard]] std::string objective_name(plan::ScheduleObjective o);
@@ -32,7 +35,10 @@ struct ScheduleReport {
 /// "latency_s", "energy_j", "period_s", "segments": [{"chiplet", "chiplet_class",
 /// "first_layer", "last_layer", "first_layer_name", "last_layer_name", "time_s"}]}],
 /// "baselines": [{"name", "method", "feasible", "metrics", "models"}], "solver": {"optimal",
-/// "method", "seconds", "evaluations", "max_chiplets_per_model", "lower_bound", "gap"}}.
+/// "method", "seconds", "evaluations", "max_chiplets_per_model", "lower_bound", "gap"}, and with
+/// windows "windows": {"latency_s", "energy_j", "edp_j_s", "feasible", "windows": [{"latency_s",
+/// "energy_j", "method", "models": [{"name", "first_layer", "last_layer", "segments": [...]}]}]}
+/// (segment layers counted from the model's first layer)}.
 [[nodiscard]] std::string schedule_json(const ScheduleReport& r);
 
 /// The segments per model, the metrics and the baselines with their ratios to the schedule.
