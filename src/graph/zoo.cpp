@@ -392,15 +392,18 @@ TensorId attention(GraphBuilder& b, const std::string& p, TensorId q, TensorId k
 /// wte. Parameters 124,439,808 = wte 50257*768 + wpe 1024*768 + 12 * 7,087,872 + ln_f 1536: the
 /// tied LM head reads the same tensor as wte, so it adds nothing, and the per-block causal mask
 /// (HF's non-trainable `attn.bias` buffer) is a constant, not a parameter.
-Result<Graph> build_gpt2(const InputSize& size) {
+/// The same architecture at another size: GPT-2 large is d 1280, 36 blocks of 20 heads
+/// (Hugging Face gpt2-large config), 774,030,080 parameters.
+Result<Graph> build_gpt2_sized(const InputSize& size, const char* name, std::int64_t width,
+                               std::int64_t layers, std::int64_t heads) {
+  const std::int64_t kWidth = width;
+  const std::int64_t kLayers = layers;
+  const std::int64_t kHeads = heads;
   constexpr std::int64_t kVocab = 50257;
   constexpr std::int64_t kPositions = 1024;
-  constexpr std::int64_t kWidth = 768;
-  constexpr std::int64_t kLayers = 12;
-  constexpr std::int64_t kHeads = 12;
   const std::int64_t n = size.batch;
   const std::int64_t t = size.sequence_length;
-  GraphBuilder b("gpt2");
+  GraphBuilder b(name);
   const TensorId ids = b.input("input_ids", {n, t}, DType::kInt64);
   const TensorId wte = b.weight("transformer.wte.weight", {kVocab, kWidth});
   const TensorId tokens = b.embedding_with_weight("transformer.wte", ids, wte);
@@ -429,6 +432,13 @@ Result<Graph> build_gpt2(const InputSize& size) {
   h = b.reshape("lm_head.unflatten", h, {n, t, kVocab});
   b.output(h);
   return std::move(b).finish();
+}
+
+Result<Graph> build_gpt2(const InputSize& size) {
+  return build_gpt2_sized(size, "gpt2", 768, 12, 12);
+}
+Result<Graph> build_gpt2_large(const InputSize& size) {
+  return build_gpt2_sized(size, "gpt2_large", 1280, 36, 20);
 }
 
 /// torchvision vit_b_16: conv_proj 16x16/16 (3 -> 768, with bias), class token, position
@@ -478,18 +488,21 @@ Result<Graph> build_vit_b16(const InputSize& size) {
 /// additive attention mask is all zeros and is left out. Outputs: last_hidden_state and
 /// pooler_output. Parameters 109,482,240 count the trainable tensors only: `position_ids` (and
 /// `token_type_ids`) are non-trainable buffers in HF and are a constant (an input) here.
-Result<Graph> build_bert_base(const InputSize& size) {
+/// The same architecture at another size: bert-large-uncased is d 1024, 24 layers of 16
+/// heads, intermediate 4096 (Hugging Face config), 335,141,888 parameters with the pooler.
+Result<Graph> build_bert_sized(const InputSize& size, const char* name, std::int64_t width,
+                               std::int64_t layers, std::int64_t heads, std::int64_t intermediate) {
+  const std::int64_t kWidth = width;
+  const std::int64_t kLayers = layers;
+  const std::int64_t kHeads = heads;
+  const std::int64_t kIntermediate = intermediate;
   constexpr std::int64_t kVocab = 30522;
   constexpr std::int64_t kPositions = 512;
   constexpr std::int64_t kTokenTypes = 2;
-  constexpr std::int64_t kWidth = 768;
-  constexpr std::int64_t kLayers = 12;
-  constexpr std::int64_t kHeads = 12;
-  constexpr std::int64_t kIntermediate = 3072;
   constexpr double kEps = 1e-12;
   const std::int64_t n = size.batch;
   const std::int64_t t = size.sequence_length;
-  GraphBuilder b("bert_base");
+  GraphBuilder b(name);
   const TensorId ids = b.input("input_ids", {n, t}, DType::kInt64);
   const TensorId types = b.input("token_type_ids", {n, t}, DType::kInt64);
   TensorId h = b.embedding("embeddings.word_embeddings", ids, kVocab, kWidth);
@@ -523,9 +536,119 @@ Result<Graph> build_bert_base(const InputSize& size) {
   return std::move(b).finish();
 }
 
+Result<Graph> build_bert_base(const InputSize& size) {
+  return build_bert_sized(size, "bert_base", 768, 12, 12, 3072);
+}
+Result<Graph> build_bert_large(const InputSize& size) {
+  return build_bert_sized(size, "bert_large", 1024, 24, 16, 4096);
+}
+
+/// torchvision BasicConv2d: convolution without bias, BatchNorm (eps 0.001), ReLU.
+TensorId basic_conv(GraphBuilder& b, const std::string& p, TensorId x, std::int64_t out,
+                    std::int64_t kernel, std::int64_t stride = 1, std::int64_t padding = 0) {
+  x = b.conv2d(
+      p + ".conv", x,
+      {.out_channels = out, .kernel = kernel, .stride = stride, .padding = padding, .bias = false});
+  x = b.batch_norm(p + ".bn", x, 1e-3);
+  return b.relu(p + ".relu", x);
+}
+
+/// torchvision Inception block: 1x1; 1x1 -> 3x3; 1x1 -> 3x3 (torchvision's "5x5" branch uses a
+/// 3x3 kernel); 3x3/1 max pool (ceil mode) -> 1x1; concatenated on channels.
+TensorId inception(GraphBuilder& b, const std::string& p, TensorId x,
+                   const std::array<std::int64_t, 6>& c) {
+  const TensorId b1 = basic_conv(b, p + ".branch1", x, c[0], 1);
+  TensorId b2 = basic_conv(b, p + ".branch2.0", x, c[1], 1);
+  b2 = basic_conv(b, p + ".branch2.1", b2, c[2], 3, 1, 1);
+  TensorId b3 = basic_conv(b, p + ".branch3.0", x, c[3], 1);
+  b3 = basic_conv(b, p + ".branch3.1", b3, c[4], 3, 1, 1);
+  TensorId b4 =
+      b.max_pool(p + ".branch4.0", x, {.kernel = 3, .stride = 1, .padding = 1, .ceil_mode = true});
+  b4 = basic_conv(b, p + ".branch4.1", b4, c[5], 1);
+  return b.concat(p + ".cat", {b1, b2, b3, b4}, 1);
+}
+
+/// torchvision googlenet (aux_logits=False, 224x224): 6,624,904 parameters.
+Result<Graph> build_googlenet(const InputSize& size) {
+  GraphBuilder b("googlenet");
+  TensorId x = b.input("x", {size.batch, 3, 224, 224});
+  x = basic_conv(b, "conv1", x, 64, 7, 2, 3);
+  x = b.max_pool("maxpool1", x, {.kernel = 3, .stride = 2, .ceil_mode = true});
+  x = basic_conv(b, "conv2", x, 64, 1);
+  x = basic_conv(b, "conv3", x, 192, 3, 1, 1);
+  x = b.max_pool("maxpool2", x, {.kernel = 3, .stride = 2, .ceil_mode = true});
+  x = inception(b, "inception3a", x, {64, 96, 128, 16, 32, 32});
+  x = inception(b, "inception3b", x, {128, 128, 192, 32, 96, 64});
+  x = b.max_pool("maxpool3", x, {.kernel = 3, .stride = 2, .ceil_mode = true});
+  x = inception(b, "inception4a", x, {192, 96, 208, 16, 48, 64});
+  x = inception(b, "inception4b", x, {160, 112, 224, 24, 64, 64});
+  x = inception(b, "inception4c", x, {128, 128, 256, 24, 64, 64});
+  x = inception(b, "inception4d", x, {112, 144, 288, 32, 64, 64});
+  x = inception(b, "inception4e", x, {256, 160, 320, 32, 128, 128});
+  x = b.max_pool("maxpool4", x, {.kernel = 2, .stride = 2, .ceil_mode = true});
+  x = inception(b, "inception5a", x, {256, 160, 320, 32, 128, 128});
+  x = inception(b, "inception5b", x, {384, 192, 384, 48, 128, 128});
+  x = b.global_avg_pool("avgpool", x);
+  x = b.flatten("flatten", x);
+  x = b.linear("fc", x, 1000);
+  b.output(x);
+  return std::move(b).finish();
+}
+
+/// A 2x2 stride-2 up-convolution (ConvTranspose2d(c_in, c, 2, stride=2)) written as what it
+/// computes: the 2x2 output block of each input pixel is a linear map of that pixel, i.e. a
+/// 1x1 convolution to 4c channels (no bias), a depth-to-space rearrangement and the bias of
+/// [c]. Same parameters and MACs as the transposed convolution.
+TensorId up_conv(GraphBuilder& b, const std::string& p, TensorId x, std::int64_t c) {
+  const Shape in = b.shape(x);
+  const std::int64_t n = in[0];
+  const std::int64_t h = in[2];
+  const std::int64_t w = in[3];
+  x = b.conv2d(p, x, {.out_channels = 4 * c, .kernel = 1, .bias = false});
+  x = b.reshape(p + ".split_block", x, {n, c, 2, 2, h, w});
+  x = b.transpose(p + ".interleave", x, {0, 1, 4, 2, 5, 3});  // [n, c, h, 2, w, 2]
+  x = b.reshape(p + ".merge_block", x, {n, c, 2 * h, 2 * w});
+  return b.add(p + ".bias_add", x, b.weight(p + ".bias", {1, c, 1, 1}));
+}
+
+/// U-Net (Ronneberger et al., MICCAI 2015) on a 512x512x1 image (SCAR's segmentation model):
+/// four levels of two 3x3 convolutions + ReLU (64 ... 1024 channels) with 2x2 max pooling, four
+/// 2x2 stride-2 up-convolutions halving the channels (up_conv), each concatenated with the
+/// encoder's features and followed by two 3x3 convolutions, and a 1x1 convolution to 2
+/// classes: 23 convolutions. The 3x3 convolutions are padded (the output keeps the input's
+/// size), so no cropping is needed; 31,030,658 parameters (the same network in PyTorch).
+Result<Graph> build_unet(const InputSize& size) {
+  GraphBuilder b("unet");
+  TensorId x = b.input("x", {size.batch, 1, 512, 512});
+  auto twice = [&](const std::string& p, TensorId y, std::int64_t c) {
+    y = b.conv2d(p + ".0", y, {.out_channels = c, .kernel = 3, .padding = 1});
+    y = b.relu(p + ".1", y);
+    y = b.conv2d(p + ".2", y, {.out_channels = c, .kernel = 3, .padding = 1});
+    return b.relu(p + ".3", y);
+  };
+  constexpr std::array<std::int64_t, 5> kChannels = {64, 128, 256, 512, 1024};
+  std::vector<TensorId> skips;
+  for (std::size_t i = 0; i < kChannels.size(); ++i) {
+    x = twice(indexed("down", static_cast<std::int64_t>(i)), x, kChannels[i]);
+    if (i + 1 < kChannels.size()) {
+      skips.push_back(x);
+      x = b.max_pool(indexed("pool", static_cast<std::int64_t>(i)), x, {.kernel = 2, .stride = 2});
+    }
+  }
+  for (std::size_t i = kChannels.size() - 1; i-- > 0;) {
+    const std::string p = indexed("up", static_cast<std::int64_t>(i));
+    x = up_conv(b, p + ".upconv", x, kChannels[i]);
+    x = b.concat(p + ".cat", {skips[i], x}, 1);
+    x = twice(p + ".conv", x, kChannels[i]);
+  }
+  x = b.conv2d("out", x, {.out_channels = 2, .kernel = 1});
+  b.output(x);
+  return std::move(b).finish();
+}
+
 // ---------------------------------------------------------------------------------------------
 
-constexpr std::array<ModelSpec, 13> kModels = {{
+constexpr std::array<ModelSpec, 17> kModels = {{
     {"vgg8", "VGG8 for CIFAR-10 (32x32) as in DNN+NeuroSim V1.4: 6 conv + 2 FC, no biases",
      build_vgg8, 0, 0},
     {"vgg16", "torchvision VGG-16 (224x224): 13 conv + 3 FC, 138.4M parameters", build_vgg16, 0, 0},
@@ -549,6 +672,12 @@ constexpr std::array<ModelSpec, 13> kModels = {{
     {"mobilenet_v2",
      "torchvision MobileNetV2 (224x224, width 1.0): inverted residuals, ReLU6, 3.5M parameters",
      build_mobilenet_v2, 0, 0},
+    {"googlenet", "torchvision GoogLeNet (224x224, no auxiliary heads): 6.6M parameters",
+     build_googlenet, 0, 0},
+    {"unet",
+     "U-Net (Ronneberger et al. 2015), 512x512x1, padded 3x3 convolutions, 2 classes: 31.0M "
+     "parameters",
+     build_unet, 0, 0},
     {"vit_b16", "torchvision ViT-B/16 (224x224): 12 encoder blocks, d 768, 86.6M parameters",
      build_vit_b16, 0, 0},
     {"gpt2",
@@ -559,6 +688,14 @@ constexpr std::array<ModelSpec, 13> kModels = {{
      "Hugging Face bert-base-uncased with pooler: 12 layers, d 768, 109.5M parameters; "
      "sequence length 1..512, default 128",
      build_bert_base, 128, 512},
+    {"gpt2_large",
+     "Hugging Face GPT-2 large with tied LM head: 36 layers, d 1280, 774.0M parameters; "
+     "sequence length 1..1024, default 128",
+     build_gpt2_large, 128, 1024},
+    {"bert_large",
+     "Hugging Face bert-large-uncased with pooler: 24 layers, d 1024, 335.1M parameters; "
+     "sequence length 1..512, default 128",
+     build_bert_large, 128, 512},
 }};
 
 }  // namespace

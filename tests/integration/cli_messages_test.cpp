@@ -61,7 +61,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"unknown_command",
                 {"pln", "vgg8"},
                 "tessera: error: unknown command 'pln' (commands: models, platforms, inspect, "
-                "plan, pareto, simulate, estimate, run, split, profile); did you mean 'plan'?"},
+                "plan, pareto, simulate, estimate, run, split, profile, schedule); did you mean "
+                "'plan'?"},
         BadArgs{"unknown_option", plan_with({"--objectiv", "latency"}),
                 "tessera: error: unexpected arguments --objectiv latency; did you mean "
                 "'--objective'?"},
@@ -75,7 +76,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"no_command",
                 {},
                 "tessera: error: a command is required (models, platforms, "
-                "inspect, plan, pareto, simulate, estimate, run, split, profile)"}),
+                "inspect, plan, pareto, simulate, estimate, run, split, profile, schedule)"}),
     [](const auto& test) { return std::string(test.param.name); });
 
 TEST(CliText, NamesTheBottleneck) {

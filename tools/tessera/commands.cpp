@@ -13,6 +13,7 @@ void register_commands(CLI::App& app, int& exit_code) {
   register_run(app, exit_code);
   register_split(app, exit_code);
   register_profile(app, exit_code);
+  register_schedule(app, exit_code);
 }
 
 }  // namespace tessera::cli

@@ -16,5 +16,6 @@ void register_estimate(CLI::App& app, int& exit_code);
 void register_run(CLI::App& app, int& exit_code);
 void register_split(CLI::App& app, int& exit_code);
 void register_profile(CLI::App& app, int& exit_code);
+void register_schedule(CLI::App& app, int& exit_code);
 
 }  // namespace tessera::cli

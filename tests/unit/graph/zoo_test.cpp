@@ -44,7 +44,8 @@ TEST(Zoo, ListsThirteenModelsWithDescriptions) {
   }
   EXPECT_EQ(names, (std::vector<std::string>{"vgg8", "vgg16", "resnet18", "resnet50", "resnet152",
                                              "resnet20", "mbv1_conv", "mbv1_conv_cifar", "mbv1_dws",
-                                             "mobilenet_v2", "vit_b16", "gpt2", "bert_base"}));
+                                             "mobilenet_v2", "googlenet", "unet", "vit_b16", "gpt2",
+                                             "bert_base", "gpt2_large", "bert_large"}));
 }
 
 TEST(Zoo, EveryModelBuildsAsADagInInsertionOrder) {
@@ -93,6 +94,16 @@ TEST(Zoo, ParameterCountsEqualTheReferenceImplementations) {
       {"vit_b16", 86'567'656},
       {"bert_base", 109'482'240},
       {"gpt2", 124'439'808},
+      // torchvision googlenet(aux_logits=False); U-Net written in PyTorch to Ronneberger et
+      // al.'s network with padded 3x3 convolutions (nn.Conv2d/ConvTranspose2d with bias):
+      // sum(p.numel()) printed 6,624,904 and 31,030,658.
+      {"googlenet", 6'624'904},
+      {"unet", 31'030'658},
+      // Hugging Face gpt2-large and bert-large-uncased configs, counted as for gpt2 and
+      // bert_base: wte 50257x1280 + wpe 1024x1280 + 36 x 19,677,440 + ln_f 2560; embeddings
+      // 31,782,912 + 24 x 12,596,224 + pooler 1,049,600.
+      {"gpt2_large", 774'030'080},
+      {"bert_large", 335'141'888},
       // The same sum over PyTorch modules written to ODiMO's definitions (Conv2d bias=False,
       // BatchNorm2d, Linear): ResNet-20 and its MobileNetV1-like nets (features 32).
       {"resnet20", 272'474},

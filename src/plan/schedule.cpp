@@ -1,0 +1,1065 @@
+// Multi-model scheduling on a chiplet package (include/tessera/plan/schedule.hpp).
+//
+// Exact search: a model's options are every ordered sequence of distinct chiplets (its
+// segments' placement) with every way to cut its layers into that many contiguous segments; per
+// set of chiplets only the Pareto front of (objective key, tie-break key) is kept (latency:
+// weighted latency then energy; energy: energy then weighted latency; EDP: weighted latency and
+// energy; throughput: period then energy). The package objective is monotone in each model's
+// keys (max of latencies, sum of energies, max of periods), so combining the models' fronts
+// over disjoint chiplet sets, again keeping fronts per set of used chiplets, loses no optimum.
+#include "tessera/plan/schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <random>
+#include <unordered_map>
+
+namespace tessera::plan {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+/// Prefix sums of a model's per-layer numbers, per class.
+struct Prefix {
+  std::vector<std::vector<double>> t, cj, l2, dj;
+  std::vector<double> wb;
+};
+
+std::vector<double> prefix(const std::vector<double>& v) {
+  std::vector<double> p(v.size() + 1, 0.0);
+  for (std::size_t i = 0; i < v.size(); ++i) p[i + 1] = p[i] + v[i];
+  return p;
+}
+
+Prefix make_prefix(const ScheduleModel& m) {
+  Prefix p;
+  for (std::size_t c = 0; c < m.time_s.size(); ++c) {
+    p.t.push_back(prefix(m.time_s[c]));
+    p.cj.push_back(prefix(m.compute_j[c]));
+    p.l2.push_back(prefix(m.l2_j[c]));
+    p.dj.push_back(prefix(m.dram_j[c]));
+  }
+  p.wb = prefix(m.weight_bytes);
+  return p;
+}
+
+struct SegCost {
+  double t = 0.0;
+  EnergyBreakdown e;
+};
+
+/// Layers [a, b] of `m` on chiplet `ch`, after chiplet `prev` and before `next` (-1: DRAM).
+SegCost segment_cost(const SchedulePackage& pkg, const ScheduleModel& m, const Prefix& p,
+                     std::int32_t ch, std::int32_t a, std::int32_t b, std::int32_t prev,
+                     std::int32_t next) {
+  SegCost s;
+  const auto cls = static_cast<std::size_t>(pkg.chiplet_class[static_cast<std::size_t>(ch)]);
+  const auto ua = static_cast<std::size_t>(a);
+  const auto ub = static_cast<std::size_t>(b) + 1;
+  s.t = p.t[cls][ub] - p.t[cls][ua];
+  s.e.compute_j = p.cj[cls][ub] - p.cj[cls][ua];
+  s.e.l2_j = p.l2[cls][ub] - p.l2[cls][ua];
+  s.e.dram_j = p.dj[cls][ub] - p.dj[cls][ua];
+  const double dh = pkg.dram_hops[static_cast<std::size_t>(ch)];
+  auto dram = [&](double bytes) {
+    s.t += pkg.dram_latency_s + bytes / pkg.dram_bytes_per_s + dh * pkg.hop_latency_s;
+    s.e.dram_j += bytes * pkg.dram_j_per_byte;
+    s.e.nop_j += bytes * dh * pkg.nop_j_per_byte_hop;
+  };
+  const double in = m.cut_bytes[ua];
+  if (prev < 0) {
+    dram(in);
+  } else {
+    const double h = pkg.hop(prev, ch);
+    s.t += h * pkg.hop_latency_s + in / pkg.nop_bytes_per_s;
+    s.e.nop_j += in * h * pkg.nop_j_per_byte_hop;  // charged once, to the receiver
+  }
+  const double out = m.cut_bytes[ub];
+  if (next < 0) {
+    dram(out);
+  } else {
+    s.t += pkg.hop(ch, next) * pkg.hop_latency_s + out / pkg.nop_bytes_per_s;
+  }
+  const double wb = p.wb[ub] - p.wb[ua];
+  if (wb > 0.0 && dh > 0.0) {
+    s.t += dh * pkg.hop_latency_s;
+    s.e.nop_j += wb * dh * pkg.nop_j_per_byte_hop;
+  }
+  return s;
+}
+
+void add(EnergyBreakdown& a, const EnergyBreakdown& b, double times = 1.0) {
+  a.compute_j += times * b.compute_j;
+  a.l2_j += times * b.l2_j;
+  a.nop_j += times * b.nop_j;
+  a.dram_j += times * b.dram_j;
+}
+
+/// A model's numbers under one option, as the objectives read them.
+struct Keys {
+  double wl = 0.0;  ///< weight × latency
+  double l = 0.0;   ///< latency
+  double e = 0.0;
+  double p = 0.0;
+};
+
+Keys model_keys(const ScheduleModel& m, double sum_t, double max_t, double sum_e) {
+  Keys k;
+  k.l = sum_t + static_cast<double>(m.batch - 1) * max_t;
+  k.wl = m.weight * k.l;
+  k.e = static_cast<double>(m.batch) * sum_e;
+  k.p = max_t;
+  return k;
+}
+
+/// (primary, secondary) of the Pareto fronts for an objective.
+std::pair<double, double> front_keys(const Keys& k, ScheduleObjective o) {
+  switch (o) {
+    case ScheduleObjective::kLatency:
+      return {k.wl, k.e};
+    case ScheduleObjective::kEnergy:
+      return {k.e, k.wl};
+    case ScheduleObjective::kEdp:
+      return {k.wl, k.e};
+    case ScheduleObjective::kThroughput:
+      return {k.p, k.e};
+  }
+  return {k.wl, k.e};
+}
+
+/// A 2-D Pareto front of items with keys (a, b), smaller better; ties keep the first.
+template <typename Item>
+class Front {
+ public:
+  /// Adds the item unless an existing one is at least as good in both keys.
+  bool insert(double a, double b, Item item) {
+    for (const auto& e : items_) {
+      if (e.a <= a && e.b <= b) return false;
+    }
+    std::erase_if(items_, [&](const Entry& e) { return a <= e.a && b <= e.b; });
+    items_.push_back({a, b, std::move(item)});
+    return true;
+  }
+  struct Entry {
+    double a;
+    double b;
+    Item item;
+  };
+  [[nodiscard]] const std::vector<Entry>& items() const { return items_; }
+
+ private:
+  std::vector<Entry> items_;
+};
+
+/// One option of one model: its chiplets in segment order and its cuts.
+struct Option {
+  Keys keys;
+  std::vector<std::int32_t> chiplets;
+  std::vector<std::int32_t> last_layers;  ///< per segment
+};
+
+struct Combined {
+  Keys keys;  ///< wl, e, p over the models so far (l: the largest latency)
+  std::uint64_t prev_mask = 0;
+  std::int32_t prev_index = -1;
+  std::int32_t option = -1;  ///< index into the model's option list for its mask
+};
+
+double combined_objective(const Keys& k, ScheduleObjective o) {
+  switch (o) {
+    case ScheduleObjective::kLatency:
+      return k.wl;
+    case ScheduleObjective::kEnergy:
+      return k.e;
+    case ScheduleObjective::kEdp:
+      return k.wl * k.e;
+    case ScheduleObjective::kThroughput:
+      return k.p;
+  }
+  return k.wl;
+}
+
+double secondary(const Keys& k, ScheduleObjective o) {
+  return o == ScheduleObjective::kEnergy ? k.wl : k.e;
+}
+
+double binomial(double n, double k) {
+  if (k < 0 || k > n) return 0.0;
+  double r = 1.0;
+  for (double i = 1; i <= k; ++i) r = r * (n - k + i) / i;
+  return r;
+}
+
+/// (sequence, cut) evaluations of the exact search with at most `kmax` chiplets per model.
+double exact_work(const ScheduleInstance& inst, std::int32_t kmax) {
+  const double c = inst.package.size();
+  double work = 0.0;
+  for (const auto& m : inst.models) {
+    double perm = 1.0;
+    for (std::int32_t k = 1; k <= kmax && k <= m.layers(); ++k) {
+      perm *= (c - k + 1);
+      work += perm * binomial(m.layers() - 1, k - 1);
+    }
+  }
+  return work;
+}
+
+/// Enumerates the options of model `mi` with at most `kmax` chiplets into per-mask fronts.
+class OptionEnumerator {
+ public:
+  OptionEnumerator(const ScheduleInstance& inst, std::size_t mi, std::int32_t kmax,
+                   ScheduleObjective objective)
+      : inst_(inst), m_(inst.models[mi]), p_(make_prefix(m_)), kmax_(kmax), objective_(objective) {}
+
+  std::unordered_map<std::uint64_t, Front<Option>> run(double& evaluations) {
+    for (std::int32_t c = 0; c < inst_.package.size(); ++c) {
+      chiplets_ = {c};
+      lasts_.clear();
+      visit(c, 0, -1, std::uint64_t{1} << c, 0.0, 0.0, 0.0);
+    }
+    evaluations += evaluations_;
+    return std::move(fronts_);
+  }
+
+ private:
+  void visit(std::int32_t ch, std::int32_t a, std::int32_t prev, std::uint64_t mask, double sum_t,
+             double max_t, double sum_e) {
+    const std::int32_t layers = m_.layers();
+    const bool last_allowed = true;
+    const auto segments = static_cast<std::int32_t>(chiplets_.size());
+    for (std::int32_t b = a; b < layers; ++b) {
+      const bool final = b == layers - 1;
+      if (!final && segments == kmax_) continue;
+      if (!fits(ch, a, b)) break;  // weights only grow with b
+      if (final && last_allowed) {
+        const SegCost s = segment_cost(inst_.package, m_, p_, ch, a, b, prev, -1);
+        ++evaluations_;
+        const Keys k = model_keys(m_, sum_t + s.t, std::max(max_t, s.t), sum_e + s.e.total());
+        if (k.l > m_.deadline_s) continue;
+        const auto [ka, kb] = front_keys(k, objective_);
+        lasts_.push_back(b);
+        fronts_[mask].insert(ka, kb, Option{k, chiplets_, lasts_});
+        lasts_.pop_back();
+        continue;
+      }
+      for (std::int32_t nx = 0; nx < inst_.package.size(); ++nx) {
+        if (mask & (std::uint64_t{1} << nx)) continue;
+        const SegCost s = segment_cost(inst_.package, m_, p_, ch, a, b, prev, nx);
+        chiplets_.push_back(nx);
+        lasts_.push_back(b);
+        visit(nx, b + 1, ch, mask | (std::uint64_t{1} << nx), sum_t + s.t, std::max(max_t, s.t),
+              sum_e + s.e.total());
+        chiplets_.pop_back();
+        lasts_.pop_back();
+      }
+    }
+  }
+
+  [[nodiscard]] bool fits(std::int32_t ch, std::int32_t a, std::int32_t b) const {
+    const auto& mem = inst_.package.chiplet_memory_bytes;
+    if (mem.empty()) return true;
+    return p_.wb[static_cast<std::size_t>(b) + 1] - p_.wb[static_cast<std::size_t>(a)] <=
+           mem[static_cast<std::size_t>(ch)];
+  }
+
+  const ScheduleInstance& inst_;
+  const ScheduleModel& m_;
+  Prefix p_;
+  std::int32_t kmax_;
+  ScheduleObjective objective_;
+  std::vector<std::int32_t> chiplets_;
+  std::vector<std::int32_t> lasts_;
+  double evaluations_ = 0.0;
+  std::unordered_map<std::uint64_t, Front<Option>> fronts_;
+};
+
+Schedule schedule_of(const std::vector<const Option*>& chosen) {
+  Schedule s;
+  for (const Option* o : chosen) {
+    std::vector<ScheduleSegment> segs;
+    std::int32_t first = 0;
+    for (std::size_t j = 0; j < o->chiplets.size(); ++j) {
+      segs.push_back({o->chiplets[j], first, o->last_layers[j]});
+      first = o->last_layers[j] + 1;
+    }
+    s.models.push_back(std::move(segs));
+  }
+  return s;
+}
+
+std::string infeasible_models(const ScheduleInstance& inst) {
+  if (inst.models.empty()) return "the workload has no models";
+  if (inst.models.size() > static_cast<std::size_t>(inst.package.size())) {
+    return std::to_string(inst.models.size()) +
+           " models need at least as many chiplets; the "
+           "package has " +
+           std::to_string(inst.package.size());
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string check_schedule(const ScheduleInstance& inst, const Schedule& s) {
+  if (s.models.size() != inst.models.size()) return "one segment list per model expected";
+  std::vector<bool> used(static_cast<std::size_t>(inst.package.size()), false);
+  for (std::size_t m = 0; m < s.models.size(); ++m) {
+    std::int32_t next = 0;
+    if (s.models[m].empty()) return "model " + inst.models[m].name + " has no segment";
+    for (const auto& seg : s.models[m]) {
+      if (seg.chiplet < 0 || seg.chiplet >= inst.package.size()) return "unknown chiplet";
+      if (used[static_cast<std::size_t>(seg.chiplet)]) {
+        return "chiplet " + inst.package.chiplet_names[static_cast<std::size_t>(seg.chiplet)] +
+               " holds two segments";
+      }
+      used[static_cast<std::size_t>(seg.chiplet)] = true;
+      if (seg.first_layer != next || seg.last_layer < seg.first_layer) {
+        return "model " + inst.models[m].name + ": segments are not contiguous";
+      }
+      next = seg.last_layer + 1;
+    }
+    if (next != inst.models[m].layers()) {
+      return "model " + inst.models[m].name + ": segments do not cover every layer";
+    }
+  }
+  return "";
+}
+
+ScheduleMetrics evaluate_schedule(const ScheduleInstance& inst, const Schedule& s) {
+  ScheduleMetrics out;
+  double samples = 0.0;
+  for (std::size_t mi = 0; mi < inst.models.size(); ++mi) {
+    const auto& m = inst.models[mi];
+    const Prefix p = make_prefix(m);
+    const auto& segs = s.models[mi];
+    ModelMetrics mm;
+    double sum_t = 0.0;
+    double sum_e = 0.0;
+    EnergyBreakdown e;
+    for (std::size_t j = 0; j < segs.size(); ++j) {
+      const std::int32_t prev = j == 0 ? -1 : segs[j - 1].chiplet;
+      const std::int32_t next = j + 1 == segs.size() ? -1 : segs[j + 1].chiplet;
+      const SegCost c = segment_cost(inst.package, m, p, segs[j].chiplet, segs[j].first_layer,
+                                     segs[j].last_layer, prev, next);
+      mm.segment_s.push_back(c.t);
+      sum_t += c.t;
+      sum_e += c.e.total();
+      mm.period_s = std::max(mm.period_s, c.t);
+      add(e, c.e);
+    }
+    const Keys k = model_keys(m, sum_t, mm.period_s, sum_e);
+    mm.latency_s = k.l;
+    mm.energy_j = k.e;
+    add(mm.energy, e, static_cast<double>(m.batch));
+    out.latency_s = std::max(out.latency_s, k.l);
+    out.weighted_latency_s = std::max(out.weighted_latency_s, k.wl);
+    out.energy_j += k.e;
+    out.period_s = std::max(out.period_s, mm.period_s);
+    add(out.energy, mm.energy);
+    samples += static_cast<double>(m.batch);
+    out.models.push_back(std::move(mm));
+  }
+  out.edp_j_s = out.weighted_latency_s * out.energy_j;
+  out.samples_per_s = out.latency_s > 0.0 ? samples / out.latency_s : 0.0;
+  return out;
+}
+
+double objective_value(const ScheduleMetrics& m, ScheduleObjective objective) {
+  switch (objective) {
+    case ScheduleObjective::kLatency:
+      return m.weighted_latency_s;
+    case ScheduleObjective::kEnergy:
+      return m.energy_j;
+    case ScheduleObjective::kEdp:
+      return m.edp_j_s;
+    case ScheduleObjective::kThroughput:
+      return m.period_s;
+  }
+  return m.edp_j_s;
+}
+
+ScheduleResult solve_schedule_exact(const ScheduleInstance& inst, const ScheduleOptions& options,
+                                    std::int32_t max_per_model) {
+  ScheduleResult r;
+  r.max_chiplets_per_model = max_per_model;
+  if (auto why = infeasible_models(inst); !why.empty()) {
+    r.infeasible = why;
+    return r;
+  }
+  const auto objective = options.objective;
+  std::vector<std::vector<std::pair<std::uint64_t, std::vector<Option>>>> options_by_model;
+  std::vector<std::unordered_map<std::uint64_t, std::size_t>> mask_index;
+  for (std::size_t mi = 0; mi < inst.models.size(); ++mi) {
+    OptionEnumerator en(inst, mi, max_per_model, objective);
+    auto fronts = en.run(r.evaluations);
+    if (fronts.empty()) {
+      const auto& m = inst.models[mi];
+      r.infeasible = std::isfinite(m.deadline_s)
+                         ? "model " + m.name + ": no schedule meets its deadline of " +
+                               std::to_string(m.deadline_s) + " s"
+                         : "model " + m.name + ": a layer's weights exceed every chiplet's memory";
+      return r;
+    }
+    std::vector<std::pair<std::uint64_t, std::vector<Option>>> list;
+    std::unordered_map<std::uint64_t, std::size_t> index;
+    for (auto& [mask, front] : fronts) {
+      std::vector<Option> opts;
+      for (const auto& e : front.items()) opts.push_back(e.item);
+      index[mask] = list.size();
+      list.emplace_back(mask, std::move(opts));
+    }
+    options_by_model.push_back(std::move(list));
+    mask_index.push_back(std::move(index));
+  }
+  // Combine the models over disjoint chiplet sets, a front per set of used chiplets.
+  std::vector<std::unordered_map<std::uint64_t, Front<Combined>>> stages(inst.models.size() + 1);
+  stages[0][0].insert(0.0, 0.0, Combined{});
+  for (std::size_t mi = 0; mi < inst.models.size(); ++mi) {
+    for (const auto& [used, front] : stages[mi]) {
+      for (std::size_t li = 0; li < options_by_model[mi].size(); ++li) {
+        const auto& [mask, opts] = options_by_model[mi][li];
+        if (used & mask) continue;
+        for (std::size_t pi = 0; pi < front.items().size(); ++pi) {
+          const Keys& a = front.items()[pi].item.keys;
+          for (std::size_t oi = 0; oi < opts.size(); ++oi) {
+            const Keys& b = opts[oi].keys;
+            Combined c;
+            c.keys.wl = std::max(a.wl, b.wl);
+            c.keys.l = std::max(a.l, b.l);
+            c.keys.e = a.e + b.e;
+            c.keys.p = std::max(a.p, b.p);
+            c.prev_mask = used;
+            c.prev_index = static_cast<std::int32_t>(pi);
+            c.option = static_cast<std::int32_t>(oi);
+            const auto [ka, kb] = front_keys(c.keys, objective);
+            // EDP is the product of the two keys: both fronts keep (wl, e).
+            stages[mi + 1][used | mask].insert(ka, kb, c);
+          }
+        }
+      }
+    }
+  }
+  // The best final label.
+  double best = kInf;
+  double best2 = kInf;
+  std::uint64_t best_mask = 0;
+  std::int32_t best_index = -1;
+  for (const auto& [mask, front] : stages.back()) {
+    for (std::size_t i = 0; i < front.items().size(); ++i) {
+      const Keys& k = front.items()[i].item.keys;
+      const double v = combined_objective(k, objective);
+      const double v2 = secondary(k, objective);
+      if (v < best || (v == best && v2 < best2)) {
+        best = v;
+        best2 = v2;
+        best_mask = mask;
+        best_index = static_cast<std::int32_t>(i);
+      }
+    }
+  }
+  if (best_index < 0) {
+    r.infeasible = "no set of disjoint chiplets holds every model";
+    return r;
+  }
+  // Walk back.
+  std::vector<const Option*> chosen(inst.models.size(), nullptr);
+  std::uint64_t mask = best_mask;
+  std::int32_t index = best_index;
+  for (std::size_t mi = inst.models.size(); mi-- > 0;) {
+    const Combined& c = stages[mi + 1].at(mask).items()[static_cast<std::size_t>(index)].item;
+    const std::uint64_t own = mask & ~c.prev_mask;
+    const auto& opts = options_by_model[mi][mask_index[mi].at(own)].second;
+    chosen[mi] = &opts[static_cast<std::size_t>(c.option)];
+    mask = c.prev_mask;
+    index = c.prev_index;
+  }
+  r.schedule = schedule_of(chosen);
+  r.metrics = evaluate_schedule(inst, r.schedule);
+  r.feasible = true;
+  r.optimal =
+      max_per_model >= inst.package.size() - static_cast<std::int32_t>(inst.models.size()) + 1;
+  r.method = r.optimal
+                 ? "exact"
+                 : "exact with at most " + std::to_string(max_per_model) + " chiplets per model";
+  return r;
+}
+
+namespace {
+
+/// Mean of a layer's time over the package's chiplets (SCAR's E[Lat(l)]).
+std::vector<double> expected_times(const ScheduleInstance& inst, const ScheduleModel& m) {
+  std::vector<double> out(static_cast<std::size_t>(m.layers()), 0.0);
+  const double c = inst.package.size();
+  for (std::int32_t ch = 0; ch < inst.package.size(); ++ch) {
+    const auto cls =
+        static_cast<std::size_t>(inst.package.chiplet_class[static_cast<std::size_t>(ch)]);
+    for (std::size_t l = 0; l < out.size(); ++l) out[l] += m.time_s[cls][l] / c;
+  }
+  return out;
+}
+
+/// The `top_k` cuttings of `t` into `n` contiguous segments with the smallest largest segment
+/// (exhaustive when small, else the min-max partition alone).
+std::vector<std::vector<std::int32_t>> top_segmentations(const std::vector<double>& t,
+                                                         std::int32_t n, std::int32_t top_k) {
+  const auto layers = static_cast<std::int32_t>(t.size());
+  n = std::min(n, layers);
+  const std::vector<double> p = prefix(t);
+  std::vector<std::pair<double, std::vector<std::int32_t>>> all;
+  if (binomial(layers - 1, n - 1) <= 2e5) {
+    std::vector<std::int32_t> lasts;
+    auto rec = [&](auto&& self, std::int32_t a, double worst) -> void {
+      if (static_cast<std::int32_t>(lasts.size()) == n - 1) {
+        const double w =
+            std::max(worst, p[static_cast<std::size_t>(layers)] - p[static_cast<std::size_t>(a)]);
+        auto cuts = lasts;
+        cuts.push_back(layers - 1);
+        all.emplace_back(w, std::move(cuts));
+        return;
+      }
+      const std::int32_t left = n - 1 - static_cast<std::int32_t>(lasts.size());
+      for (std::int32_t b = a; b <= layers - 1 - left; ++b) {
+        lasts.push_back(b);
+        self(self, b + 1,
+             std::max(worst, p[static_cast<std::size_t>(b) + 1] - p[static_cast<std::size_t>(a)]));
+        lasts.pop_back();
+      }
+    };
+    rec(rec, 0, 0.0);
+    std::stable_sort(all.begin(), all.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    if (static_cast<std::int32_t>(all.size()) > top_k) all.resize(static_cast<std::size_t>(top_k));
+  } else {
+    // Min-max partition by binary search over the bottleneck and a greedy fill.
+    double lo = 0.0;
+    double hi = p.back();
+    for (double v : t) lo = std::max(lo, v);
+    for (int it = 0; it < 100; ++it) {
+      const double mid = (lo + hi) / 2;
+      std::int32_t segs = 1;
+      double acc = 0.0;
+      for (double v : t) {
+        if (acc + v > mid) {
+          ++segs;
+          acc = v;
+        } else {
+          acc += v;
+        }
+      }
+      (segs <= n ? hi : lo) = mid;
+    }
+    std::vector<std::int32_t> cuts;
+    double acc = 0.0;
+    for (std::int32_t l = 0; l < layers; ++l) {
+      const std::int32_t left_layers = layers - l;
+      const std::int32_t left_segments = n - static_cast<std::int32_t>(cuts.size());
+      if (l > 0 && (acc + t[static_cast<std::size_t>(l)] > hi || left_layers < left_segments)) {
+        cuts.push_back(l - 1);
+        acc = 0.0;
+      }
+      acc += t[static_cast<std::size_t>(l)];
+    }
+    cuts.push_back(layers - 1);
+    all.emplace_back(hi, std::move(cuts));
+  }
+  std::vector<std::vector<std::int32_t>> out;
+  for (auto& [w, c] : all) out.push_back(std::move(c));
+  return out;
+}
+
+}  // namespace
+
+ScheduleResult scar_heuristic(const ScheduleInstance& inst, const ScheduleOptions& options,
+                              std::int32_t top_k) {
+  ScheduleResult r;
+  r.method = "SCAR heuristic (proportional provisioning, top-" + std::to_string(top_k) +
+             " segmentation, neighbour placement)";
+  if (auto why = infeasible_models(inst); !why.empty()) {
+    r.infeasible = why;
+    return r;
+  }
+  const auto models = static_cast<std::int32_t>(inst.models.size());
+  const std::int32_t chiplets = inst.package.size();
+  // PROV: N_i = round(E[P_i] / Σ E[P_j] · |C|), at least 1, trimmed to the package.
+  std::vector<std::vector<double>> expected;
+  std::vector<double> work;
+  for (const auto& m : inst.models) {
+    expected.push_back(expected_times(inst, m));
+    const double sum = std::accumulate(expected.back().begin(), expected.back().end(), 0.0);
+    work.push_back(sum * static_cast<double>(m.batch));
+  }
+  const double total = std::accumulate(work.begin(), work.end(), 0.0);
+  std::vector<std::int32_t> n(static_cast<std::size_t>(models), 1);
+  for (std::int32_t i = 0; i < models; ++i) {
+    n[static_cast<std::size_t>(i)] = std::max<std::int32_t>(
+        1, static_cast<std::int32_t>(
+               std::lround(work[static_cast<std::size_t>(i)] / total * chiplets)));
+    n[static_cast<std::size_t>(i)] =
+        std::min(n[static_cast<std::size_t>(i)], inst.models[static_cast<std::size_t>(i)].layers());
+  }
+  while (std::accumulate(n.begin(), n.end(), 0) > chiplets) {
+    auto it = std::max_element(n.begin(), n.end());
+    --*it;
+  }
+  // SEG: top-k candidates per model; SCHED: DFS placement over neighbours, models in order,
+  // each candidate combination evaluated whole.
+  std::vector<std::vector<std::vector<std::int32_t>>> cands;
+  for (std::int32_t i = 0; i < models; ++i) {
+    cands.push_back(top_segmentations(expected[static_cast<std::size_t>(i)],
+                                      n[static_cast<std::size_t>(i)], top_k));
+  }
+  const auto& pkg = inst.package;
+  Schedule best;
+  double best_v = kInf;
+  std::vector<std::size_t> pick(static_cast<std::size_t>(models), 0);
+  while (true) {
+    // Place models one after another; each model's segments on a path of free neighbours,
+    // the best path by its own cost.
+    Schedule s;
+    std::vector<bool> used(static_cast<std::size_t>(chiplets), false);
+    bool ok = true;
+    for (std::int32_t i = 0; i < models && ok; ++i) {
+      const auto& cuts = cands[static_cast<std::size_t>(i)][pick[static_cast<std::size_t>(i)]];
+      const auto k = static_cast<std::int32_t>(cuts.size());
+      std::vector<std::int32_t> path;
+      std::vector<std::int32_t> best_path;
+      double best_model = kInf;
+      ScheduleInstance one;
+      one.package = pkg;
+      one.models = {inst.models[static_cast<std::size_t>(i)]};
+      std::int64_t budget = 20000;
+      auto dfs = [&](auto&& self) -> void {
+        if (budget-- <= 0) return;
+        if (static_cast<std::int32_t>(path.size()) == k) {
+          Schedule t;
+          std::vector<ScheduleSegment> segs;
+          std::int32_t first = 0;
+          for (std::int32_t j = 0; j < k; ++j) {
+            segs.push_back(
+                {path[static_cast<std::size_t>(j)], first, cuts[static_cast<std::size_t>(j)]});
+            first = cuts[static_cast<std::size_t>(j)] + 1;
+          }
+          t.models.push_back(segs);
+          const double v = objective_value(evaluate_schedule(one, t), options.objective);
+          if (v < best_model) {
+            best_model = v;
+            best_path = path;
+          }
+          return;
+        }
+        for (std::int32_t c = 0; c < chiplets; ++c) {
+          if (used[static_cast<std::size_t>(c)]) continue;
+          if (!path.empty() && pkg.hop(path.back(), c) != 1) continue;
+          used[static_cast<std::size_t>(c)] = true;
+          path.push_back(c);
+          self(self);
+          path.pop_back();
+          used[static_cast<std::size_t>(c)] = false;
+        }
+      };
+      dfs(dfs);
+      if (best_path.empty()) {
+        ok = false;
+        break;
+      }
+      std::vector<ScheduleSegment> segs;
+      std::int32_t first = 0;
+      for (std::int32_t j = 0; j < k; ++j) {
+        segs.push_back(
+            {best_path[static_cast<std::size_t>(j)], first, cuts[static_cast<std::size_t>(j)]});
+        used[static_cast<std::size_t>(best_path[static_cast<std::size_t>(j)])] = true;
+        first = cuts[static_cast<std::size_t>(j)] + 1;
+      }
+      s.models.push_back(std::move(segs));
+    }
+    if (ok) {
+      const auto m = evaluate_schedule(inst, s);
+      const bool meets = [&] {
+        for (std::size_t i = 0; i < inst.models.size(); ++i) {
+          if (m.models[i].latency_s > inst.models[i].deadline_s) return false;
+        }
+        return true;
+      }();
+      const double v = objective_value(m, options.objective);
+      if (meets && v < best_v) {
+        best_v = v;
+        best = s;
+      }
+    }
+    // Next combination of candidates.
+    std::int32_t i = 0;
+    for (; i < models; ++i) {
+      if (++pick[static_cast<std::size_t>(i)] < cands[static_cast<std::size_t>(i)].size()) break;
+      pick[static_cast<std::size_t>(i)] = 0;
+    }
+    if (i == models) break;
+  }
+  if (best.models.empty()) {
+    r.infeasible = "the heuristic found no placement of every model on neighbouring chiplets";
+    return r;
+  }
+  r.schedule = best;
+  r.metrics = evaluate_schedule(inst, best);
+  r.feasible = true;
+  return r;
+}
+
+ScheduleResult local_search(const ScheduleInstance& inst, const ScheduleOptions& options,
+                            Schedule start) {
+  ScheduleResult r;
+  r.method = "local search";
+  const auto obj = options.objective;
+  auto value = [&](const Schedule& s) {
+    const auto m = evaluate_schedule(inst, s);
+    for (std::size_t i = 0; i < inst.models.size(); ++i) {
+      if (m.models[i].latency_s > inst.models[i].deadline_s) return kInf;
+    }
+    const auto& mem = inst.package.chiplet_memory_bytes;
+    if (!mem.empty()) {
+      for (std::size_t i = 0; i < s.models.size(); ++i) {
+        for (const auto& seg : s.models[i]) {
+          double w = 0.0;
+          for (std::int32_t l = seg.first_layer; l <= seg.last_layer; ++l) {
+            w += inst.models[i].weight_bytes[static_cast<std::size_t>(l)];
+          }
+          if (w > mem[static_cast<std::size_t>(seg.chiplet)]) return kInf;
+        }
+      }
+    }
+    return objective_value(m, obj);
+  };
+  Schedule cur = std::move(start);
+  double cur_v = value(cur);
+  std::mt19937_64 rng(options.seed);
+  const std::int32_t chiplets = inst.package.size();
+  std::int64_t tries = 0;
+  std::int64_t since_improvement = 0;
+  while (tries < options.local_search_moves && since_improvement < 20000) {
+    ++tries;
+    ++since_improvement;
+    Schedule next = cur;
+    std::vector<bool> used(static_cast<std::size_t>(chiplets), false);
+    for (const auto& m : next.models)
+      for (const auto& s : m) used[static_cast<std::size_t>(s.chiplet)] = true;
+    std::vector<std::int32_t> free;
+    for (std::int32_t c = 0; c < chiplets; ++c)
+      if (!used[static_cast<std::size_t>(c)]) free.push_back(c);
+    const std::size_t mi = rng() % next.models.size();
+    auto& segs = next.models[mi];
+    const std::size_t j = rng() % segs.size();
+    switch (rng() % 4) {
+      case 0: {  // move the cut after segment j by ±1..3
+        if (j + 1 >= segs.size()) continue;
+        const auto delta = static_cast<std::int32_t>(rng() % 7) - 3;
+        const std::int32_t cut = segs[j].last_layer + delta;
+        if (delta == 0 || cut < segs[j].first_layer || cut >= segs[j + 1].last_layer) continue;
+        segs[j].last_layer = cut;
+        segs[j + 1].first_layer = cut + 1;
+        break;
+      }
+      case 1: {  // split segment j onto a free chiplet
+        if (free.empty() || segs[j].first_layer == segs[j].last_layer) continue;
+        const std::int32_t span = segs[j].last_layer - segs[j].first_layer;
+        const std::int32_t cut =
+            segs[j].first_layer +
+            static_cast<std::int32_t>(rng() % static_cast<std::uint64_t>(span));
+        const std::int32_t c = free[rng() % free.size()];
+        ScheduleSegment tail{c, cut + 1, segs[j].last_layer};
+        segs[j].last_layer = cut;
+        segs.insert(segs.begin() + static_cast<std::ptrdiff_t>(j) + 1, tail);
+        break;
+      }
+      case 2: {  // merge segment j into its successor
+        if (j + 1 >= segs.size()) continue;
+        segs[j + 1].first_layer = segs[j].first_layer;
+        segs.erase(segs.begin() + static_cast<std::ptrdiff_t>(j));
+        break;
+      }
+      default: {  // move segment j to a free chiplet, or swap with another segment's chiplet
+        if (!free.empty() && rng() % 2 == 0) {
+          segs[j].chiplet = free[rng() % free.size()];
+        } else {
+          const std::size_t mo = rng() % next.models.size();
+          auto& other = next.models[mo];
+          const std::size_t jo = rng() % other.size();
+          std::swap(segs[j].chiplet, other[jo].chiplet);
+        }
+        break;
+      }
+    }
+    const double v = value(next);
+    if (v < cur_v) {
+      cur = std::move(next);
+      cur_v = v;
+      since_improvement = 0;
+    }
+  }
+  r.evaluations = static_cast<double>(tries);
+  if (!std::isfinite(cur_v)) {
+    r.infeasible = "local search found no schedule meeting every deadline and memory";
+    return r;
+  }
+  r.schedule = cur;
+  r.metrics = evaluate_schedule(inst, cur);
+  r.feasible = true;
+  return r;
+}
+
+double schedule_lower_bound(const ScheduleInstance& inst, ScheduleObjective objective) {
+  // Per model: S = Σ layers at their best class, the slowest such layer, the least energy.
+  // Relaxation: any real number n_m >= 1 of chiplets per model with Σ n_m <= C, segments
+  // perfectly balanced (the slowest segment >= max(S / n, slowest layer)), no transfers.
+  struct Bound {
+    double sum = 0.0, worst = 0.0, energy = 0.0, weight = 1.0, batch = 1.0;
+  };
+  std::vector<Bound> bounds;
+  double e = 0.0;
+  for (const auto& m : inst.models) {
+    Bound b;
+    b.weight = m.weight;
+    b.batch = static_cast<double>(m.batch);
+    for (std::int32_t l = 0; l < m.layers(); ++l) {
+      double t = kInf;
+      double j = kInf;
+      for (std::size_t c = 0; c < m.time_s.size(); ++c) {
+        const auto ul = static_cast<std::size_t>(l);
+        t = std::min(t, m.time_s[c][ul]);
+        j = std::min(j, m.compute_j[c][ul] + m.l2_j[c][ul] + m.dram_j[c][ul]);
+      }
+      b.sum += t;
+      b.worst = std::max(b.worst, t);
+      b.energy += j;
+    }
+    b.energy += (m.cut_bytes.front() + m.cut_bytes.back()) * inst.package.dram_j_per_byte;
+    e += b.batch * b.energy;
+    bounds.push_back(b);
+  }
+  const double chiplets = inst.package.size();
+  // Chiplets model b needs for weighted latency <= t (kInf: none suffice).
+  auto need_latency = [](const Bound& b, double t) {
+    const double floor_latency = b.weight * (b.sum + (b.batch - 1.0) * b.worst);
+    if (floor_latency > t) return kInf;
+    if (b.batch <= 1.0) return 1.0;
+    const double slack = t / b.weight - b.sum;
+    return std::max(1.0, (b.batch - 1.0) * b.sum / slack);
+  };
+  auto need_period = [](const Bound& b, double p) {
+    if (b.worst > p) return kInf;
+    return std::max(1.0, b.sum / p);
+  };
+  auto smallest = [&](auto need, double hi) {
+    double lo = 0.0;
+    for (int it = 0; it < 200; ++it) {
+      const double mid = (lo + hi) / 2.0;
+      double total = 0.0;
+      for (const auto& b : bounds) total += need(b, mid);
+      (total <= chiplets ? hi : lo) = mid;
+    }
+    return lo;
+  };
+  double wl_hi = 0.0;
+  double p_hi = 0.0;
+  for (const auto& b : bounds) {
+    wl_hi = std::max(wl_hi, b.weight * b.batch * b.sum);
+    p_hi = std::max(p_hi, b.sum);
+  }
+  switch (objective) {
+    case ScheduleObjective::kLatency:
+      return smallest(need_latency, wl_hi);
+    case ScheduleObjective::kEnergy:
+      return e;
+    case ScheduleObjective::kEdp:
+      return smallest(need_latency, wl_hi) * e;
+    case ScheduleObjective::kThroughput:
+      return smallest(need_period, p_hi);
+  }
+  return 0.0;
+}
+
+ScheduleResult solve_schedule(const ScheduleInstance& inst, const ScheduleOptions& options) {
+  const std::int32_t chiplets = inst.package.size();
+  const std::int32_t full = chiplets - static_cast<std::int32_t>(inst.models.size()) + 1;
+  ScheduleResult r;
+  if (auto why = infeasible_models(inst); !why.empty()) {
+    r.infeasible = why;
+    return r;
+  }
+  std::int32_t kmax = 0;
+  if (chiplets <= options.exact_max_chiplets) {
+    kmax = full;
+    while (kmax > 1 && exact_work(inst, kmax) > options.work_limit) --kmax;
+    if (exact_work(inst, kmax) > options.work_limit) kmax = 0;
+  }
+  ScheduleResult start;
+  if (kmax > 0) {
+    start = solve_schedule_exact(inst, options, kmax);
+    if (start.optimal || !start.feasible) {
+      start.lower_bound = schedule_lower_bound(inst, options.objective);
+      return start;
+    }
+  }
+  // Beyond the exact space: the better of the restricted exact schedule and SCAR's heuristic,
+  // improved by local search.
+  ScheduleResult heuristic = scar_heuristic(inst, options);
+  const ScheduleResult* seed = nullptr;
+  std::string seed_name;
+  if (start.feasible) {
+    seed = &start;
+    seed_name = "exact with at most " + std::to_string(kmax) + " chiplets per model";
+  }
+  if (heuristic.feasible &&
+      (seed == nullptr || objective_value(heuristic.metrics, options.objective) <
+                              objective_value(seed->metrics, options.objective))) {
+    seed = &heuristic;
+    seed_name = "SCAR heuristic";
+  }
+  ScheduleResult standalone = solve_schedule_exact(inst, options, 1);
+  if (standalone.feasible &&
+      (seed == nullptr || objective_value(standalone.metrics, options.objective) <
+                              objective_value(seed->metrics, options.objective))) {
+    seed = &standalone;
+    seed_name = "standalone (one chiplet per model, exact)";
+  }
+  if (seed == nullptr) return standalone;
+  ScheduleResult improved = local_search(inst, options, seed->schedule);
+  if (!improved.feasible) return *seed;
+  // Iterated local search: restart from the best schedule with other move sequences.
+  for (std::int32_t round = 1; round <= options.restarts; ++round) {
+    ScheduleOptions again = options;
+    again.seed = options.seed + static_cast<std::uint64_t>(round);
+    ScheduleResult next = local_search(inst, again, improved.schedule);
+    const double evaluations = improved.evaluations + next.evaluations;
+    if (next.feasible && objective_value(next.metrics, options.objective) <
+                             objective_value(improved.metrics, options.objective)) {
+      improved = std::move(next);
+    }
+    improved.evaluations = evaluations;
+  }
+  improved.method =
+      seed_name + ", then local search (" + std::to_string(options.restarts) + " restarts)";
+  improved.max_chiplets_per_model = kmax;
+  improved.evaluations += start.evaluations;
+  improved.optimal = false;
+  improved.lower_bound = schedule_lower_bound(inst, options.objective);
+  return improved;
+}
+
+std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> scar_windows(
+    const ScheduleInstance& inst, std::int32_t n_splits) {
+  const auto windows = static_cast<std::size_t>(std::max(n_splits, 0) + 1);
+  std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> ranges(
+      windows, std::vector<std::pair<std::int32_t, std::int32_t>>(inst.models.size(), {0, -1}));
+  std::vector<std::vector<double>> expected;
+  double horizon = 0.0;
+  for (const auto& m : inst.models) {
+    expected.push_back(expected_times(inst, m));
+    double total = 0.0;
+    for (double t : expected.back()) total += t * static_cast<double>(m.batch);
+    horizon = std::max(horizon, total);
+  }
+  const double budget = horizon / static_cast<double>(windows);
+  for (std::size_t mi = 0; mi < inst.models.size(); ++mi) {
+    const auto& m = inst.models[mi];
+    std::size_t w = 0;
+    double used = 0.0;
+    for (std::int32_t l = 0; l < m.layers(); ++l) {
+      const double t = expected[mi][static_cast<std::size_t>(l)] * static_cast<double>(m.batch);
+      // Close the window when the layer does not fit its slack (the last one has no limit);
+      // an empty window takes the layer anyway.
+      while (w + 1 < windows && used > 0.0 && t > budget - used) {
+        ++w;
+        used = 0.0;
+      }
+      auto& r = ranges[w][mi];
+      if (r.first > r.second) r.first = l;
+      r.second = l;
+      used += t;
+    }
+  }
+  // Windows nobody uses disappear.
+  std::erase_if(ranges, [](const auto& window) {
+    return std::all_of(window.begin(), window.end(),
+                       [](const auto& r) { return r.first > r.second; });
+  });
+  return ranges;
+}
+
+ScheduleInstance window_instance(const ScheduleInstance& inst,
+                                 const std::vector<std::pair<std::int32_t, std::int32_t>>& ranges,
+                                 std::vector<std::int32_t>& kept) {
+  ScheduleInstance out;
+  out.package = inst.package;
+  kept.clear();
+  for (std::size_t mi = 0; mi < inst.models.size(); ++mi) {
+    const auto [a, b] = ranges[mi];
+    if (a > b) continue;
+    const auto& m = inst.models[mi];
+    ScheduleModel sub;
+    sub.name = m.name;
+    sub.batch = m.batch;
+    sub.weight = m.weight;
+    sub.deadline_s = std::numeric_limits<double>::infinity();  // checked on the sum
+    const auto ua = static_cast<std::size_t>(a);
+    const auto ub = static_cast<std::size_t>(b) + 1;
+    sub.layer_names.assign(m.layer_names.begin() + static_cast<std::ptrdiff_t>(ua),
+                           m.layer_names.begin() + static_cast<std::ptrdiff_t>(ub));
+    auto slice = [&](const std::vector<std::vector<double>>& v) {
+      std::vector<std::vector<double>> r;
+      for (const auto& c : v) {
+        r.emplace_back(c.begin() + static_cast<std::ptrdiff_t>(ua),
+                       c.begin() + static_cast<std::ptrdiff_t>(ub));
+      }
+      return r;
+    };
+    sub.time_s = slice(m.time_s);
+    sub.compute_j = slice(m.compute_j);
+    sub.l2_j = slice(m.l2_j);
+    sub.dram_j = slice(m.dram_j);
+    sub.weight_bytes.assign(m.weight_bytes.begin() + static_cast<std::ptrdiff_t>(ua),
+                            m.weight_bytes.begin() + static_cast<std::ptrdiff_t>(ub));
+    sub.cut_bytes.assign(m.cut_bytes.begin() + static_cast<std::ptrdiff_t>(ua),
+                         m.cut_bytes.begin() + static_cast<std::ptrdiff_t>(ub) + 1);
+    out.models.push_back(std::move(sub));
+    kept.push_back(static_cast<std::int32_t>(mi));
+  }
+  return out;
+}
+
+WindowedSchedule solve_windows(
+    const ScheduleInstance& inst,
+    const std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>>& ranges,
+    const ScheduleOptions& options) {
+  WindowedSchedule ws;
+  ws.ranges = ranges;
+  std::vector<double> model_latency(inst.models.size(), 0.0);
+  for (const auto& window : ranges) {
+    std::vector<std::int32_t> kept;
+    const ScheduleInstance sub = window_instance(inst, window, kept);
+    ScheduleResult r = solve_schedule(sub, options);
+    if (!r.feasible) {
+      ws.infeasible = "window " + std::to_string(ws.windows.size()) + ": " + r.infeasible;
+      return ws;
+    }
+    ws.latency_s += r.metrics.latency_s;
+    ws.energy_j += r.metrics.energy_j;
+    for (std::size_t k = 0; k < kept.size(); ++k) {
+      model_latency[static_cast<std::size_t>(kept[k])] += r.metrics.latency_s;
+    }
+    ws.windows.push_back(std::move(r));
+    ws.models.push_back(std::move(kept));
+  }
+  for (std::size_t mi = 0; mi < inst.models.size(); ++mi) {
+    if (model_latency[mi] > inst.models[mi].deadline_s) {
+      ws.infeasible = "model " + inst.models[mi].name + ": the windows end after its deadline";
+      return ws;
+    }
+  }
+  ws.edp_j_s = ws.latency_s * ws.energy_j;
+  ws.feasible = true;
+  return ws;
+}
+
+}  // namespace tessera::plan
