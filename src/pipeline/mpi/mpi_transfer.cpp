@@ -29,17 +29,15 @@ class Envelope {
   MPI_Datatype type_ = MPI_DATATYPE_NULL;
 };
 
-/// Tests `request` back to back for `spin_s`, then with short sleeps between tests.
-void wait_without_spinning(MPI_Request& request, double spin_s) {
+/// Calls `test` back to back for `spin_s`, then with short sleeps between calls, until it
+/// returns true.
+template <typename Test>
+void poll_until(Test test, double spin_s) {
   using Clock = std::chrono::steady_clock;
   const auto spin_until = Clock::now() + std::chrono::duration<double>(spin_s);
   const auto pause = std::chrono::duration<double>(kPollSleepSeconds);
-  int done = 0;
-  for (;;) {
-    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-    if (done != 0) return;
+  while (!test())
     if (Clock::now() >= spin_until) std::this_thread::sleep_for(pause);
-  }
 }
 
 }  // namespace
@@ -51,24 +49,27 @@ void send_message(const Message& payload, std::int64_t inference, int dest, int 
   MPI_Issend(MPI_BOTTOM, 1, envelope.type(), dest, tag, MPI_COMM_WORLD, &request);
   // The sender moves the data of a large message in pieces as the transport takes them: test
   // back to back for as long as the copy takes at kSlowestCopyBytesPerSecond, then sleep.
-  wait_without_spinning(
-      request, kSpinSeconds + static_cast<double>(payload.size()) / kSlowestCopyBytesPerSecond);
+  poll_until(
+      [&request] {
+        int done = 0;
+        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+        return done != 0;
+      },
+      kSpinSeconds + static_cast<double>(payload.size()) / kSlowestCopyBytesPerSecond);
 }
 
 std::int64_t receive_message(Message& payload, int source, int tag) {
   // Idle until the message is announced (a probe that sleeps between tests), then receive it
   // with the transport polled back to back: the wait for an inference costs no core, the copy
   // runs at full speed.
-  using Clock = std::chrono::steady_clock;
-  const auto spin_until = Clock::now() + std::chrono::duration<double>(kSpinSeconds);
-  const auto pause = std::chrono::duration<double>(kPollSleepSeconds);
   MPI_Message message = MPI_MESSAGE_NULL;
-  int found = 0;
-  for (;;) {
-    MPI_Improbe(source, tag, MPI_COMM_WORLD, &found, &message, MPI_STATUS_IGNORE);
-    if (found != 0) break;
-    if (Clock::now() >= spin_until) std::this_thread::sleep_for(pause);
-  }
+  poll_until(
+      [&] {
+        int found = 0;
+        MPI_Improbe(source, tag, MPI_COMM_WORLD, &found, &message, MPI_STATUS_IGNORE);
+        return found != 0;
+      },
+      kSpinSeconds);
   std::int64_t index = -1;
   Envelope envelope(&index, payload.data(), payload.size());
   MPI_Mrecv(MPI_BOTTOM, 1, envelope.type(), &message, MPI_STATUS_IGNORE);
