@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
 
 #include "support/cli_runner.hpp"
 
@@ -51,6 +53,35 @@ TEST(ProfileCli, WithoutAPlatformWritesThisMachineAsOneDevice) {
   const auto plan = run_cli({"plan", out, "--json", "-"});
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   EXPECT_NE(plan.out.find("this-cpu"), std::string::npos);
+}
+
+// --co-run: the layers are timed while every other CPU runs the model (a pipeline's stages compute
+// at once). With one CPU there is nothing to run beside the measurement: bad input, said so.
+TEST(ProfileCli, CoRunTimesTheLayersWhileTheOtherCpusRunTheModel) {
+  TempDir dir;
+  const std::string out = dir.path() + "/vgg8.problem.json";
+  const auto r = run_cli({"profile", "vgg8", "--device", "core", "--out", out, "--co-run",
+                          "--max-seconds-per-layer", "0.05"});
+  if (std::thread::hardware_concurrency() < 2 && r.exit_code == 2) {
+    EXPECT_NE(r.err.find("needs at least 2 CPUs"), std::string::npos) << r.err;
+    GTEST_SKIP() << "one CPU: --co-run has no other CPU to load";
+  }
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto at = r.out.find("meanwhile every other CPU ran the model, ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const auto runs =
+      std::stol(r.out.substr(at + std::string("meanwhile every other CPU ran the model, ").size()));
+  EXPECT_GE(runs, 1) << r.out;  // each co-runner finished a run before the timing started
+  const auto doc = json::parse(read_file(out));
+  for (const auto& t : doc["devices"][0]["layer_time_s"]) EXPECT_GT(t.get<double>(), 0.0);
+}
+
+TEST(ProfileCli, CoRunTimesSingleThreadStages) {
+  TempDir dir;
+  const auto r = run_cli({"profile", "vgg8", "--device", "core", "--out",
+                          dir.path() + "/x.problem.json", "--co-run", "--threads", "2"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--threads"), std::string::npos) << r.err;
 }
 
 TEST(ProfileCli, AnUnknownDeviceIsBadInput) {

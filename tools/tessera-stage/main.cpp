@@ -2,7 +2,6 @@
 // starts it under mpirun (one rank for the source/sink and one per stage); on a cluster it can be
 // started directly: mpirun -np <stages + 1> tessera-stage --plan PLAN.json [...].
 // It never links SimGrid: SimGrid's SMPI exports the MPI symbols.
-#include <sched.h>
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -17,6 +16,7 @@
 #include "tessera/pipeline/stages.hpp"
 #include "tessera/plan/evaluate_plan.hpp"
 #include "tessera/problem/problem.hpp"
+#include "tessera/runtime/affinity.hpp"
 #include "tessera/runtime/executor.hpp"
 
 using namespace tessera;
@@ -47,20 +47,10 @@ void report(const pipeline::MpiSession& mpi, const std::vector<Diagnostic>& prob
 /// Pins the calling thread (and so the executor's threads, started later) to one CPU of those
 /// this process may use: stage rank r to the (r - 1)-th, modulo their count. Returns the CPU.
 Result<int> pin_stage(int rank) {
-  cpu_set_t allowed;
-  CPU_ZERO(&allowed);
-  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
-    return Diagnostic{"", 0, 0, "--pin", "cannot read this process's CPU affinity"};
-  std::vector<int> cpus;
-  for (int c = 0; c < CPU_SETSIZE; ++c)
-    if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
-  if (cpus.empty()) return Diagnostic{"", 0, 0, "--pin", "no CPU is available to this process"};
-  const int cpu = cpus[static_cast<std::size_t>(rank - 1) % cpus.size()];
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  if (sched_setaffinity(0, sizeof one, &one) != 0)
-    return Diagnostic{"", 0, 0, "--pin", "cannot pin to CPU " + std::to_string(cpu)};
+  auto cpus = runtime::allowed_cpus();
+  if (!cpus.ok()) return cpus.diagnostics();
+  const int cpu = (*cpus)[static_cast<std::size_t>(rank - 1) % cpus->size()];
+  if (auto pinned = runtime::pin_this_thread(cpu); !pinned.ok()) return pinned.diagnostics();
   return cpu;
 }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <iomanip>
@@ -10,12 +11,14 @@
 #include <limits>
 #include <numeric>
 #include <sstream>
+#include <thread>
 
 #include "cli.hpp"
 #include "commands.hpp"
 #include "problem_source.hpp"
 #include "tessera/io/problem_json.hpp"
 #include "tessera/report/text_table.hpp"
+#include "tessera/runtime/affinity.hpp"
 #include "tessera/runtime/executor.hpp"
 
 namespace tessera::cli {
@@ -31,6 +34,7 @@ struct ProfileArgs {
   double max_seconds_per_layer = 0.5;
   int max_repetitions = 200;
   double target_relative_error = 0.02;
+  bool co_run = false;
 };
 
 /// One layer measured: its median time over the whole-chain runs, and the memory its executor
@@ -49,9 +53,66 @@ struct LayerMeasure {
 /// (a step outside every layer, such as a layout reorder, to the next layer). Runs repeat
 /// until the standard error of the whole run's mean is below the target (at least 5 runs), or
 /// the time or repetition budget is spent; a layer's time is its median over the runs.
+/// The load a pipeline puts on this machine while one of its stages computes: every CPU but the
+/// measuring one runs the whole model single-threaded, in a loop, until destroyed. On CPUs that
+/// share a core (SMT siblings), caches or the memory bus, a layer is slower under that load than
+/// alone, and a pipeline's stages all compute at once.
+class CoRunners {
+ public:
+  /// Pins the calling thread to `cpus[0]` and starts one runner on each other CPU; returns once
+  /// every runner has finished one run (so timing starts under steady load).
+  static Result<std::unique_ptr<CoRunners>> start(const graph::Graph& g,
+                                                  const runtime::ExecutorOptions& options,
+                                                  const std::vector<int>& cpus) {
+    auto runners = std::unique_ptr<CoRunners>(new CoRunners());
+    if (auto pinned = runtime::pin_this_thread(cpus.front()); !pinned.ok())
+      return pinned.diagnostics();
+    for (std::size_t i = 1; i < cpus.size(); ++i) {
+      auto executor = runtime::Executor::create(g, options);
+      if (!executor.ok()) return executor.diagnostics();
+      std::vector<runtime::HostTensor> inputs;
+      for (const auto& spec : executor->input_specs())
+        inputs.push_back(runtime::random_input(spec, inputs.size()));
+      runners->threads_.emplace_back([r = runners.get(), cpu = cpus[i], e = std::move(*executor),
+                                      in = std::move(inputs)]() mutable {
+        if (!runtime::pin_this_thread(cpu).ok()) r->failed_ = true;
+        while (!r->stop_) {
+          if (!e.run(in).ok()) {
+            r->failed_ = true;
+            break;
+          }
+          ++r->runs_;
+        }
+      });
+    }
+    const auto wanted = static_cast<std::int64_t>(cpus.size() - 1);
+    while (runners->runs_ < wanted && !runners->failed_)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (runners->failed_)
+      return Diagnostic{"", 0, 0, "--co-run", "a co-running copy of the model failed"};
+    return runners;
+  }
+  CoRunners(const CoRunners&) = delete;
+  CoRunners& operator=(const CoRunners&) = delete;
+  ~CoRunners() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+  }
+  [[nodiscard]] std::int64_t runs() const { return runs_; }
+  [[nodiscard]] bool failed() const { return failed_; }
+
+ private:
+  CoRunners() = default;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> failed_{false};
+  std::atomic<std::int64_t> runs_{0};
+};
+
 Result<std::vector<LayerMeasure>> measure_layers(const graph::Graph& g,
                                                  const graph::LayerChain& chain,
-                                                 const ProfileArgs& a, double& relative_error) {
+                                                 const ProfileArgs& a, double& relative_error,
+                                                 std::int64_t& co_runs) {
   runtime::ExecutorOptions o;
   o.threads = a.threads;
   o.random_weights_seed = static_cast<std::uint64_t>(a.seed);
@@ -72,6 +133,17 @@ Result<std::vector<LayerMeasure>> measure_layers(const graph::Graph& g,
   for (std::size_t l = 0; l < chain.layers.size(); ++l)
     for (OpId op : chain.layers[l].ops) layer_of[op.index()] = static_cast<std::int64_t>(l);
 
+  std::unique_ptr<CoRunners> co_runners;
+  if (a.co_run) {
+    auto cpus = runtime::allowed_cpus();
+    if (!cpus.ok()) return cpus.diagnostics();
+    if (cpus->size() < 2)
+      return Diagnostic{"", 0, 0, "--co-run",
+                        "needs at least 2 CPUs to run on; this process may use 1"};
+    auto started = CoRunners::start(g, o, *cpus);
+    if (!started.ok()) return started.diagnostics();
+    co_runners = std::move(*started);
+  }
   auto executor = runtime::Executor::create(g, o);
   if (!executor.ok()) return executor.diagnostics();
   std::vector<runtime::HostTensor> inputs;
@@ -113,6 +185,9 @@ Result<std::vector<LayerMeasure>> measure_layers(const graph::Graph& g,
         (relative_error < a.target_relative_error || spent > budget_s || runs >= a.max_repetitions))
       break;
   }
+  if (co_runners && co_runners->failed())
+    return Diagnostic{"", 0, 0, "--co-run", "a co-running copy of the model failed"};
+  co_runs = co_runners ? co_runners->runs() : 0;
   for (std::size_t l = 0; l < out.size(); ++l) {
     auto& t = per_layer[l];
     std::sort(t.begin(), t.end());
@@ -185,7 +260,8 @@ int profile(const ProfileArgs& a) {
       {A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight, A::kRight, A::kRight});
   double total_s = 0, model_total_s = 0;
   double relative_error = 0;
-  auto measured_or = measure_layers(*loaded->graph, chain, a, relative_error);
+  std::int64_t co_runs = 0;
+  auto measured_or = measure_layers(*loaded->graph, chain, a, relative_error, co_runs);
   if (!measured_or.ok()) {
     auto d = measured_or.diagnostics();
     for (auto& x : d)
@@ -227,7 +303,11 @@ int profile(const ProfileArgs& a) {
   if (!own_platform) std::cout << ", model " << fmt(model_total_s * 1e3, 3) << " ms";
   std::cout << " (batch " << loaded->inputs.batch << "; layers timed in place over "
             << measured.front().repetitions << " whole-model runs, standard error of the mean "
-            << fmt(relative_error * 100.0, 1) << " %)\n";
+            << fmt(relative_error * 100.0, 1) << " %"
+            << (a.co_run ? "; meanwhile every other CPU ran the model, " + std::to_string(co_runs) +
+                               " runs in all"
+                         : "")
+            << ")\n";
   std::cout << "wrote " << a.out << " (tessera.problem/1; plan with: tessera plan " << a.out
             << ")\n";
   return kOk;
@@ -258,6 +338,10 @@ void register_profile(CLI::App& app, int& exit_code) {
   cmd->add_option("--random-weights", args->seed,
                   "seed for weights the model file lacks (timing does not depend on values)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--co-run", args->co_run,
+                "time the layers single-threaded on the first CPU this process may use while "
+                "every other one runs the model too, as a pipeline's stages compute at once "
+                "(`tessera run --plan --pin`); CPUs that share a core or memory are slower so");
   cmd->add_option(
          "--max-seconds-per-layer", args->max_seconds_per_layer,
          "time budget per layer: the whole-model runs stop after this times the layer count")
@@ -269,6 +353,15 @@ void register_profile(CLI::App& app, int& exit_code) {
                                      "suffix)"}});
       return;
     }
+    if (args->co_run && args->threads > 1) {
+      exit_code = report_bad_input(
+          {{"", 0, 0, "--threads",
+            "--co-run times single-thread stages (one per CPU): give --threads 1 or leave it "
+            "out, got " +
+                std::to_string(args->threads)}});
+      return;
+    }
+    if (args->co_run) args->threads = 1;
     exit_code = profile(*args);
   });
 }
