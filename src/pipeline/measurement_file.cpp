@@ -53,6 +53,7 @@ Result<MeasuredRun> parse_measurement_json(const std::string& text, const std::s
     r.inferences = doc.at("inferences").get<std::int64_t>();
     r.microbatch = doc.at("microbatch").get<std::int32_t>();
     r.topology = "measured (MPI)";
+    r.has_energy = false;
     run.hosts = doc.at("hosts").get<std::vector<std::string>>();
     r.arrival_s = doc.at("arrival_s").get<std::vector<double>>();
     r.completion_s = doc.at("completion_s").get<std::vector<double>>();

@@ -125,7 +125,9 @@ std::string simulation_text(const sim::SimulationResult& r, const plan::Plan* an
   if (analytic != nullptr) out += "  (analytic " + human_seconds(analytic->latency_s) + ")";
   out += "\n";
   out += "makespan               " + human_seconds(r.makespan_s) + "\n";
-  out += "energy per inference   " + human_joules(r.energy_per_inference_j) + "\n\n";
+  out += "energy per inference   " +
+         (r.has_energy ? human_joules(r.energy_per_inference_j) : "not measured (no power meter)") +
+         "\n\n";
   using A = TextTable::Align;
   TextTable table({"stage", "device", "busy", "utilisation", "energy", "input queue mean/max",
                    "output queue mean/max"},
@@ -138,7 +140,7 @@ std::string simulation_text(const sim::SimulationResult& r, const plan::Plan* an
     std::snprintf(in, sizeof in, "%.2f / %d", q.input_mean, q.input_max);
     std::snprintf(outq, sizeof outq, "%.2f / %d", q.output_mean, q.output_max);
     table.add_row({std::to_string(i), d.name, human_seconds(d.busy_s), util,
-                   human_joules(d.energy_j), in, outq});
+                   r.has_energy ? human_joules(d.energy_j) : "-", in, outq});
   }
   return out + table.render();
 }

@@ -66,6 +66,9 @@ struct SimulationResult {
   double latency_mean_s = 0.0;
   double energy_j = 0.0;  ///< Σ device energies + source transfer energy
   double energy_per_inference_j = 0.0;
+  /// False for a run measured on real hardware: nothing meters its power, so its energy fields
+  /// stay 0 and reports say "not measured" rather than 0 J.
+  bool has_energy = true;
   std::vector<double> arrival_s;     ///< per inference: when it entered the pipeline
   std::vector<double> completion_s;  ///< per inference: when the sink received it
   std::vector<DeviceStats> devices;  ///< in stage order
