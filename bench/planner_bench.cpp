@@ -26,10 +26,12 @@ RandomInstanceSpec spec(std::int32_t layers, std::vector<std::int32_t> classes, 
   return s;
 }
 
-void run_solve(benchmark::State& state, const RandomInstanceSpec& s, Objective objective) {
+void run_solve(benchmark::State& state, const RandomInstanceSpec& s, Objective objective,
+               std::int32_t threads = 1) {
   const tessera::cost::CostTable table = tessera::testing::random_cost_table(s);
   PlanOptions options;
   options.objective = objective;
+  options.threads = threads;
   std::int64_t states = 0;
   bool optimal = false;
   double period_s = 0.0;
@@ -62,6 +64,18 @@ BENCHMARK(BM_ThroughputDistinct)
     ->ArgsProduct({{48}, {4, 8, 12, 16, 20, 24}})
     ->Args({150, 16})
     ->Unit(benchmark::kMillisecond);
+
+// Throughput on distinct devices with 1 or 2 threads testing candidate periods.
+void BM_ThroughputThreads(benchmark::State& state) {
+  run_solve(state,
+            spec(static_cast<std::int32_t>(state.range(0)),
+                 distinct(static_cast<std::int32_t>(state.range(1))), 0.5),
+            Objective::kThroughput, static_cast<std::int32_t>(state.range(2)));
+}
+BENCHMARK(BM_ThroughputThreads)
+    ->ArgsProduct({{48}, {20, 24}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Throughput, devices in classes of identical devices.
 void BM_ThroughputClasses(benchmark::State& state) {

@@ -39,7 +39,7 @@ struct PlanOptions {
   /// solves only the states of plans within that period while that scans at most this many
   /// transitions, and runs the dense cost DP otherwise (unless that exceeds
   /// max_state_vectors). Both are exact; 0 forces the dense one.
-  std::int64_t max_sparse_tie_break_work = std::int64_t{1} << 27;
+  std::int64_t max_sparse_tie_break_work = std::int64_t{1} << 22;
   /// Threads for the throughput search over candidate periods (each round tests one
   /// candidate per thread, with its own feasibility DP; 1..64). The result does not depend on
   /// it; the statistics (DP runs, states) do. A latency cap keeps the search on one thread.
