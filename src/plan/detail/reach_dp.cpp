@@ -179,6 +179,51 @@ void ReachDp::best_compute(std::int32_t k, const std::uint64_t* starts, std::int
   }
 }
 
+bool ReachDp::dive(std::int64_t idx, std::int32_t k, std::int32_t p, std::int64_t& budget) {
+  if (--budget < 0) return false;
+  ++states_;
+  const std::int32_t num_layers = in_.layers;
+  const auto ku = static_cast<std::size_t>(k);
+  // The devices left after this stage (count - c) cover [q, L) in the relaxed model only
+  // for q >= need_[rest]: the furthest ends come first, and the scan stops below that.
+  const std::int64_t rest = in_.vectors - 1 - idx;
+  const std::int32_t floor = need_[static_cast<std::size_t>(rest)];
+  std::int32_t c_rest = 0;  // classes with a device left, for the next stage
+  for (std::int32_t q = hi_[in_.kp(k, p)]; q > p && q >= floor; --q) {
+    if (!in_.mem_ok(k, p, q)) continue;
+    const double comp = in_.period_compute(k, p, q);
+    if (q == num_layers) {
+      const double s = in_.sink_s[ku];
+      if (in_.overlap ? within(s, limit_) : (s < kInf && comp + s <= limit_)) return true;
+      continue;
+    }
+    for (std::int32_t f = 0; f < classes_; ++f) {
+      const auto fu = static_cast<std::size_t>(f);
+      // class f has a device left when rest counts one of it
+      if ((rest / in_.stride[fu]) % (in_.count[fu] + 1) == 0) continue;
+      ++c_rest;
+      const double s = in_.send_s[in_.link(k, f, q)];
+      if (!(in_.overlap ? within(s, limit_) : (s < kInf && comp + s <= limit_))) continue;
+      if (jump(f, need_[static_cast<std::size_t>(rest - in_.stride[fu])]) > q) continue;
+      if (dive(idx + in_.stride[fu], f, q, budget)) return true;
+      if (budget < 0) return false;
+    }
+    if (c_rest == 0) break;  // no device left: only the sink could end this stage
+  }
+  return false;
+}
+
+bool ReachDp::quick_plan(std::int64_t budget) {
+  for (std::int32_t k = 0; k < classes_; ++k) {
+    const auto ku = static_cast<std::size_t>(k);
+    if (in_.count[ku] == 0 || !within(in_.src_s[ku], limit_)) continue;
+    if (jump(k, need_[static_cast<std::size_t>(in_.vectors - 1 - in_.stride[ku])]) > 0) continue;
+    if (dive(in_.stride[ku], k, 0, budget)) return true;
+    if (budget < 0) return false;
+  }
+  return false;
+}
+
 std::uint64_t* ReachDp::claim(std::int64_t vector) {
   std::int32_t& slot = slot_of_[static_cast<std::size_t>(vector)];
   if (slot < 0) {
@@ -204,6 +249,12 @@ bool ReachDp::run(double limit_s, bool record, bool prune) {
     relaxed_bound();
     // Not even the relaxation covers the layers from cut 0 with all devices.
     if (need_[static_cast<std::size_t>(in_.vectors - 1)] > 0) return false;
+    // Loose limits: a depth-first dive (furthest ends first, guided by the bound) usually
+    // finds a plan long before the breadth-first DP below would complete one.
+    if (!record && quick_plan(kDiveBudget)) {
+      furthest_ = num_layers;
+      return true;
+    }
   }
   for (std::int32_t k = 0; k < kc; ++k) {
     if (in_.count[static_cast<std::size_t>(k)] > 0 &&

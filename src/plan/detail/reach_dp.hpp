@@ -64,6 +64,13 @@ class ReachDp {
   /// Fills reach_, jump_ and need_ for the limit of the last prepare().
   void relaxed_bound();
   void relaxed_bound_distinct();
+  /// Depth-first search for one plan within the limit from a stage on k at p, the devices
+  /// counted by idx used (k's included): stage ends from the furthest down, next classes in
+  /// order, every start checked against the relaxed bound. Finds real plans only; gives up
+  /// (false) when `budget` stages have been tried.
+  bool dive(std::int64_t idx, std::int32_t k, std::int32_t p, std::int64_t& budget);
+  bool quick_plan(std::int64_t budget);
+  static constexpr std::int64_t kDiveBudget = 20000;
   [[nodiscard]] std::int32_t jump(std::int32_t k, std::int32_t v) const {
     return jump_[static_cast<std::size_t>(k) * static_cast<std::size_t>(in_.layers + 1) +
                  static_cast<std::size_t>(v)];
