@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "support/random_instance.hpp"
@@ -25,18 +26,27 @@ RandomInstanceSpec spec(std::int32_t layers, std::vector<std::int32_t> classes, 
   return s;
 }
 
-void run_solve(benchmark::State& state, const RandomInstanceSpec& s, Objective objective) {
+void run_solve(benchmark::State& state, const RandomInstanceSpec& s, Objective objective,
+               std::int32_t threads = 1) {
   const tessera::cost::CostTable table = tessera::testing::random_cost_table(s);
   PlanOptions options;
   options.objective = objective;
+  options.threads = threads;
   std::int64_t states = 0;
+  bool optimal = false;
+  double period_s = 0.0;
   for (auto _ : state) {
     const tessera::plan::PlanResult r = tessera::plan::solve(table, options);
     if (!r.has_plan()) state.SkipWithError(r.infeasible().constraint.c_str());
     states = r.stats().states_explored;
+    optimal = r.stats().optimal;
+    if (r.has_plan()) period_s = r.plan().period_s;
     benchmark::DoNotOptimize(r);
   }
   state.counters["states"] = static_cast<double>(states);
+  // 1 when the answer is proven optimal (0: a baseline fallback beyond max_state_vectors).
+  state.counters["optimal"] = optimal ? 1.0 : 0.0;
+  state.counters["period_us"] = period_s * 1e6;
 }
 
 std::vector<std::int32_t> distinct(std::int32_t n) {
@@ -51,9 +61,21 @@ void BM_ThroughputDistinct(benchmark::State& state) {
             Objective::kThroughput);
 }
 BENCHMARK(BM_ThroughputDistinct)
-    ->ArgsProduct({{48}, {4, 8, 12, 16, 20}})
+    ->ArgsProduct({{48}, {4, 8, 12, 16, 20, 24}})
     ->Args({150, 16})
     ->Unit(benchmark::kMillisecond);
+
+// Throughput on distinct devices with 1 or 2 threads testing candidate periods.
+void BM_ThroughputThreads(benchmark::State& state) {
+  run_solve(state,
+            spec(static_cast<std::int32_t>(state.range(0)),
+                 distinct(static_cast<std::int32_t>(state.range(1))), 0.5),
+            Objective::kThroughput, static_cast<std::int32_t>(state.range(2)));
+}
+BENCHMARK(BM_ThroughputThreads)
+    ->ArgsProduct({{48}, {20, 24}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Throughput, devices in classes of identical devices.
 void BM_ThroughputClasses(benchmark::State& state) {
@@ -121,20 +143,28 @@ void BM_ParetoFront(benchmark::State& state) {
   const tessera::cost::CostTable table = tessera::testing::random_cost_table(
       spec(layers, std::vector<std::int32_t>(static_cast<std::size_t>(classes), devices / classes),
            0.5));
+  PlanOptions options;
+  // Fourth argument 1: no work limit, so the front is exact however long it takes.
+  if (state.range(3) != 0) options.max_front_work = std::numeric_limits<std::int64_t>::max();
   std::size_t points = 0;
+  bool truncated = false;
   for (auto _ : state) {
-    const tessera::plan::ParetoFront f = tessera::plan::pareto_front(table, PlanOptions{});
+    const tessera::plan::ParetoFront f = tessera::plan::pareto_front(table, options);
     if (f.infeasible) state.SkipWithError(f.infeasible->constraint.c_str());
     points = f.points.size();
+    truncated = !f.truncated.empty();
     benchmark::DoNotOptimize(f);
   }
   state.counters["points"] = static_cast<double>(points);
+  // 1 when the sweep stopped at PlanOptions::max_front_work (the front is then not proven).
+  state.counters["truncated"] = truncated ? 1.0 : 0.0;
 }
 BENCHMARK(BM_ParetoFront)
-    ->Args({160, 16, 4})
-    ->Args({160, 8, 8})
-    ->Args({160, 12, 12})
-    ->Args({160, 16, 16})
+    ->Args({160, 16, 4, 0})
+    ->Args({160, 8, 8, 0})
+    ->Args({160, 12, 12, 0})
+    ->Args({160, 16, 16, 0})
+    ->Args({160, 16, 16, 1})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 

@@ -43,6 +43,7 @@ void register_plan(CLI::App& app, int& exit_code) {
     std::string save_problem;
     std::string report;
     std::int64_t simulate = 0;
+    std::int64_t threads = 1;
   };
   auto args = std::make_shared<Args>();
   add_problem_options(*cmd, args->problem);
@@ -62,6 +63,10 @@ void register_plan(CLI::App& app, int& exit_code) {
   cmd->add_option("--simulate", args->simulate,
                   "also simulate N inferences of the plan (SimGrid) and print the results")
       ->check(whole_number_in(1, kMaxSimulatedInferences));
+  cmd->add_option("--threads", args->threads,
+                  "throughput: test this many candidate periods at once, one thread each (the "
+                  "plan does not depend on it; default 1)")
+      ->check(whole_number_in(1, 64));
   cmd->callback([args, alpha, &exit_code] {
     if (alpha->count() > 0 && args->objective != "weighted") {
       exit_code = report_bad_input({Diagnostic{
@@ -84,6 +89,7 @@ void register_plan(CLI::App& app, int& exit_code) {
         {"weighted", plan::Objective::kWeighted}};
     options.objective = kObjectives.at(args->objective);
     options.alpha = args->alpha;
+    options.threads = static_cast<std::int32_t>(args->threads);
 
     const auto start = std::chrono::steady_clock::now();
     Progress planning("planning");

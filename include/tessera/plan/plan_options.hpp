@@ -31,8 +31,19 @@ struct PlanOptions {
   /// pareto_front() also computes the exact (latency, energy) front.
   bool latency_energy_front = false;
   /// Exact search is refused (the best baseline is returned with optimal = false) when the
-  /// state space, Π(n_class + 1) × classes, exceeds this many states.
+  /// state space, Π(n_class + 1) × classes, exceeds this many states. Throughput without a
+  /// latency cap stores only the states it reaches, so there the limit applies to the count
+  /// vectors Π(n_class + 1) alone (2^26: 26 distinct devices).
   std::int64_t max_state_vectors = std::int64_t{1} << 26;
+  /// Throughput: the tie-break at the optimal period (least energy, then fewest devices)
+  /// solves only the states of plans within that period while that scans at most this many
+  /// transitions, and runs the dense cost DP otherwise (unless that exceeds
+  /// max_state_vectors). Both are exact; 0 forces the dense one.
+  std::int64_t max_sparse_tie_break_work = std::int64_t{1} << 22;
+  /// Threads for the throughput search over candidate periods (each round tests one
+  /// candidate per thread, with its own feasibility DP; 1..64). The result does not depend on
+  /// it; the statistics (DP runs, states) do. A latency cap keeps the search on one thread.
+  std::int32_t threads = 1;
   /// The Pareto sweeps (and the weighted objective, which walks the front) stop once their
   /// DPs have done this much work in all, counted as states x layers (2^33: seconds to tens of
   /// seconds): each point found is exact, but the front is then not proven complete

@@ -1,5 +1,6 @@
 #pragma once
 /// Word-level helpers for bitsets over cut positions.
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 
@@ -37,6 +38,13 @@ inline void or_range(std::uint64_t* dst, const std::uint64_t* src, std::int32_t 
   dst[wa] |= src[wa] & bit_span(a & 63, 63);
   for (std::int32_t i = wa + 1; i < wb; ++i) dst[i] |= src[i];
   dst[wb] |= src[wb] & bit_span(0, b & 63);
+}
+
+/// Clears bits 0..a-1 of a bitset of `words` words (all of them when a >= 64 · words).
+inline void clear_below(std::uint64_t* w, std::int32_t words, std::int32_t a) {
+  const std::int32_t wa = a >> 6;
+  for (std::int32_t i = 0; i < std::min(wa, words); ++i) w[i] = 0;
+  if (wa < words) w[wa] &= ~std::uint64_t{0} << (a & 63);
 }
 
 inline bool test_bit(const std::uint64_t* w, std::int32_t i) {

@@ -740,9 +740,12 @@ bool CostDp::forward_pass() {
       }
       if (pb > pe) continue;
       std::uint64_t* kept = survivors_.data() + static_cast<std::size_t>(idx * kc + f) * words;
+      // Starts outside the caller's mask are on no feasible plan.
+      const std::uint64_t* allowed = spec_.mask != nullptr ? spec_.mask->starts(idx, f) : nullptr;
       bool any = false;
       for (std::int32_t p = pb; p <= pe; ++p) {
         double& sv = st_[static_cast<std::size_t>(p)];
+        if (allowed != nullptr && !test_bit(allowed, p)) sv = kInf;
         if (sv < kInf && sv + std::max(relaxed_[in_.at(f, p)].v,
                                        lag_start_[in_.at(f, p)] - (free_price + lambda_[fu])) >
                              ub) {

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <queue>
+#include <thread>
 
+#include "plan/detail/band_dp.hpp"
 #include "plan/detail/bits.hpp"
 #include "plan/detail/compare.hpp"
 #include "plan/detail/format.hpp"
@@ -33,8 +35,22 @@ Solver::Solver(const cost::CostTable& table, const PlanOptions& options)
   }
 }
 
-bool Solver::too_large() const {
+bool Solver::dense_too_large() const {
   return in_.vectors == INT64_MAX || in_.states() > options_.max_state_vectors;
+}
+
+bool Solver::too_large() const {
+  // Throughput without a latency cap stores only the states its searches reach (the
+  // relaxed reach bound keeps them few) plus one int32 per count vector, twice.
+  if (options_.objective == Objective::kThroughput && !options_.latency_cap_s) {
+    return in_.vectors == INT64_MAX || in_.vectors > options_.max_state_vectors;
+  }
+  return dense_too_large();
+}
+
+CostDp& Solver::cost() {
+  if (!cost_) cost_ = std::make_unique<CostDp>(in_);
+  return *cost_;
 }
 
 std::optional<Infeasible> Solver::precheck() const {
@@ -199,11 +215,16 @@ std::optional<Infeasible> Solver::precheck() const {
 
 Infeasible Solver::diagnose_structure() {
   const cost::CostTable& t = table_;
-  reach_->run(kInf, true);
-  const std::int32_t reached = reach_->furthest_end();
   std::string text = "no plan exists: the " + std::to_string(t.num_layers) +
                      " layers cannot be split into contiguous stages on distinct devices that "
                      "each fit in memory";
+  if (dense_too_large()) {
+    // Recording every reachable start without the relaxed bound could need count vectors ×
+    // classes rows: say no more than that.
+    return Infeasible{InfeasibleReason::kNoAssignment, text, std::nullopt, std::nullopt, 0.0, 0.0};
+  }
+  reach_->run(kInf, true, false);
+  const std::int32_t reached = reach_->furthest_end();
   if (reached == 0) {
     text += "; no device can hold a first stage starting at " + layer_label(t, 0);
   } else {
@@ -272,8 +293,8 @@ Solver::Found Solver::finish(const std::vector<StageAssignment>& stages) const {
 
 CostAnswer Solver::run_cost(const CostSpec& spec) {
   ++stats_.dp_runs;
-  CostAnswer answer = cost_->run(spec);
-  count_states(cost_->states());
+  CostAnswer answer = cost().run(spec);
+  count_states(cost().states());
   return answer;
 }
 
@@ -314,22 +335,73 @@ std::optional<double> Solver::min_period(double cap) {
   double hi = set.largest();
   if (!feasible(hi)) return std::nullopt;
   double lo = -kInf;
+  // Several threads test several candidates per round (each with its own ReachDp); the
+  // latency cap's cost DP is shared, so that case stays on one thread. Feasibility is
+  // monotone in the period, so the answer, the smallest feasible candidate, does not depend
+  // on the number of threads; only the tested candidates (and the statistics) do.
+  const auto threads = static_cast<std::size_t>(
+      options_.latency_cap_s ? 1 : std::clamp(options_.threads, 1, kMaxThreads));
+  while (extra_reach_.size() + 1 < threads) extra_reach_.push_back(std::make_unique<ReachDp>(in_));
   // Invariant: every candidate <= lo is infeasible, hi is feasible.
   while (set.count_between(lo, hi) > 0) {
-    const double mid = set.split(lo, hi);
-    if (feasible(mid)) {
-      hi = mid;
-    } else {
-      lo = mid;
+    if (threads == 1) {
+      const double mid = set.split(lo, hi);
+      if (feasible(mid)) {
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+      continue;
+    }
+    // Split (lo, hi) into up to `threads` + 1 parts: the median, then the median of the part
+    // holding most candidates, and so on.
+    std::vector<double> points{set.split(lo, hi)};
+    while (points.size() < threads) {
+      double from = lo;
+      double widest_lo = lo;
+      double widest_hi = lo;
+      std::int64_t widest = 0;
+      for (std::size_t i = 0; i <= points.size(); ++i) {
+        const double to = i < points.size() ? points[i] : hi;
+        const std::int64_t n = set.count_between(from, to);
+        if (n > widest) {
+          widest = n;
+          widest_lo = from;
+          widest_hi = to;
+        }
+        from = to;
+      }
+      if (widest == 0) break;
+      points.push_back(set.split(widest_lo, widest_hi));
+      std::sort(points.begin(), points.end());
+    }
+    std::vector<char> ok(points.size(), 0);
+    std::vector<std::int64_t> states(points.size(), 0);
+    const auto test = [&](std::size_t i) {
+      ReachDp& reach = i == 0 ? *reach_ : *extra_reach_[i - 1];
+      ok[i] = reach.run(points[i], false) ? 1 : 0;
+      states[i] = reach.states();
+    };
+    std::vector<std::thread> workers;
+    for (std::size_t i = 1; i < points.size(); ++i) workers.emplace_back(test, i);
+    test(0);
+    for (std::thread& w : workers) w.join();
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      ++stats_.dp_runs;
+      count_states(states[i]);
+      if (ok[i] != 0) {
+        hi = std::min(hi, points[i]);
+      } else {
+        lo = std::max(lo, points[i]);
+      }
     }
   }
   return hi;
 }
 
 std::optional<Solver::Found> Solver::best_at_period(double period_s) {
-  stats_.dp_runs += 2;
+  ++stats_.dp_runs;
   reach_->run(period_s, true);
-  reach_->run_backward(period_s);
   count_states(reach_->states());
   CostSpec spec;
   spec.energy_weight = 1.0;
@@ -343,6 +415,13 @@ std::optional<Solver::Found> Solver::best_at_period(double period_s) {
     ++stats_.dp_runs;
     a = label_->run(spec, cap_with_tolerance(options_.latency_cap_s));
     count_states(label_->states());
+  } else if (dense_too_large() ||
+             BandDp::work(in_, *reach_, period_s) <= options_.max_sparse_tie_break_work) {
+    // The plans within the optimal period usually touch few states: solve over those alone.
+    BandDp band(in_);
+    ++stats_.dp_runs;
+    a = band.run(spec, *reach_);
+    count_states(band.states());
   } else {
     a = run_cost(spec);
   }
@@ -529,8 +608,8 @@ CostAnswer Solver::run_energy(const CostSpec& spec, double latency_cap, bool ful
   }
   if (full) return run_cost(spec);
   ++stats_.dp_runs;
-  CostAnswer ans = cost_->relax(spec, exact);
-  count_states(cost_->states());
+  CostAnswer ans = cost().relax(spec, exact);
+  count_states(cost().states());
   return ans;
 }
 
@@ -582,7 +661,6 @@ PlanResult Solver::solve() {
                     std::to_string(options_.max_state_vectors) + " states");
   }
   reach_ = std::make_unique<ReachDp>(in_);
-  cost_ = std::make_unique<CostDp>(in_);
   ++stats_.dp_runs;
   if (!reach_->run(kInf, false)) return PlanResult(diagnose_structure(), stats_);
   switch (options_.objective) {
@@ -704,7 +782,6 @@ ParetoFront Solver::front() {
     return out;
   }
   reach_ = std::make_unique<ReachDp>(in_);
-  cost_ = std::make_unique<CostDp>(in_);
   ++stats_.dp_runs;
   if (!reach_->run(kInf, false)) {
     out.infeasible = diagnose_structure();

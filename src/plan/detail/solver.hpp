@@ -40,6 +40,10 @@ class Solver {
   /// Why no plan meets the caps, given that plans exist.
   [[nodiscard]] Infeasible diagnose_caps();
   [[nodiscard]] bool too_large() const;
+  /// The dense DPs (CostDp, LabelDp, backward reach) would exceed max_state_vectors.
+  [[nodiscard]] bool dense_too_large() const;
+  /// The cost DP, built on first use (its arrays are dense over every state).
+  CostDp& cost();
   [[nodiscard]] PlanResult fallback(const std::string& why) const;
 
   [[nodiscard]] Found finish(const std::vector<StageAssignment>& stages) const;
@@ -70,6 +74,9 @@ class Solver {
   std::string malformed_;
   Instance in_;
   std::unique_ptr<ReachDp> reach_;
+  /// Feasibility DPs of the second and later threads of the candidate-period search.
+  std::vector<std::unique_ptr<ReachDp>> extra_reach_;
+  static constexpr int kMaxThreads = 64;
   std::unique_ptr<CostDp> cost_;
   std::unique_ptr<LabelDp> label_;
   std::unique_ptr<CandidateSet> candidates_;
