@@ -166,7 +166,7 @@ Result<Workload> parse_workload_yaml(std::string_view text, const std::string& f
 }
 
 Result<Workload> load_workload(const std::string& path) {
-  auto text = read_text_file(path);
+  auto text = read_text_file(path, kMaxWorkloadFileBytes);
   if (!text.ok()) return text.diagnostics();
   return parse_workload_yaml(*text, path);
 }

@@ -16,6 +16,8 @@ inline constexpr std::string_view kWorkloadFormat = "tessera.workload/1";
 /// Most models in a workload (each is built and costed; a package has at most 1,024 chiplets),
 /// checked on the list's length before any entry is read.
 inline constexpr std::size_t kMaxWorkloadModels = 1024;
+/// Largest workload file read: 1 MiB, checked before reading (as a platform file).
+inline constexpr std::uintmax_t kMaxWorkloadFileBytes = std::uintmax_t{1} << 20;
 
 /// One model of a workload, with where it was written (for diagnostics).
 struct WorkloadModel {

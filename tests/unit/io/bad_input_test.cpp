@@ -13,6 +13,7 @@
 #include "tessera/io/plan_file.hpp"
 #include "tessera/io/platform_yaml.hpp"
 #include "tessera/io/problem_json.hpp"
+#include "tessera/io/workload_yaml.hpp"
 
 namespace tessera::io {
 namespace {
@@ -241,6 +242,53 @@ TEST(PipeEdgeBadInput, AKeyThatIsNotANameIsReportedNotThrown) {
   EXPECT_NE(r.error_text().find("devices.yml:2:1: expected a device type name as the key"),
             std::string::npos)
       << r.error_text();
+}
+
+TEST(PipeEdgeBadInput, HostsAndLayersAreLimitedBeforeTheirEntriesAreRead) {
+  // Had no limit: 20,000 hosts built a 20,001 x 20,001 link matrix and ran for minutes.
+  PipeEdgeTexts texts;
+  texts.models = "m:\n  layers: 1\n  parameters_in: 1\n  parameters_out: [1]\n  mem_MB: [1]\n";
+  texts.device_types =
+      "fast:\n  bw_Mbps: 1000\n  mem_MB: 64\n  model_profiles:\n    m:\n      dtype: "
+      "torch.float32\n      batch_size: 8\n      time_s: [0.1]\n";
+  texts.devices = "fast: [f0]\nslow: [";
+  for (int h = 0; h < 1024; ++h) texts.devices += (h ? ", s" : "s") + std::to_string(h);
+  texts.devices += "]\n";
+  auto r = parse_pipeedge(texts, "m", 8);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error_text().find("devices.yml:2:7: slow: at most 1024 hosts are supported; the "
+                                "lists so far name 1025"),
+            std::string::npos)
+      << r.error_text();
+  texts.devices = "fast: [f0]\n";
+  texts.models = replaced(texts.models, "layers: 1", "layers: 100001");
+  r = parse_pipeedge(texts, "m", 8);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error_text().find("models.yml:2:11: m.layers: at most 100000 layers are supported, "
+                                "got 100001"),
+            std::string::npos)
+      << r.error_text();
+}
+
+TEST(InputFiles, YamlInputsAreLimitedToOneMebibyte) {
+  // PipeEdge and workload YAML were read up to 64 MiB: yaml-cpp took 7 s and 1 GB for 4 MB of
+  // numbers.
+  const testing::TempDir tmp;
+  const std::string path = tmp.path() + "/big.yml";
+  {
+    std::ofstream out(path);
+    out << "format: tessera.workload/1\n";
+    out << std::string(kMaxPipeEdgeFileBytes, '#');
+  }
+  const auto w = load_workload(path);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error_text(), path +
+                                ": file: is 1 MiB (1048603 bytes); inputs of this kind are at "
+                                "most 1 MiB");
+  const auto p = load_pipeedge(path, path, path, "m");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error_text().find("inputs of this kind are at most 1 MiB"), std::string::npos)
+      << p.error_text();
 }
 
 TEST(InputFiles, LargeFilesAreRefusedBeforeReading) {
