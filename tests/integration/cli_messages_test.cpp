@@ -74,6 +74,37 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"alpha_without_weighted", plan_with({"--alpha", "0.3"}),
                 "tessera: error: --alpha: applies to --objective weighted only (the objective "
                 "is throughput)"},
+        // A segfault (signal 11) after 30 s: OpenMP started 10^8 threads.
+        BadArgs{"run_threads_huge",
+                {"run", "vgg8", "--threads", "100000000"},
+                "tessera: error: --threads: must be a whole number from 0 to 1024, got "
+                "'100000000'"},
+        // CLI11's "Could not convert: --inferences = 1e30" before.
+        BadArgs{"run_inferences_float",
+                {"run", "vgg8", "--inferences", "1e30"},
+                "tessera: error: --inferences: must be a whole number from 1 to 10000000, got "
+                "'1e30'"},
+        BadArgs{"run_input_queue_huge",
+                {"run", "vgg8", "--plan", "p.json", "--input-queue", "100000000"},
+                "tessera: error: --input-queue: must be a whole number from 1 to 1024, got "
+                "'100000000'"},
+        // Accepted, and the profile ran with a NaN time budget.
+        BadArgs{"profile_budget_nan",
+                {"profile", "vgg8", "--device", "cpu", "--out", "x.problem.json",
+                 "--max-seconds-per-layer", "nan"},
+                "tessera: error: --max-seconds-per-layer: must be a number from 1e-06 to 3600, "
+                "got 'nan'"},
+        BadArgs{"split_batch_huge",
+                {"split", "vgg8", "--platform", "diana", "--batch", "1e9"},
+                "tessera: error: --batch: must be a whole number from 1 to 65536, got '1e9'"},
+        // Was silently ignored, as plan's was.
+        BadArgs{"split_alpha_without_weighted",
+                {"split", "vgg8", "--platform", "diana", "--alpha", "0.3"},
+                "tessera: error: --alpha: applies to --objective weighted only (the objective "
+                "is latency)"},
+        BadArgs{"split_budget_out_of_range",
+                {"split", "vgg8", "--platform", "diana", "--budget", "7"},
+                "tessera: error: --budget: must be a number from 0 to 1, got '7'"},
         BadArgs{"no_command",
                 {},
                 "tessera: error: a command is required (models, platforms, "

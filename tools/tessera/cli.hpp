@@ -21,6 +21,10 @@ bool write_output(const std::string& path, const std::string& text);
 /// Limits of the simulation options (docs/formats.md, "Limits").
 inline constexpr std::int64_t kMaxSimulatedInferences = 10'000'000;
 inline constexpr std::int64_t kMaxQueueSlots = 1024;
+/// Timed and warm-up inferences of `tessera run` (and profile's runs).
+inline constexpr std::int64_t kMaxRunInferences = 10'000'000;
+/// Seeds (--random-weights, --seed): any non-negative 64-bit integer.
+inline constexpr std::int64_t kMaxSeed = INT64_MAX;
 
 /// Option checks with short messages ("must be a number from 0 to 1, got nan"): NaN and
 /// infinities are rejected, and no bound is printed with 300 digits.
