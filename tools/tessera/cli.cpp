@@ -15,7 +15,14 @@
 namespace tessera::cli {
 
 int report_bad_input(const std::vector<Diagnostic>& diagnostics) {
-  for (const auto& d : diagnostics) std::cerr << "tessera: error: " << d.to_string() << '\n';
+  // A file with one mistake repeated thousands of times (every entry of a generated list) gets
+  // the first few and a count, not a screenful per entry.
+  const std::size_t shown = std::min(diagnostics.size(), kMaxPrintedErrors);
+  for (std::size_t i = 0; i < shown; ++i)
+    std::cerr << "tessera: error: " << diagnostics[i].to_string() << '\n';
+  if (diagnostics.size() > shown)
+    std::cerr << "tessera: error: ... and " << diagnostics.size() - shown << " more (fix the "
+              << shown << " above and run again)\n";
   return kBadInput;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 /// Shared pieces of the `tessera` command line: exit codes and output.
 #include <CLI/CLI.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -11,8 +12,11 @@ namespace tessera::cli {
 /// The CLI contract (DESIGN.md): 0 success, 1 internal error, 2 bad input, 3 infeasible.
 enum ExitCode : int { kOk = 0, kInternalError = 1, kBadInput = 2, kInfeasible = 3 };
 
-/// Prints "tessera: error: ..." for each diagnostic and returns kBadInput.
+/// Prints "tessera: error: ..." for each diagnostic (the first kMaxPrintedErrors, then a count)
+/// and returns kBadInput.
 int report_bad_input(const std::vector<Diagnostic>& diagnostics);
+/// Most diagnostics report_bad_input prints; the rest are counted on one line.
+inline constexpr std::size_t kMaxPrintedErrors = 20;
 
 /// Writes `text` to `path` ("-" = stdout). Returns false and reports when the file cannot be
 /// written.
