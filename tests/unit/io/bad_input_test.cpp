@@ -7,6 +7,7 @@
 #include <string>
 
 #include "support/cli_runner.hpp"
+#include "support/cost_tables.hpp"
 #include "tessera/core/file_text.hpp"
 #include "tessera/io/neurosim_import.hpp"
 #include "tessera/io/pipeedge.hpp"
@@ -159,6 +160,46 @@ TEST(PlanFileBadInput, AWrongTypeIsNotCalledMissing) {
 TEST(PlanFileBadInput, ANumberOutOfDoubleRangeIsBadInput) {
   EXPECT_EQ(only_error(parse_plan_json(replaced(kPlan, "\"batch\": 4", "\"batch\": -1e999"), "p")),
             "p:4: number -1e999 is out of range (a JSON number must fit a double, |x| < 1.8e308)");
+}
+
+TEST(PlanFileBadInput, StageErrorsAgainstThePlatformCarryTheirLine) {
+  // An unknown device had no line, and a layer range past the model was reported by the
+  // simulator without file or line.
+  constexpr const char* kStages = R"({
+  "format": "tessera.plan/1",
+  "inputs": {"model": "vgg8"},
+  "stages": [
+    {"device": "d0", "first_layer": 0, "last_layer": 1},
+    {"device": "d1",
+     "first_layer": 2,
+     "last_layer": 3}
+  ]
+})";
+  auto table = testing::blank_cost_table(4, 2);
+  table.device_names = {"d0", "d1"};
+  table.model_name = "m";
+  table.platform_name = "p";
+  auto resolved = [&](const std::string& text) {
+    auto file = parse_plan_json(text, "p.json");
+    if (!file.ok()) return "(" + file.error_text() + ")";
+    auto stages = resolve_stages(*file, table);
+    if (stages.ok()) return std::string("(resolved)");
+    return stages.error_text();
+  };
+  EXPECT_EQ(resolved(kStages), "(resolved)");
+  EXPECT_EQ(resolved(replaced(kStages, "\"d1\"", "\"gpu\"")),
+            "p.json:6: stages[1].device: device 'gpu' is not on platform 'p'");
+  EXPECT_EQ(resolved(replaced(kStages, "\"d1\"", "\"d0\"")),
+            "p.json:6: stages[1].device: device 'd0' already runs the stage on line 5; a device "
+            "runs one stage");
+  EXPECT_EQ(resolved(replaced(kStages, "\"last_layer\": 3", "\"last_layer\": 99")),
+            "p.json:8: stages[1].last_layer: is 99; expected 2 to 3 (the model 'm' has 4 layers)");
+  EXPECT_EQ(resolved(replaced(kStages, "\"first_layer\": 2", "\"first_layer\": 3")),
+            "p.json:7: stages[1].first_layer: is 3; the stage must start at layer 2, after the "
+            "previous stage's last layer");
+  EXPECT_EQ(resolved(replaced(kStages, "\"last_layer\": 3", "\"last_layer\": 2")),
+            "p.json:8: stages[1].last_layer: is 2, but the model 'm' has 4 layers: the stages must "
+            "cover them all");
 }
 
 /// A one-layer NeuroSim report; `tiles`, `latency` replace the numbers.
