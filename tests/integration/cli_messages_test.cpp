@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -254,6 +256,30 @@ TEST(CliText, TheReportSimulatesWhatTheTerminalSimulates) {
             std::string::npos);
   EXPECT_NE(report.find("the simulated latency includes that queueing"), std::string::npos);
   EXPECT_NE(report.find("<dt>bottleneck</dt>"), std::string::npos);
+}
+
+TEST(CliText, HelpShowsNoDefaultOutsideTheOptionsRange) {
+  // "--batch INT:INT in [1, 65536]=0", "--period-cap-s FLOAT:NUMBER > 0=0", "--random-weights
+  // ...=-1": sentinels for "not given" shown as defaults the option itself refuses.
+  const std::regex ranged(R"((INT|NUMBER) in \[([-0-9.e+]+), ([-0-9.e+]+)\]=(\S+))");
+  const std::regex positive(R"(NUMBER > 0=(\S+))");
+  for (const char* command : {"inspect", "plan", "pareto", "simulate", "estimate", "run", "split",
+                              "profile", "schedule"}) {
+    const auto r = run_cli({command, "--help"});
+    ASSERT_EQ(r.exit_code, 0) << command << ": " << r.err;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      std::smatch m;
+      if (std::regex_search(line, m, ranged)) {
+        const double v = std::stod(m[4].str());
+        EXPECT_TRUE(v >= std::stod(m[2].str()) && v <= std::stod(m[3].str()))
+            << command << ": " << line;
+      }
+      if (std::regex_search(line, m, positive)) {
+        EXPECT_GT(std::stod(m[1].str()), 0.0) << command << ": " << line;
+      }
+    }
+  }
 }
 
 TEST(CliJson, NamesThatAreNotUtf8AreWrittenAsValidJson) {

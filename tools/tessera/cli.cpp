@@ -100,6 +100,22 @@ CLI::Validator whole_number_in(std::int64_t min, std::int64_t max) {
       "INT in [" + std::to_string(min) + ", " + std::to_string(max) + "]", "whole_number_in");
 }
 
+void hide_sentinel_defaults(CLI::App& app) {
+  for (CLI::App* cmd : app.get_subcommands([](const CLI::App*) { return true; })) {
+    for (CLI::Option* opt : cmd->get_options()) {
+      std::string value = opt->get_default_str();
+      if (value.empty()) continue;
+      for (const char* check : {"whole_number_in", "number_in", "positive_number"}) {
+        try {
+          if (!(*opt->get_validator(check))(value).empty()) opt->default_str("");
+        } catch (const CLI::OptionNotFound&) {
+          // not checked by this validator
+        }
+      }
+    }
+  }
+}
+
 std::string failure_message(const CLI::App* app, const CLI::Error& e) {
   std::string message = e.what();
   // A misspelt subcommand or option: the closest name the command knows.

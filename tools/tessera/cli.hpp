@@ -38,6 +38,12 @@ inline constexpr std::int64_t kMaxSeed = INT64_MAX;
 /// A whole number in [min, max].
 [[nodiscard]] CLI::Validator whole_number_in(std::int64_t min, std::int64_t max);
 
+/// Help shows every option's default, except a default its own range check refuses: that is
+/// a "not given" sentinel (--batch 0 = the model's or PipeEdge's default, --period-cap-s 0 =
+/// no cap), which help showed as "INT in [1, 65536]=0". The option's description says what not
+/// giving it means.
+void hide_sentinel_defaults(CLI::App& app);
+
 /// CLI11's failure message as Tessera prints errors: "tessera: error: ...", with a
 /// "did you mean" for a misspelt subcommand or option.
 [[nodiscard]] std::string failure_message(const CLI::App* app, const CLI::Error& e);

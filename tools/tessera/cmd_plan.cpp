@@ -59,8 +59,9 @@ void register_plan(CLI::App& app, int& exit_code) {
                   "write the cost table as a tessera.problem/1 file");
   cmd->add_option("--report", args->report,
                   "write a self-contained HTML report (plan, Pareto front, simulated Gantt)");
-  cmd->add_option("--simulate", args->simulate,
-                  "also simulate N inferences of the plan (SimGrid) and print the results")
+  cmd->add_option(
+         "--simulate", args->simulate,
+         "also simulate N inferences of the plan (SimGrid) and print the results (default: none)")
       ->check(whole_number_in(1, kMaxSimulatedInferences));
   cmd->callback([args, alpha, &exit_code] {
     if (alpha->count() > 0 && args->objective != "weighted") {

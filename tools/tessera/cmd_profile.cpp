@@ -249,7 +249,7 @@ void register_profile(CLI::App& app, int& exit_code) {
                   "preset or platform YAML: the device's row (and its class's) is replaced by the "
                   "measurements, the other devices keep their model costs");
   cmd->add_option("--out", args->out, "problem file to write (NAME.problem.json)")->required();
-  cmd->add_option("--batch", args->inputs.batch, "batch size")
+  cmd->add_option("--batch", args->inputs.batch, "batch size (default 1)")
       ->check(whole_number_in(1, io::kMaxBatch));
   cmd->add_option("--seq-len", args->inputs.sequence_length,
                   "sequence length for transformer models (default: the model's)")

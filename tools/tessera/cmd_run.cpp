@@ -186,7 +186,7 @@ void register_run(CLI::App& app, int& exit_code) {
       ->check(whole_number_in(1, kMaxRunInferences));
   cmd->add_option("--warmup", args->warmup, "untimed inferences first")
       ->check(whole_number_in(0, kMaxRunInferences));
-  cmd->add_option("--batch", args->options.batch, "batch size")
+  cmd->add_option("--batch", args->options.batch, "batch size (default 1)")
       ->check(whole_number_in(1, io::kMaxBatch));
   cmd->add_option("--seq-len", args->options.sequence_length,
                   "sequence length for transformer models (default: the model's)")
@@ -194,7 +194,8 @@ void register_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", args->threads, "worker threads (default: one per core)")
       ->check(whole_number_in(0, runtime::kMaxThreads));
   cmd->add_option("--random-weights", args->random_weights,
-                  "fill weights that have no values (zoo models, graph-only files) from SEED")
+                  "fill weights that have no values (zoo models, graph-only files) from SEED "
+                  "(default: none; such a weight is then an error)")
       ->check(whole_number_in(0, kMaxSeed));
   cmd->add_option("--json", args->json, "write tessera.run/1 JSON to FILE (- for stdout)");
   auto* plan = cmd->add_option("--plan", args->plan,

@@ -146,7 +146,7 @@ void register_split(CLI::App& app, int& exit_code) {
                   "preset name or platform YAML file with a kind: soc device")
       ->required();
   cmd->add_option("--device", args->device, "the SoC device (default: the first kind: soc)");
-  cmd->add_option("--batch", args->inputs.batch, "batch size")
+  cmd->add_option("--batch", args->inputs.batch, "batch size (default 1)")
       ->check(whole_number_in(1, io::kMaxBatch));
   cmd->add_option("--objective", args->objective, "latency, energy or weighted")
       ->check(CLI::IsMember({"latency", "energy", "weighted"}));
