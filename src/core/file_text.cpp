@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tessera/core/format.hpp"
+
 namespace tessera {
 
 Result<std::string> read_text_file(const std::string& path, std::uintmax_t max_bytes) {
@@ -16,9 +18,9 @@ Result<std::string> read_text_file(const std::string& path, std::uintmax_t max_b
     const auto size = std::filesystem::file_size(path, ec);
     if (!ec && size > max_bytes)
       return Diagnostic{path, 0, 0, "file",
-                        "is " + std::to_string(size >> 20) +
-                            " MiB; inputs of this kind are at most " +
-                            std::to_string(max_bytes >> 20) + " MiB"};
+                        "is " + human_bytes(static_cast<double>(size)) + " (" +
+                            std::to_string(size) + " bytes); inputs of this kind are at most " +
+                            human_bytes(static_cast<double>(max_bytes))};
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Diagnostic{path, 0, 0, "file", "cannot be opened for reading"};

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "tessera/core/file_text.hpp"
+#include "tessera/hw/platform_builder.hpp"
 
 namespace tessera::io {
 namespace {
@@ -41,7 +42,7 @@ class YamlReader {
   /// The document, or nullopt after recording why it cannot be read.
   [[nodiscard]] std::optional<YAML::Node> load() {
     if (!text_) {
-      auto text = read_text_file(file_);
+      auto text = read_text_file(file_, kMaxPipeEdgeFileBytes);
       if (!text.ok()) {
         for (const auto& d : text.diagnostics()) errors_.push_back(d);
         return std::nullopt;
@@ -196,6 +197,12 @@ std::optional<Model> read_model(YamlReader& reader, const YAML::Node& root,
   std::optional<std::vector<double>> mem_mb;
   if (const auto n = reader.child(node, "layers", prefix + "layers")) {
     layers = reader.non_negative_integer(*n, prefix + "layers");
+    if (layers && *layers > kMaxPipeEdgeLayers) {
+      reader.error(*n, prefix + "layers",
+                   "at most " + std::to_string(kMaxPipeEdgeLayers) + " layers are supported, got " +
+                       std::to_string(*layers));
+      return std::nullopt;
+    }
   }
   if (const auto n = reader.child(node, "parameters_in", prefix + "parameters_in")) {
     parameters_in = reader.non_negative_integer(*n, prefix + "parameters_in");
@@ -396,6 +403,7 @@ std::optional<std::map<std::string, HostList>> read_devices(YamlReader& reader,
   }
   std::map<std::string, HostList> devices;
   std::map<std::string, YAML::Node> seen;  // host -> where it was first listed
+  std::size_t total_hosts = 0;
   bool ok = true;
   for (const auto& entry : root) {
     if (!entry.first.IsScalar()) {
@@ -410,6 +418,16 @@ std::optional<std::map<std::string, HostList>> read_devices(YamlReader& reader,
                    "expected a list of host names ([] for none)");
       ok = false;
       continue;
+    }
+    // Every host is a device of the cost table (its links a (hosts + 1)^2 matrix): the running
+    // total is checked on each list's length before its entries are read.
+    total_hosts += list.size();
+    if (total_hosts > static_cast<std::size_t>(hw::kMaxDevices)) {
+      reader.error(list, type,
+                   "at most " + std::to_string(hw::kMaxDevices) +
+                       " hosts are supported; the lists so far name " +
+                       std::to_string(total_hosts));
+      return std::nullopt;
     }
     HostList hosts{{}, entry.first};
     for (std::size_t i = 0; i < list.size(); ++i) {

@@ -1,5 +1,6 @@
 #include "tessera/io/plan_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -125,6 +126,9 @@ Result<PlanFile> parse_plan_json(const std::string& text, const std::string& pat
         continue;
       }
       PlanFileStage st;
+      st.device_line = parsed->line_of(field + ".device");
+      st.first_layer_line = parsed->line_of(field + ".first_layer");
+      st.last_layer_line = parsed->line_of(field + ".last_layer");
       if (!s.contains("device"))
         error(field + ".device", "missing device name");
       else if (!s["device"].is_string())
@@ -163,18 +167,49 @@ Result<std::vector<plan::StageAssignment>> resolve_stages(const PlanFile& file,
                                                           const cost::CostTable& table) {
   std::vector<Diagnostic> problems;
   std::vector<plan::StageAssignment> out;
+  std::vector<int> used_on_line(table.device_names.size(), 0);
+  std::int64_t expected_first = 0;
   for (std::size_t i = 0; i < file.stages.size(); ++i) {
     const auto& s = file.stages[i];
+    const std::string field = "stages[" + std::to_string(i) + "]";
     std::int32_t found = -1;
     for (std::size_t d = 0; d < table.device_names.size(); ++d)
       if (table.device_names[d] == s.device) found = static_cast<std::int32_t>(d);
     if (found < 0) {
       problems.push_back(
-          Diagnostic{file.path, 0, 0, "stages[" + std::to_string(i) + "].device",
+          Diagnostic{file.path, s.device_line, 0, field + ".device",
                      "device '" + s.device + "' is not on platform '" + table.platform_name + "'"});
-      continue;
+    } else if (const int first_use = used_on_line[static_cast<std::size_t>(found)]) {
+      problems.push_back(Diagnostic{file.path, s.device_line, 0, field + ".device",
+                                    "device '" + s.device + "' already runs the stage on line " +
+                                        std::to_string(first_use) + "; a device runs one stage"});
+    } else {
+      used_on_line[static_cast<std::size_t>(found)] = std::max(s.device_line, 1);
     }
-    out.push_back({DeviceId(found), LayerId(s.first_layer), LayerId(s.last_layer)});
+    if (s.first_layer != expected_first) {
+      problems.push_back(Diagnostic{
+          file.path, s.first_layer_line, 0, field + ".first_layer",
+          "is " + std::to_string(s.first_layer) + "; the stage must start at layer " +
+              std::to_string(expected_first) +
+              (i == 0 ? " (the first layer)" : ", after the previous stage's last layer")});
+    } else if (s.last_layer < s.first_layer || s.last_layer >= table.num_layers) {
+      problems.push_back(Diagnostic{
+          file.path, s.last_layer_line, 0, field + ".last_layer",
+          "is " + std::to_string(s.last_layer) + "; expected " + std::to_string(s.first_layer) +
+              " to " + std::to_string(table.num_layers - 1) + " (the model '" + table.model_name +
+              "' has " + std::to_string(table.num_layers) + " layers)"});
+    }
+    expected_first = std::int64_t{s.last_layer} + 1;
+    if (found >= 0) out.push_back({DeviceId(found), LayerId(s.first_layer), LayerId(s.last_layer)});
+  }
+  if (problems.empty() && expected_first != table.num_layers && !file.stages.empty()) {
+    const auto& last = file.stages.back();
+    problems.push_back(
+        Diagnostic{file.path, last.last_layer_line, 0,
+                   "stages[" + std::to_string(file.stages.size() - 1) + "].last_layer",
+                   "is " + std::to_string(last.last_layer) + ", but the model '" +
+                       table.model_name + "' has " + std::to_string(table.num_layers) +
+                       " layers: the stages must cover them all"});
   }
   if (!problems.empty()) return problems;
   return out;

@@ -8,6 +8,7 @@
 
 #include "tessera/core/file_text.hpp"
 #include "tessera/core/spelling.hpp"
+#include "tessera/io/problem_inputs.hpp"
 
 namespace tessera::io {
 
@@ -37,7 +38,8 @@ class Reader {
   }
 
   std::optional<double> number(const YAML::Node& map, const std::string& path, const char* key,
-                               bool required, bool whole, double min, bool min_exclusive) {
+                               bool required, bool whole, double min, bool min_exclusive,
+                               double max = 1e9) {
     const YAML::Node v = map[key];
     const std::string field = path + "." + key;
     if (!v) {
@@ -54,11 +56,16 @@ class Reader {
       error(v.Mark(), field, "expected a whole number, got " + v.Scalar());
       return std::nullopt;
     }
-    if (x < min || (min_exclusive && x == min) || (whole && x > 1e9)) {
+    if (whole && (x < min || x > max)) {
       error(v.Mark(), field,
-            std::string("must be ") + (min_exclusive ? "> " : ">= ") +
-                (whole ? std::to_string(static_cast<long long>(min)) : std::to_string(min)) +
-                (whole ? " (and at most 1e9)" : "") + ", got " + v.Scalar());
+            "must be a whole number from " + std::to_string(static_cast<long long>(min)) + " to " +
+                std::to_string(static_cast<long long>(max)) + ", got " + v.Scalar());
+      return std::nullopt;
+    }
+    if (x < min || (min_exclusive && x == min)) {
+      error(v.Mark(), field,
+            std::string("must be ") + (min_exclusive ? "> " : ">= ") + std::to_string(min) +
+                ", got " + v.Scalar());
       return std::nullopt;
     }
     return x;
@@ -109,6 +116,11 @@ Result<Workload> parse_workload_yaml(std::string_view text, const std::string& f
     rd.error(root.Mark(), "models", "missing required key 'models' (a list of models)");
   } else if (!models.IsSequence() || models.size() == 0) {
     rd.error(models.Mark(), "models", "expected a non-empty list of models");
+  } else if (models.size() > kMaxWorkloadModels) {
+    // Each model is built and costed: bounded before any entry is read.
+    rd.error(models.Mark(), "models",
+             "at most " + std::to_string(kMaxWorkloadModels) + " models are supported, got " +
+                 std::to_string(models.size()));
   } else {
     const std::filesystem::path base = std::filesystem::path(file).parent_path();
     for (std::size_t i = 0; i < models.size(); ++i) {
@@ -135,10 +147,12 @@ Result<Workload> parse_workload_yaml(std::string_view text, const std::string& f
           wm.model = (base / wm.model).string();
         }
       }
-      if (auto b = rd.number(m, path, "batch", true, true, 1.0, false)) {
+      if (auto b =
+              rd.number(m, path, "batch", true, true, 1.0, false, static_cast<double>(kMaxBatch))) {
         wm.batch = static_cast<std::int64_t>(*b);
       }
-      if (auto s = rd.number(m, path, "seq_len", false, true, 1.0, false)) {
+      if (auto s = rd.number(m, path, "seq_len", false, true, 1.0, false,
+                             static_cast<double>(kMaxSequenceLength))) {
         wm.sequence_length = static_cast<std::int64_t>(*s);
       }
       if (auto v = rd.number(m, path, "weight", false, false, 0.0, true)) wm.weight = *v;
@@ -152,7 +166,7 @@ Result<Workload> parse_workload_yaml(std::string_view text, const std::string& f
 }
 
 Result<Workload> load_workload(const std::string& path) {
-  auto text = read_text_file(path);
+  auto text = read_text_file(path, kMaxWorkloadFileBytes);
   if (!text.ok()) return text.diagnostics();
   return parse_workload_yaml(*text, path);
 }

@@ -6,12 +6,15 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <optional>
 #include <queue>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
@@ -66,6 +69,71 @@ bool plausible_first_tag(unsigned char first) {
     default:  // training_info (20) and functions (25) need two tag bytes: high bit set
       return (first & 0x80U) != 0 && wire == 2;
   }
+}
+
+/// How many of each repeated element a serialized model holds, counted on the wire before
+/// protobuf builds a message for any of them (a 2 GiB file of 2-byte empty nodes would
+/// otherwise become a billion NodeProto objects).
+struct WireCounts {
+  std::int64_t nodes = 0;         ///< GraphProto.node of the main graph and of local functions
+  std::int64_t initializers = 0;  ///< GraphProto.initializer and sparse_initializer
+  std::int64_t values = 0;        ///< GraphProto.input, output and value_info
+};
+
+namespace wire {
+
+using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
+
+/// Calls `on_field(field, length-delimited payload or empty)` for every field of one message;
+/// false when the bytes are not well-formed wire format (ParseFromArray then says so).
+template <typename F>
+bool for_each_field(std::string_view bytes, F&& on_field) {
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
+  CodedInputStream in(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                      static_cast<int>(bytes.size()));
+  while (const std::uint32_t tag = in.ReadTag()) {
+    const int field = WireFormatLite::GetTagFieldNumber(tag);
+    if (WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      std::uint32_t length = 0;
+      if (!in.ReadVarint32(&length) || length > bytes.size()) return false;
+      const auto start = static_cast<std::size_t>(in.CurrentPosition());
+      if (!in.Skip(static_cast<int>(length))) return false;
+      on_field(field, bytes.substr(start, length));
+    } else {
+      if (!WireFormatLite::SkipField(&in, tag)) return false;
+      on_field(field, std::string_view());
+    }
+  }
+  return in.ConsumedEntireMessage();
+}
+
+}  // namespace wire
+
+/// The counts of `bytes` (a serialized ModelProto), or nothing when its wire format is broken.
+std::optional<WireCounts> count_on_the_wire(std::string_view bytes) {
+  WireCounts c;
+  bool ok = true;
+  auto graph = [&](std::string_view g) {
+    ok = ok && wire::for_each_field(g, [&](int field, std::string_view) {
+           if (field == 1) ++c.nodes;
+           if (field == 5 || field == 15) ++c.initializers;
+           if (field == 11 || field == 12 || field == 13) ++c.values;
+         });
+  };
+  auto function = [&](std::string_view f) {
+    ok = ok && wire::for_each_field(f, [&](int field, std::string_view) {
+           if (field == 7) ++c.nodes;
+         });
+  };
+  ok = wire::for_each_field(bytes,
+                            [&](int field, std::string_view payload) {
+                              if (field == 7) graph(payload);      // ModelProto.graph
+                              if (field == 25) function(payload);  // ModelProto.functions
+                            }) &&
+       ok;
+  if (!ok) return std::nullopt;
+  return c;
 }
 
 std::string hex_byte(unsigned char b) {
@@ -924,6 +992,19 @@ Result<OnnxImport> import_onnx_bytes(std::string_view bytes, const std::string& 
                             hex_byte(static_cast<unsigned char>(bytes[0])) +
                             " is not the tag of a ModelProto field (wrong file type?)"});
   if (!problems.empty()) return problems;
+  // Bounded before protobuf allocates a message per element (docs/formats.md, "Limits").
+  if (const auto counts = count_on_the_wire(bytes)) {
+    auto limit = [&](std::int64_t n, const char* field, const char* what) {
+      if (n > kMaxOnnxGraphElements)
+        problems.push_back({path, 0, 0, field,
+                            "the model has " + std::to_string(n) + " " + what +
+                                "; Tessera's limit is " + std::to_string(kMaxOnnxGraphElements)});
+    };
+    limit(counts->nodes, "graph.node", "nodes (graph and local functions)");
+    limit(counts->initializers, "graph.initializer", "initializers");
+    limit(counts->values, "graph.value_info", "graph inputs, outputs and value_info entries");
+    if (!problems.empty()) return problems;
+  }
   ::onnx::ModelProto model;
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
       !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))

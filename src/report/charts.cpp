@@ -94,12 +94,16 @@ std::string pareto_svg(const cost::CostTable& table, const plan::ParetoFront& fr
   SvgWriter svg(w, h);
   svg.text(w / 2, 22, "Pareto front of " + table.model_name + " on " + table.platform_name, 15,
            "middle", "#222", true);
+  // Energy per sample, as the tables (throughput counts samples): per microbatch / microbatch.
+  const auto energy = [&table](double per_microbatch_j) {
+    return energy_per_sample_j(table.microbatch, per_microbatch_j);
+  };
   std::vector<std::pair<double, double>> all;
-  for (const auto& p : front.points) all.emplace_back(p.period_s, p.energy_per_inference_j);
+  for (const auto& p : front.points) all.emplace_back(p.period_s, energy(p.energy_per_inference_j));
   for (const auto& b : baselines)
     if (b.result.has_plan())
-      all.emplace_back(b.result.plan().period_s, b.result.plan().energy_per_inference_j);
-  if (chosen != nullptr) all.emplace_back(chosen->period_s, chosen->energy_per_inference_j);
+      all.emplace_back(b.result.plan().period_s, energy(b.result.plan().energy_per_inference_j));
+  if (chosen != nullptr) all.emplace_back(chosen->period_s, energy(chosen->energy_per_inference_j));
   if (all.empty()) {
     svg.text(w / 2, h / 2, "no feasible plan", 14, "middle");
     return svg.render();
@@ -127,39 +131,45 @@ std::string pareto_svg(const cost::CostTable& table, const plan::ParetoFront& fr
     svg.text(left - 6, y + 4, svg_number(t / yu.scale, 3), 11, "end");
   }
   svg.text((left + w - right) / 2, h - 18,
-           "period per inference (" + xu.name + ")" + (xa.log ? ", log scale" : ""), 13, "middle");
+           (table.microbatch > 1
+                ? "period per microbatch of " + std::to_string(table.microbatch) + " samples ("
+                : std::string("period per inference (")) +
+               xu.name + ")" + (xa.log ? ", log scale" : ""),
+           13, "middle");
   svg.text(22, (top + h - bottom) / 2,
-           "energy per inference (" + yu.name + ")" + (ya.log ? ", log scale" : ""), 13, "middle",
-           "#222", false, -90);
+           energy_per_sample_name(table.microbatch) + " (" + yu.name + ")" +
+               (ya.log ? ", log scale" : ""),
+           13, "middle", "#222", false, -90);
   // The front: a staircase (every point dominates the region up and to its right).
   std::string pts;
   for (std::size_t i = 0; i < front.points.size(); ++i) {
     const auto& p = front.points[i];
     if (i > 0)
       pts += svg_number(xa.map(p.period_s), 6) + "," +
-             svg_number(ya.map(front.points[i - 1].energy_per_inference_j), 6) + " ";
+             svg_number(ya.map(energy(front.points[i - 1].energy_per_inference_j)), 6) + " ";
     pts += svg_number(xa.map(p.period_s), 6) + "," +
-           svg_number(ya.map(p.energy_per_inference_j), 6) + " ";
+           svg_number(ya.map(energy(p.energy_per_inference_j)), 6) + " ";
   }
   if (!pts.empty()) svg.polyline(pts, "#4e79a7", 1.5);
   for (std::size_t i = 0; i < front.points.size(); ++i) {
     const auto& p = front.points[i];
-    svg.circle(xa.map(p.period_s), ya.map(p.energy_per_inference_j), 4, "#4e79a7", "#fff", 1,
+    svg.circle(xa.map(p.period_s), ya.map(energy(p.energy_per_inference_j)), 4, "#4e79a7", "#fff",
+               1,
                "front point " + std::to_string(i) + ": period " + svg_number(p.period_s) +
-                   " s, energy " + svg_number(p.energy_per_inference_j) + " J, " +
+                   " s, energy " + svg_number(energy(p.energy_per_inference_j)) + " J, " +
                    count_of(p.plan.devices_used, "device"));
   }
   // Baselines: labelled squares.
   for (const auto& b : baselines) {
     if (!b.result.has_plan()) continue;
     const auto& p = b.result.plan();
-    const double x = xa.map(p.period_s), y = ya.map(p.energy_per_inference_j);
+    const double x = xa.map(p.period_s), y = ya.map(energy(p.energy_per_inference_j));
     svg.rect(x - 4, y - 4, 8, 8, "#bab0ac", "baseline " + b.name, "#555");
     const bool near_right = x > w - right - 120;
     svg.text(near_right ? x - 7 : x + 7, y - 6, b.name, 11, near_right ? "end" : "start", "#555");
   }
   if (chosen != nullptr) {
-    const double x = xa.map(chosen->period_s), y = ya.map(chosen->energy_per_inference_j);
+    const double x = xa.map(chosen->period_s), y = ya.map(energy(chosen->energy_per_inference_j));
     svg.circle(x, y, 9, "none", "#e15759", 2.5, "chosen plan");
     svg.text(x + 12, y + 16, "chosen plan", 12, "start", "#e15759", true);
   }

@@ -1,5 +1,6 @@
 #include "tessera/report/html_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -41,6 +42,7 @@ std::string summary_item(const std::string& key, const std::string& value) {
 
 std::string html_report(const ReportInputs& in) {
   const auto& t = *in.table;
+  const std::int32_t batch = std::max(t.microbatch, 1);
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   html += "<title>" + xml_escape(in.title + ": " + t.model_name + " on " + t.platform_name) +
           "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
@@ -70,7 +72,8 @@ std::string html_report(const ReportInputs& in) {
     html +=
         "<h2>Plan</h2>\n<table>\n<tr><th>stage</th><th class=\"l\">device</th><th>layers</th>"
         "<th class=\"l\">first .. last</th><th>compute</th><th>send</th><th>stage time</th>"
-        "<th>energy</th><th>memory</th></tr>\n";
+        "<th>" +
+        std::string(batch > 1 ? "energy/microbatch" : "energy") + "</th><th>memory</th></tr>\n";
     for (std::size_t i = 0; i < p.stages.size(); ++i) {
       const auto& s = p.stages[i];
       html +=
@@ -89,23 +92,30 @@ std::string html_report(const ReportInputs& in) {
     html += "</table>\n<dl class=\"summary\">\n";
     html += summary_item("period", human_seconds(p.period_s));
     char tp[64];
-    std::snprintf(tp, sizeof tp, "%.4g inferences/s", p.throughput_per_s);
-    html += summary_item("throughput", tp);
+    std::snprintf(tp, sizeof tp, "%.4g ", p.throughput_per_s);
+    html += summary_item("throughput", tp + throughput_unit(batch));
     html += summary_item("bottleneck", bottleneck(t, p).text);
-    html += summary_item("latency", human_seconds(p.latency_s));
-    html +=
-        summary_item("energy per inference", human_joules(p.energy_per_inference_j) + " (dynamic " +
-                                                 human_joules(p.dynamic_energy_j) + " + static " +
-                                                 human_joules(p.static_energy_j) + ")");
+    html += summary_item("latency",
+                         human_seconds(p.latency_s) +
+                             (batch > 1 ? " (a microbatch of " + std::to_string(batch) + " samples)"
+                                        : std::string()));
+    // Per sample, as throughput counts samples; the split is of the microbatch's energy.
+    const std::string split = "dynamic " + human_joules(p.dynamic_energy_j) + " + static " +
+                              human_joules(p.static_energy_j);
+    html += summary_item(
+        energy_per_sample_name(batch),
+        human_joules(energy_per_sample_j(batch, p.energy_per_inference_j)) +
+            (batch > 1 ? " (" + human_joules(p.energy_per_inference_j) + " per microbatch of " +
+                             std::to_string(batch) + ": " + split + ")"
+                       : " (" + split + ")"));
     html += summary_item("devices used",
                          std::to_string(p.devices_used) + " of " + std::to_string(t.num_devices));
     html += "</dl>\n";
   }
 
   if (!in.baselines.empty()) {
-    html +=
-        "<h2>Baselines</h2>\n<table>\n<tr><th class=\"l\">baseline</th><th>period</th>"
-        "<th>energy/inference</th><th>latency</th><th>devices</th></tr>\n";
+    html += "<h2>Baselines</h2>\n<table>\n<tr><th class=\"l\">baseline</th><th>period</th><th>" +
+            energy_per_sample_name(batch, true) + "</th><th>latency</th><th>devices</th></tr>\n";
     for (const auto& b : in.baselines) {
       if (!b.result.has_plan()) {
         html += "<tr>" + cell(b.name, true) + "<td colspan=\"4\">infeasible</td></tr>\n";
@@ -113,14 +123,14 @@ std::string html_report(const ReportInputs& in) {
       }
       const auto& p = b.result.plan();
       html += "<tr>" + cell(b.name, true) + cell(human_seconds(p.period_s)) +
-              cell(human_joules(p.energy_per_inference_j)) + cell(human_seconds(p.latency_s)) +
-              cell(std::to_string(p.devices_used)) + "</tr>\n";
+              cell(human_joules(energy_per_sample_j(batch, p.energy_per_inference_j))) +
+              cell(human_seconds(p.latency_s)) + cell(std::to_string(p.devices_used)) + "</tr>\n";
     }
     html += "</table>\n";
   }
 
   if (in.front != nullptr) {
-    html += "<h2>Pareto front (period vs energy per inference)</h2>\n";
+    html += "<h2>Pareto front (period vs " + energy_per_sample_name(batch) + ")</h2>\n";
     html += "<p class=\"note\">" + std::to_string(in.front->points.size()) +
             " non-dominated plans; every point is the least energy reachable at its period.</p>\n";
     html += "<div class=\"chart\">" + pareto_svg(t, *in.front, in.plan, in.baselines) + "</div>\n";
@@ -140,7 +150,8 @@ std::string html_report(const ReportInputs& in) {
         "exceeds the plan's latency, which is one inference through an empty "
         "pipeline.</p>\n<dl class=\"summary\">\n";
     html += summary_item("makespan", human_seconds(r.makespan_s));
-    html += summary_item("energy per inference", human_joules(r.energy_per_inference_j));
+    html += summary_item(energy_per_sample_name(r.microbatch),
+                         human_joules(energy_per_sample_j(r.microbatch, r.energy_per_inference_j)));
     html += "</dl>\n<div class=\"chart\">" + gantt_svg(t, r) + "</div>\n";
     html += "<h2>Per-device time and energy (whole run: " + count_of(r.inferences, "inference") +
             ")</h2>\n<div class=\"chart\">" + device_bars_svg(r) + "</div>\n";

@@ -70,7 +70,7 @@ ojson metrics_json(const cost::CostTable& t, const plan::Plan& p) {
           {"throughput_per_s", p.throughput_per_s},
           {"latency_s", p.latency_s},
           {"bottleneck", where},
-          {"energy_per_sample_j", p.energy_per_inference_j / std::max(t.microbatch, 1)},
+          {"energy_per_sample_j", energy_per_sample_j(t.microbatch, p.energy_per_inference_j)},
           {"energy_per_inference_j", p.energy_per_inference_j},
           {"dynamic_energy_j", p.dynamic_energy_j},
           {"static_energy_j", p.static_energy_j},
@@ -123,6 +123,19 @@ std::string objective_name(plan::Objective objective) {
       return "weighted";
   }
   return "throughput";
+}
+
+double energy_per_sample_j(std::int32_t microbatch, double per_microbatch_j) {
+  return per_microbatch_j / std::max(microbatch, 1);
+}
+
+std::string energy_per_sample_name(std::int32_t microbatch, bool short_form) {
+  const char* noun = microbatch > 1 ? "sample" : "inference";
+  return std::string(short_form ? "energy/" : "energy per ") + noun;
+}
+
+std::string throughput_unit(std::int32_t microbatch) {
+  return microbatch > 1 ? "samples/s" : "inferences/s";
 }
 
 Bottleneck bottleneck(const cost::CostTable& t, const plan::Plan& p) {
@@ -191,7 +204,9 @@ std::string plan_table(const cost::CostTable& t, const plan::Plan& p) {
     header.emplace_back("compute latency");
     align.push_back(A::kRight);
   }
-  for (const char* h : {"send", "stage", "energy", "memory", "capacity"}) {
+  // A stage's energy is that of one pass: a whole microbatch.
+  for (const char* h :
+       {"send", "stage", t.microbatch > 1 ? "energy/microbatch" : "energy", "memory", "capacity"}) {
     header.emplace_back(h);
     align.push_back(A::kRight);
   }
@@ -219,7 +234,7 @@ std::string plan_table(const cost::CostTable& t, const plan::Plan& p) {
   }
   const std::int32_t batch = std::max(t.microbatch, 1);
   out += "\nperiod                 " + human_seconds(p.period_s) + "  (throughput " +
-         fixed(p.throughput_per_s, 3) + (batch > 1 ? " samples/s" : " inferences/s") + ")\n";
+         fixed(p.throughput_per_s, 3) + " " + throughput_unit(batch) + ")\n";
   out += "bottleneck             " + bottleneck(t, p).text + "\n";
   out += "latency                " + human_seconds(p.latency_s) +
          (batch > 1 ? "  (a microbatch of " + std::to_string(batch) + " samples)" : "") + "\n";
@@ -284,13 +299,15 @@ std::string plan_json(const cost::CostTable& t, const plan::PlanResult& result,
 
 std::string pareto_table(const cost::CostTable& t, const plan::ParetoFront& front) {
   using A = TextTable::Align;
-  TextTable table(
-      {"#", "period", "throughput/s", "energy/inference", "latency", "devices", "stages"},
-      {A::kRight, A::kRight, A::kRight, A::kRight, A::kRight, A::kRight, A::kLeft});
+  // Throughput counts samples, so the energy is per sample too (per microbatch / microbatch).
+  TextTable table({"#", "period", "throughput (" + throughput_unit(t.microbatch) + ")",
+                   energy_per_sample_name(t.microbatch, true), "latency", "devices", "stages"},
+                  {A::kRight, A::kRight, A::kRight, A::kRight, A::kRight, A::kRight, A::kLeft});
   for (std::size_t i = 0; i < front.points.size(); ++i) {
     const auto& pt = front.points[i];
     table.add_row({std::to_string(i), human_seconds(pt.period_s),
-                   fixed(pt.plan.throughput_per_s, 3), human_joules(pt.energy_per_inference_j),
+                   fixed(pt.plan.throughput_per_s, 3),
+                   human_joules(energy_per_sample_j(t.microbatch, pt.energy_per_inference_j)),
                    human_seconds(pt.latency_s), std::to_string(pt.plan.devices_used),
                    stage_summary(t, pt.plan)});
   }
@@ -311,6 +328,7 @@ std::string pareto_json(const cost::CostTable& t, const plan::ParetoFront& front
       arr.push_back(
           {{"period_s", pt.period_s},
            {"throughput_per_s", pt.plan.throughput_per_s},
+           {"energy_per_sample_j", energy_per_sample_j(t.microbatch, pt.energy_per_inference_j)},
            {"energy_per_inference_j", pt.energy_per_inference_j},
            {"latency_s", pt.latency_s},
            {"plan", {{"stages", stages_json(t, pt.plan)}, {"metrics", metrics_json(t, pt.plan)}}}});
@@ -326,10 +344,13 @@ std::string pareto_json(const cost::CostTable& t, const plan::ParetoFront& front
 
 std::string pareto_csv(const cost::CostTable& t, const plan::ParetoFront& front) {
   std::string out =
-      "period_s,throughput_per_s,energy_per_inference_j,latency_s,devices_used,stages\n";
+      "period_s,throughput_per_s,energy_per_sample_j,energy_per_inference_j,latency_s,devices_used,"
+      "stages\n";
   char buf[256];
   for (const auto& pt : front.points) {
-    std::snprintf(buf, sizeof buf, "%.9g,%.9g,%.9g,%.9g,%d,", pt.period_s, pt.plan.throughput_per_s,
+    std::snprintf(buf, sizeof buf, "%.9g,%.9g,%.9g,%.9g,%.9g,%d,", pt.period_s,
+                  pt.plan.throughput_per_s,
+                  energy_per_sample_j(t.microbatch, pt.energy_per_inference_j),
                   pt.energy_per_inference_j, pt.latency_s, pt.plan.devices_used);
     out += buf;
     out += "\"" + stage_summary(t, pt.plan) + "\"\n";

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "tessera/report/plan_report.hpp"
 #include "tessera/report/text_table.hpp"
 
 namespace tessera::report {
@@ -35,6 +36,7 @@ std::string simulation_json(const cost::CostTable& t, const sim::SimulationResul
   doc["latency_mean_s"] = r.latency_mean_s;
   doc["makespan_s"] = r.makespan_s;
   doc["energy_j"] = r.energy_j;
+  doc["energy_per_sample_j"] = energy_per_sample_j(r.microbatch, r.energy_per_inference_j);
   doc["energy_per_inference_j"] = r.energy_per_inference_j;
   doc["energy_accounting"] =
       "equal: each used device draws its static power for the whole makespan, plus per "
@@ -44,6 +46,8 @@ std::string simulation_json(const cost::CostTable& t, const sim::SimulationResul
     doc["analytic"] = {{"period_s", analytic->period_s},
                        {"throughput_per_s", analytic->throughput_per_s},
                        {"latency_s", analytic->latency_s},
+                       {"energy_per_sample_j",
+                        energy_per_sample_j(r.microbatch, analytic->energy_per_inference_j)},
                        {"energy_per_inference_j", analytic->energy_per_inference_j}};
   ojson devices = ojson::array();
   for (const auto& d : r.devices)
@@ -125,12 +129,19 @@ std::string simulation_text(const sim::SimulationResult& r, const plan::Plan* an
   if (analytic != nullptr) out += "  (analytic " + human_seconds(analytic->latency_s) + ")";
   out += "\n";
   out += "makespan               " + human_seconds(r.makespan_s) + "\n";
-  out += "energy per inference   " +
-         (r.has_energy ? human_joules(r.energy_per_inference_j) : "not measured (no power meter)") +
-         "\n\n";
+  if (!r.has_energy) {
+    out += "energy per inference   not measured (no power meter)\n\n";
+  } else if (r.microbatch > 1) {
+    out += "energy per sample      " +
+           human_joules(energy_per_sample_j(r.microbatch, r.energy_per_inference_j)) + "  (" +
+           human_joules(r.energy_per_inference_j) + " per microbatch of " +
+           std::to_string(r.microbatch) + ")\n\n";
+  } else {
+    out += "energy per inference   " + human_joules(r.energy_per_inference_j) + "\n\n";
+  }
   using A = TextTable::Align;
-  TextTable table({"stage", "device", "busy", "utilisation", "energy", "input queue mean/max",
-                   "output queue mean/max"},
+  TextTable table({"stage", "device", "busy", "utilisation", "energy (whole run)",
+                   "input queue mean/max", "output queue mean/max"},
                   {A::kRight, A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight, A::kRight});
   for (std::size_t i = 0; i < r.devices.size(); ++i) {
     const auto& d = r.devices[i];

@@ -246,9 +246,10 @@ Status Executor::check(const graph::Graph& graph, const ExecutorOptions& options
 }
 
 Result<Executor> Executor::create(const graph::Graph& graph, const ExecutorOptions& options) {
-  if (options.threads < 0)
+  if (options.threads < 0 || options.threads > kMaxThreads)
     return Diagnostic{"", 0, 0, "threads",
-                      "must be 0 (default) or positive, got " + std::to_string(options.threads)};
+                      "must be from 0 (default) to " + std::to_string(kMaxThreads) + ", got " +
+                          std::to_string(options.threads)};
   if (options.threads > 0) omp_set_num_threads(options.threads);
   auto impl = std::make_unique<Impl>();
   impl->threads = options.threads;

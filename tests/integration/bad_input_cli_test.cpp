@@ -1,6 +1,7 @@
 // Bad input reaches the user as exit code 2 with the file, line and field named; one case each.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "support/cli_runner.hpp"
@@ -86,6 +87,27 @@ INSTANTIATE_TEST_SUITE_P(
                         "energy_pj_per_byte: 1}\n",
                     19, "ghost"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(BadInputCli, ARepeatedMistakeIsPrintedAFewTimesAndCounted) {
+  // 500 initializers without an element type: 500 error lines before (200,000 for a model at
+  // the initializer limit).
+  const testing::TempDir tmp;
+  const std::string path = tmp.path() + "/inits.onnx";
+  std::string graph;
+  for (int i = 0; i < 500; ++i) graph += std::string("\x2a\x00", 2);  // an empty initializer
+  // ir_version 8, then the graph (field 7) with its length as a two-byte varint.
+  const auto n = graph.size();
+  testing::write_file(path, std::string("\x08\x08\x3a", 3) + static_cast<char>((n & 0x7F) | 0x80) +
+                                static_cast<char>(n >> 7) + graph);
+  const auto r = run_cli({"inspect", path});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 21) << r.err;
+  EXPECT_NE(r.err.find(path + ": initializer '': has element type UNDEFINED"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("tessera: error: ... and 480 more (fix the 20 above and run again)\n"),
+            std::string::npos)
+      << r.err;
+}
 
 TEST(BadInputCli, UnreadablePlatformFileNamesThePath) {
   const auto r = run_cli({"platforms", "/nonexistent/lab.yaml"});

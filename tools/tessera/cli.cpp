@@ -15,7 +15,14 @@
 namespace tessera::cli {
 
 int report_bad_input(const std::vector<Diagnostic>& diagnostics) {
-  for (const auto& d : diagnostics) std::cerr << "tessera: error: " << d.to_string() << '\n';
+  // A file with one mistake repeated thousands of times (every entry of a generated list) gets
+  // the first few and a count, not a screenful per entry.
+  const std::size_t shown = std::min(diagnostics.size(), kMaxPrintedErrors);
+  for (std::size_t i = 0; i < shown; ++i)
+    std::cerr << "tessera: error: " << diagnostics[i].to_string() << '\n';
+  if (diagnostics.size() > shown)
+    std::cerr << "tessera: error: ... and " << diagnostics.size() - shown << " more (fix the "
+              << shown << " above and run again)\n";
   return kBadInput;
 }
 
@@ -91,6 +98,22 @@ CLI::Validator whole_number_in(std::int64_t min, std::int64_t max) {
         return {};
       },
       "INT in [" + std::to_string(min) + ", " + std::to_string(max) + "]", "whole_number_in");
+}
+
+void hide_sentinel_defaults(CLI::App& app) {
+  for (CLI::App* cmd : app.get_subcommands([](const CLI::App*) { return true; })) {
+    for (CLI::Option* opt : cmd->get_options()) {
+      std::string value = opt->get_default_str();
+      if (value.empty()) continue;
+      for (const char* check : {"whole_number_in", "number_in", "positive_number"}) {
+        try {
+          if (!(*opt->get_validator(check))(value).empty()) opt->default_str("");
+        } catch (const CLI::OptionNotFound&) {
+          // not checked by this validator
+        }
+      }
+    }
+  }
 }
 
 std::string failure_message(const CLI::App* app, const CLI::Error& e) {

@@ -23,7 +23,7 @@ void register_estimate(CLI::App& app, int& exit_code) {
   cmd->add_option("--platform,-p", args->inputs.platform, "preset name or platform YAML file")
       ->required();
   cmd->add_option("--device", args->device, "device name in the platform")->required();
-  cmd->add_option("--batch", args->inputs.batch, "batch size")
+  cmd->add_option("--batch", args->inputs.batch, "batch size (default 1)")
       ->check(whole_number_in(1, io::kMaxBatch));
   cmd->add_option("--seq-len", args->inputs.sequence_length,
                   "sequence length for transformer models (default: the model's)")

@@ -20,7 +20,7 @@ void register_inspect(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<Args>();
   cmd->add_option("MODEL", args->model, "zoo model name (tessera models) or an .onnx file")
       ->required();
-  cmd->add_option("--batch", args->options.batch, "batch size")
+  cmd->add_option("--batch", args->options.batch, "batch size (default 1)")
       ->check(whole_number_in(1, io::kMaxBatch));
   cmd->add_option("--seq-len", args->options.sequence_length,
                   "sequence length for transformer models (default: the model's)")

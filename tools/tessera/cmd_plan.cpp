@@ -60,8 +60,9 @@ void register_plan(CLI::App& app, int& exit_code) {
                   "write the cost table as a tessera.problem/1 file");
   cmd->add_option("--report", args->report,
                   "write a self-contained HTML report (plan, Pareto front, simulated Gantt)");
-  cmd->add_option("--simulate", args->simulate,
-                  "also simulate N inferences of the plan (SimGrid) and print the results")
+  cmd->add_option(
+         "--simulate", args->simulate,
+         "also simulate N inferences of the plan (SimGrid) and print the results (default: none)")
       ->check(whole_number_in(1, kMaxSimulatedInferences));
   cmd->add_option("--threads", args->threads,
                   "throughput: test this many candidate periods at once, one thread each (the "
@@ -140,13 +141,18 @@ void register_plan(CLI::App& app, int& exit_code) {
               << (result.stats().optimal ? "proven optimal" : "NOT proven optimal") << ", "
               << human_seconds(seconds) << "\n\n";
     using A = report::TextTable::Align;
-    report::TextTable cmp({"baseline", "period", "energy/inference", "latency", "devices"},
-                          {A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight});
+    // Energy per sample, as the plan's own line above (throughput counts samples).
+    report::TextTable cmp(
+        {"baseline", "period", report::energy_per_sample_name(table.microbatch, true), "latency",
+         "devices"},
+        {A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight});
     for (const auto& b : baselines) {
       if (b.result.has_plan()) {
         const auto& p = b.result.plan();
-        cmp.add_row({b.name, human_seconds(p.period_s), human_joules(p.energy_per_inference_j),
-                     human_seconds(p.latency_s), std::to_string(p.devices_used)});
+        cmp.add_row(
+            {b.name, human_seconds(p.period_s),
+             human_joules(report::energy_per_sample_j(table.microbatch, p.energy_per_inference_j)),
+             human_seconds(p.latency_s), std::to_string(p.devices_used)});
       } else {
         cmp.add_row({b.name, "infeasible", "", "", ""});
       }

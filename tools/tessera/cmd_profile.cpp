@@ -329,15 +329,16 @@ void register_profile(CLI::App& app, int& exit_code) {
                   "preset or platform YAML: the device's row (and its class's) is replaced by the "
                   "measurements, the other devices keep their model costs");
   cmd->add_option("--out", args->out, "problem file to write (NAME.problem.json)")->required();
-  cmd->add_option("--batch", args->inputs.batch, "batch size")->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", args->inputs.batch, "batch size (default 1)")
+      ->check(whole_number_in(1, io::kMaxBatch));
   cmd->add_option("--seq-len", args->inputs.sequence_length,
                   "sequence length for transformer models (default: the model's)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, io::kMaxSequenceLength));
   cmd->add_option("--threads", args->threads, "worker threads (default: one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number_in(0, runtime::kMaxThreads));
   cmd->add_option("--random-weights", args->seed,
                   "seed for weights the model file lacks (timing does not depend on values)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number_in(0, kMaxSeed));
   cmd->add_flag("--co-run", args->co_run,
                 "time the layers single-threaded on the first CPU this process may use while "
                 "every other one runs the model too, as a pipeline's stages compute at once "
@@ -345,7 +346,7 @@ void register_profile(CLI::App& app, int& exit_code) {
   cmd->add_option(
          "--max-seconds-per-layer", args->max_seconds_per_layer,
          "time budget per layer: the whole-model runs stop after this times the layer count")
-      ->check(CLI::PositiveNumber);
+      ->check(number_in(1e-6, 3600.0));
   cmd->callback([args, &exit_code] {
     if (!io::is_problem_path(args->out)) {
       exit_code = report_bad_input({{args->out, 0, 0, "--out",

@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "tessera/io/model_loader.hpp"
 #include "tessera/io/npy.hpp"
+#include "tessera/io/problem_inputs.hpp"
 #include "tessera/runtime/executor.hpp"
 
 namespace tessera::cli {
@@ -181,18 +182,21 @@ void register_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--input", args->inputs,
                   "input .npy file, one per model input in order (default: seeded random data)");
   cmd->add_option("--output", args->outputs, "write the model's outputs, in order, to .npy files");
-  cmd->add_option("--inferences", args->inferences, "timed inferences")->check(CLI::PositiveNumber);
+  cmd->add_option("--inferences", args->inferences, "timed inferences")
+      ->check(whole_number_in(1, kMaxRunInferences));
   cmd->add_option("--warmup", args->warmup, "untimed inferences first")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--batch", args->options.batch, "batch size")->check(CLI::PositiveNumber);
+      ->check(whole_number_in(0, kMaxRunInferences));
+  cmd->add_option("--batch", args->options.batch, "batch size (default 1)")
+      ->check(whole_number_in(1, io::kMaxBatch));
   cmd->add_option("--seq-len", args->options.sequence_length,
                   "sequence length for transformer models (default: the model's)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_in(1, io::kMaxSequenceLength));
   cmd->add_option("--threads", args->threads, "worker threads (default: one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number_in(0, runtime::kMaxThreads));
   cmd->add_option("--random-weights", args->random_weights,
-                  "fill weights that have no values (zoo models, graph-only files) from SEED")
-      ->check(CLI::NonNegativeNumber);
+                  "fill weights that have no values (zoo models, graph-only files) from SEED "
+                  "(default: none; such a weight is then an error)")
+      ->check(whole_number_in(0, kMaxSeed));
   cmd->add_option("--json", args->json, "write tessera.run/1 JSON to FILE (- for stdout)");
   auto* plan = cmd->add_option("--plan", args->plan,
                                "run a tessera.plan/1 file as an MPI pipeline: one rank per stage "
@@ -209,10 +213,10 @@ void register_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--trace", args->trace, "with --plan: Chrome trace of the measured run")
       ->needs(plan);
   cmd->add_option("--input-queue", args->input_queue, "with --plan: input slots per stage")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number_in(1, kMaxQueueSlots))
       ->needs(plan);
   cmd->add_option("--output-queue", args->output_queue, "with --plan: output slots per stage")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number_in(1, kMaxQueueSlots))
       ->needs(plan);
   cmd->add_flag("--verbose,-v", args->verbose, "with --plan: print the mpirun command")
       ->needs(plan);

@@ -146,22 +146,33 @@ void register_split(CLI::App& app, int& exit_code) {
                   "preset name or platform YAML file with a kind: soc device")
       ->required();
   cmd->add_option("--device", args->device, "the SoC device (default: the first kind: soc)");
-  cmd->add_option("--batch", args->inputs.batch, "batch size")->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", args->inputs.batch, "batch size (default 1)")
+      ->check(whole_number_in(1, io::kMaxBatch));
   cmd->add_option("--objective", args->objective, "latency, energy or weighted")
       ->check(CLI::IsMember({"latency", "energy", "weighted"}));
-  cmd->add_option("--alpha", args->alpha,
-                  "weighted: alpha x latency/latency* + (1 - alpha) x energy/energy*");
+  auto* alpha = cmd->add_option("--alpha", args->alpha,
+                                "weighted objective only: alpha x latency/latency* + (1 - alpha) "
+                                "x energy/energy* (default 0.5)")
+                    ->check(number_in(0.0, 1.0));
   auto* budget =
       cmd->add_option("--budget", args->budget,
                       "largest share in [0, 1] of channels on low-precision units (default: the "
-                      "device's low_precision_budget)");
+                      "device's low_precision_budget)")
+          ->check(number_in(0.0, 1.0));
   cmd->add_option("--budget-scope", args->scope, "layer (each layer) or total (the network)")
       ->check(CLI::IsMember({"layer", "total"}));
   cmd->add_flag("--front", args->front, "also print the exact front of cost against the budget");
   cmd->add_option("--json", args->json, "write tessera.split/1 JSON to FILE (- for stdout)");
   cmd->add_option("--report", args->report,
                   "write an HTML report (per-layer stacked bars of the split) to FILE.html");
-  cmd->callback([args, budget, &exit_code] {
+  cmd->callback([args, alpha, budget, &exit_code] {
+    if (alpha->count() > 0 && args->objective != "weighted") {
+      // Was silently ignored.
+      exit_code = report_bad_input({Diagnostic{
+          "", 0, 0, "--alpha",
+          "applies to --objective weighted only (the objective is " + args->objective + ")"}});
+      return;
+    }
     args->budget_given = budget->count() > 0;
     run_split(*args, exit_code);
   });

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.option_defaults()->always_capture_default();  // help shows every option's default
   int exit_code = tessera::cli::kOk;
   tessera::cli::register_commands(app, exit_code);
+  tessera::cli::hide_sentinel_defaults(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

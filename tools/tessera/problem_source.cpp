@@ -14,9 +14,10 @@ void add_problem_options(CLI::App& cmd, ProblemArgs& args) {
                  "model name in MODELS.yml (also accepted as --model)");
   cmd.add_option("--model", in.model, "same as MODEL");
   cmd.add_option("--platform,-p", in.platform, "platform preset (tessera platforms) or YAML file");
-  cmd.add_option("--batch", in.batch, "batch (microbatch) size; PipeEdge inputs default to 8")
+  cmd.add_option("--batch", in.batch, "batch (microbatch) size (default 1; PipeEdge inputs 8)")
       ->check(whole_number_in(1, io::kMaxBatch));
-  cmd.add_option("--seq-len", in.sequence_length, "sequence length for transformer models")
+  cmd.add_option("--seq-len", in.sequence_length,
+                 "sequence length for transformer models (default: the model's)")
       ->check(whole_number_in(1, io::kMaxSequenceLength));
   cmd.add_option("--pipeedge", in.pipeedge,
                  "PipeEdge's MODELS.yml DEVICE_TYPES.yml DEVICES.yml, read as they are")
@@ -31,9 +32,11 @@ void add_problem_options(CLI::App& cmd, ProblemArgs& args) {
                "a stage's time is compute + send (default: max, sending overlaps computing)");
   cmd.add_flag("--no-source-sink", args.no_source_sink,
                "do not charge the input transfer from the source nor the output to the sink");
-  cmd.add_option("--period-cap-s", args.period_cap_s, "only plans with period <= this")
+  cmd.add_option("--period-cap-s", args.period_cap_s,
+                 "only plans with period <= this (default: no cap)")
       ->check(positive_number());
-  cmd.add_option("--latency-cap-s", args.latency_cap_s, "only plans with latency <= this")
+  cmd.add_option("--latency-cap-s", args.latency_cap_s,
+                 "only plans with latency <= this (default: no cap)")
       ->check(positive_number());
   cmd.add_option("--neurosim", in.neurosim,
                  "DEVICE=FILE: plan with a NeuroSim report's per-layer latency, energy and tiles "

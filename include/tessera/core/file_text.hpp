@@ -7,7 +7,7 @@
 
 namespace tessera {
 
-/// Largest text input (platform YAML, problem and plan JSON, NeuroSim reports, PipeEdge YAML):
+/// Largest text input (problem and plan JSON, NeuroSim reports; YAML inputs have their own):
 /// 64 MiB, checked before reading.
 inline constexpr std::uintmax_t kMaxTextFileBytes = std::uintmax_t{64} << 20;
 

@@ -41,6 +41,12 @@ struct PipeEdgeProblem {
 
 /// PipeEdge's data element size: it schedules float32 only (sched-pipeline.cpp, `--dtype`).
 inline constexpr double kPipeEdgeDtypeBytes = 4.0;
+
+/// Largest PipeEdge YAML file read: 1 MiB, checked before reading (yaml-cpp takes about 250 MB
+/// and 2 s to parse 1 MiB of numbers; PipeEdge's own examples are a few KB).
+inline constexpr std::uintmax_t kMaxPipeEdgeFileBytes = std::uintmax_t{1} << 20;
+/// Most layers a PipeEdge model may have, as a problem file (kMaxProblemLayers).
+inline constexpr std::int64_t kMaxPipeEdgeLayers = 100000;
 /// The only profile dtype PipeEdge's scheduler accepts.
 inline constexpr const char* kPipeEdgeDtype = "torch.float32";
 

@@ -16,6 +16,10 @@ struct PlanFileStage {
   std::string device;
   std::int32_t first_layer = 0;
   std::int32_t last_layer = 0;
+  /// Lines of the device name and of the layer indices in the file (for diagnostics).
+  int device_line = 0;
+  int first_layer_line = 0;
+  int last_layer_line = 0;
 };
 
 /// The parts of a `tessera.plan/1` document that rebuild and re-run the plan.
@@ -35,7 +39,9 @@ struct PlanFile {
 /// Reads and parses the plan file at `path`.
 [[nodiscard]] Result<PlanFile> load_plan_json(const std::string& path);
 
-/// The stages with device names resolved against `table`; fails naming each unknown device.
+/// The stages with device names resolved against `table`. Fails, naming the file, line and
+/// field of each, on a device not in the table, a device used by two stages, and layer ranges
+/// that do not continue one another from layer 0 to the table's last layer.
 [[nodiscard]] Result<std::vector<plan::StageAssignment>> resolve_stages(
     const PlanFile& file, const cost::CostTable& table);
 

@@ -1,5 +1,6 @@
 #pragma once
 /// The input of `tessera schedule`: a multi-model workload (tessera.workload/1 YAML).
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -11,6 +12,12 @@
 namespace tessera::io {
 
 inline constexpr std::string_view kWorkloadFormat = "tessera.workload/1";
+
+/// Most models in a workload (each is built and costed; a package has at most 1,024 chiplets),
+/// checked on the list's length before any entry is read.
+inline constexpr std::size_t kMaxWorkloadModels = 1024;
+/// Largest workload file read: 1 MiB, checked before reading (as a platform file).
+inline constexpr std::uintmax_t kMaxWorkloadFileBytes = std::uintmax_t{1} << 20;
 
 /// One model of a workload, with where it was written (for diagnostics).
 struct WorkloadModel {
@@ -29,8 +36,9 @@ struct Workload {
   std::vector<WorkloadModel> models;
 };
 
-/// Parses `text`: format, name (optional), models (a non-empty list of mappings with `model`,
-/// `batch` >= 1, optional `seq_len` >= 1, `weight` > 0, `deadline_s` > 0). Every problem is
+/// Parses `text`: format, name (optional), models (a non-empty list of at most
+/// kMaxWorkloadModels mappings with `model`, `batch` 1 to kMaxBatch, optional `seq_len` 1 to
+/// kMaxSequenceLength, `weight` > 0, `deadline_s` > 0). Every problem is
 /// reported with file, line and field; unknown keys with a "did you mean".
 [[nodiscard]] Result<Workload> parse_workload_yaml(std::string_view text, const std::string& file);
 

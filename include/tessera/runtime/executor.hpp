@@ -14,9 +14,13 @@
 
 namespace tessera::runtime {
 
+/// Most worker threads an executor may be given (docs/formats.md, "Limits"): OpenMP starts them
+/// all, and 10^8 crashed the process.
+inline constexpr int kMaxThreads = 1024;
+
 struct ExecutorOptions {
   /// Worker threads of oneDNN and of the executor's own loops (OpenMP); 0 = OpenMP's default
-  /// (one per core). The setting is process-wide, as OpenMP's is.
+  /// (one per core), at most kMaxThreads. The setting is process-wide, as OpenMP's is.
   int threads = 0;
   /// Weights without values (graph-only files, zoo models) are filled from this seed: the same
   /// seed gives the same values. Without a seed such a weight is an error naming it.

@@ -378,6 +378,7 @@ std::optional<double> apply_unary(std::string_view op, double x) {
   if (op == "Reciprocal") return 1.0 / x;
   if (op == "Relu") return std::max(x, 0.0);
   if (op == "Not") return x == 0.0 ? 1.0 : 0.0;
+  if (op == "Sign") return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0);
   return std::nullopt;
 }
 
@@ -398,6 +399,7 @@ Outputs fold_unary(std::string_view op, const FoldedTensor& a) {
       if (op == "Abs") r = x < 0 ? -x : x;
       if (op == "Relu") r = std::max<std::int64_t>(x, 0);
       if (op == "Not") r = x == 0 ? 1 : 0;
+      if (op == "Sign") r = x > 0 ? 1 : (x < 0 ? -1 : 0);
       out.ints.push_back(normalize(out.elem_type, r));
     }
   }
@@ -699,6 +701,131 @@ Outputs fold_tile(const FoldedTensor& x, const FoldedTensor& repeats) {
   return one(std::move(out));
 }
 
+/// ReduceSum, ReduceProd, ReduceMin, ReduceMax over `axes` (an attribute before opset 13 for
+/// ReduceSum and 18 for the others, then an optional input; none = every axis unless
+/// noop_with_empty_axes), keeping the reduced axes as 1 when keepdims (default 1).
+Outputs fold_reduce(const ::onnx::NodeProto& node, std::int64_t opset, const FoldInputs& in) {
+  if (in.values.empty() || in.values[0] == nullptr) return std::nullopt;
+  const std::string& op = node.op_type();
+  const FoldedTensor& x = *in.values[0];
+  const auto rank = static_cast<std::int64_t>(x.dims.size());
+  const bool axes_input = opset >= (op == "ReduceSum" ? 13 : 18);
+  std::optional<Dims> axes;
+  if (axes_input) {
+    if (node.input_size() > 1 && !node.input(1).empty()) {
+      if (in.values.size() < 2 || in.values[1] == nullptr) return std::nullopt;
+      Dims a;
+      for (std::int64_t i = 0; i < in.values[1]->size(); ++i) a.push_back(in.values[1]->integer(i));
+      axes = std::move(a);
+    }
+  } else {
+    axes = ints_attr(node, "axes");
+  }
+  std::vector<char> reduced(static_cast<std::size_t>(rank), 0);
+  if (!axes || axes->empty()) {
+    if (axes_input && int_attr(node, "noop_with_empty_axes", 0) != 0) return one(x);
+    std::fill(reduced.begin(), reduced.end(), 1);
+  } else {
+    for (auto a : *axes) {
+      if (a < 0) a += rank;
+      if (a < 0 || a >= rank) return std::nullopt;
+      reduced[static_cast<std::size_t>(a)] = 1;
+    }
+  }
+  const bool keepdims = int_attr(node, "keepdims", 1) != 0;
+  Dims kept(x.dims);  // the output with reduced axes as 1
+  Dims out_dims;
+  for (std::size_t k = 0; k < kept.size(); ++k) {
+    if (reduced[k]) kept[k] = 1;
+    if (!reduced[k] || keepdims) out_dims.push_back(kept[k]);
+  }
+  const std::int64_t n_out = bounded_count(kept);
+  if (n_out <= 0 || x.size() == 0) return std::nullopt;  // an empty reduction: not folded
+  const bool real = x.is_real();
+  std::vector<double> racc(static_cast<std::size_t>(n_out));
+  std::vector<std::int64_t> iacc(static_cast<std::size_t>(n_out));
+  std::vector<char> seen(static_cast<std::size_t>(n_out), 0);
+  for (std::int64_t flat = 0; flat < x.size(); ++flat) {
+    std::int64_t rest = flat, out_flat = 0, stride = 1;
+    for (std::size_t k = x.dims.size(); k-- > 0;) {
+      const std::int64_t idx = rest % x.dims[k];
+      rest /= x.dims[k];
+      if (!reduced[k]) out_flat += idx * stride;
+      stride *= kept[k];
+    }
+    const auto o = static_cast<std::size_t>(out_flat);
+    if (real) {
+      const double v = x.real(flat);
+      double& acc = racc[o];
+      if (!seen[o])
+        acc = v;
+      else if (op == "ReduceSum")
+        acc += v;
+      else if (op == "ReduceProd")
+        acc *= v;
+      else if (op == "ReduceMin")
+        acc = std::min(acc, v);
+      else
+        acc = std::max(acc, v);
+    } else {
+      const std::int64_t v = x.integer(flat);
+      std::int64_t& acc = iacc[o];
+      if (!seen[o]) {
+        acc = v;
+      } else if (op == "ReduceSum") {
+        if (__builtin_add_overflow(acc, v, &acc)) return std::nullopt;
+      } else if (op == "ReduceProd") {
+        if (__builtin_mul_overflow(acc, v, &acc)) return std::nullopt;
+      } else {
+        acc = op == "ReduceMin" ? std::min(acc, v) : std::max(acc, v);
+      }
+    }
+    seen[o] = 1;
+  }
+  FoldedTensor out = make(x.elem_type, out_dims);
+  for (std::size_t o = 0; o < static_cast<std::size_t>(n_out); ++o) {
+    if (real)
+      out.reals.push_back(racc[o]);
+    else
+      out.ints.push_back(normalize(out.elem_type, iacc[o]));
+  }
+  return one(std::move(out));
+}
+
+/// Clip(x, min, max): bounds as optional inputs from opset 11, attributes before.
+Outputs fold_clip(const ::onnx::NodeProto& node, std::int64_t opset, const FoldInputs& in) {
+  if (in.values.empty() || in.values[0] == nullptr) return std::nullopt;
+  const FoldedTensor& x = *in.values[0];
+  std::optional<double> lo, hi;
+  if (opset >= 11) {
+    for (int slot = 1; slot <= 2; ++slot) {
+      if (node.input_size() <= slot || node.input(slot).empty()) continue;
+      const auto k = static_cast<std::size_t>(slot);
+      if (in.values.size() <= k || in.values[k] == nullptr || in.values[k]->size() != 1)
+        return std::nullopt;
+      (slot == 1 ? lo : hi) = in.values[k]->real(0);
+    }
+  } else {
+    for (const char* name : {"min", "max"})
+      if (const auto* a = attribute(node, name)) (name[1] == 'i' ? lo : hi) = a->f();
+  }
+  FoldedTensor out = make(x.elem_type, x.dims);
+  for (std::int64_t i = 0; i < x.size(); ++i) {
+    if (x.is_real()) {
+      double v = x.real(i);
+      if (lo) v = std::max(v, *lo);
+      if (hi) v = std::min(v, *hi);
+      out.reals.push_back(v);
+    } else {
+      std::int64_t v = x.integer(i);
+      if (lo) v = std::max(v, to_int64(*lo));
+      if (hi) v = std::min(v, to_int64(*hi));
+      out.ints.push_back(normalize(out.elem_type, v));
+    }
+  }
+  return one(std::move(out));
+}
+
 Outputs fold_constant_of_shape(const ::onnx::NodeProto& node, const FoldedTensor& shape) {
   Dims dims;
   for (std::int64_t i = 0; i < shape.size(); ++i) dims.push_back(shape.integer(i));
@@ -868,6 +995,9 @@ std::optional<std::vector<FoldedTensor>> fold_node(const ::onnx::NodeProto& node
   if (op == "ConstantOfShape") return fold_constant_of_shape(node, *xs[0]);
   if (op == "Transpose" && xs.size() == 1) return fold_transpose(node, *xs[0]);
   if (op == "Tile" && xs.size() == 2) return fold_tile(*xs[0], *xs[1]);
+  if (op == "ReduceSum" || op == "ReduceProd" || op == "ReduceMin" || op == "ReduceMax")
+    return fold_reduce(node, opset, in);
+  if (op == "Clip") return fold_clip(node, opset, in);
   if ((op == "Min" || op == "Max" || op == "Sum") && !xs.empty()) {
     FoldedTensor acc = *xs[0];
     for (std::size_t i = 1; i < xs.size(); ++i) {

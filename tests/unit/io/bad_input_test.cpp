@@ -7,12 +7,14 @@
 #include <string>
 
 #include "support/cli_runner.hpp"
+#include "support/cost_tables.hpp"
 #include "tessera/core/file_text.hpp"
 #include "tessera/io/neurosim_import.hpp"
 #include "tessera/io/pipeedge.hpp"
 #include "tessera/io/plan_file.hpp"
 #include "tessera/io/platform_yaml.hpp"
 #include "tessera/io/problem_json.hpp"
+#include "tessera/io/workload_yaml.hpp"
 
 namespace tessera::io {
 namespace {
@@ -160,6 +162,46 @@ TEST(PlanFileBadInput, ANumberOutOfDoubleRangeIsBadInput) {
             "p:4: number -1e999 is out of range (a JSON number must fit a double, |x| < 1.8e308)");
 }
 
+TEST(PlanFileBadInput, StageErrorsAgainstThePlatformCarryTheirLine) {
+  // An unknown device had no line, and a layer range past the model was reported by the
+  // simulator without file or line.
+  constexpr const char* kStages = R"({
+  "format": "tessera.plan/1",
+  "inputs": {"model": "vgg8"},
+  "stages": [
+    {"device": "d0", "first_layer": 0, "last_layer": 1},
+    {"device": "d1",
+     "first_layer": 2,
+     "last_layer": 3}
+  ]
+})";
+  auto table = testing::blank_cost_table(4, 2);
+  table.device_names = {"d0", "d1"};
+  table.model_name = "m";
+  table.platform_name = "p";
+  auto resolved = [&](const std::string& text) {
+    auto file = parse_plan_json(text, "p.json");
+    if (!file.ok()) return "(" + file.error_text() + ")";
+    auto stages = resolve_stages(*file, table);
+    if (stages.ok()) return std::string("(resolved)");
+    return stages.error_text();
+  };
+  EXPECT_EQ(resolved(kStages), "(resolved)");
+  EXPECT_EQ(resolved(replaced(kStages, "\"d1\"", "\"gpu\"")),
+            "p.json:6: stages[1].device: device 'gpu' is not on platform 'p'");
+  EXPECT_EQ(resolved(replaced(kStages, "\"d1\"", "\"d0\"")),
+            "p.json:6: stages[1].device: device 'd0' already runs the stage on line 5; a device "
+            "runs one stage");
+  EXPECT_EQ(resolved(replaced(kStages, "\"last_layer\": 3", "\"last_layer\": 99")),
+            "p.json:8: stages[1].last_layer: is 99; expected 2 to 3 (the model 'm' has 4 layers)");
+  EXPECT_EQ(resolved(replaced(kStages, "\"first_layer\": 2", "\"first_layer\": 3")),
+            "p.json:7: stages[1].first_layer: is 3; the stage must start at layer 2, after the "
+            "previous stage's last layer");
+  EXPECT_EQ(resolved(replaced(kStages, "\"last_layer\": 3", "\"last_layer\": 2")),
+            "p.json:8: stages[1].last_layer: is 2, but the model 'm' has 4 layers: the stages must "
+            "cover them all");
+}
+
 /// A one-layer NeuroSim report; `tiles`, `latency` replace the numbers.
 std::string report(const std::string& layer_line, const std::string& latency) {
   return "----------------- # of tile used for each layer -----------------\n" + layer_line +
@@ -241,6 +283,53 @@ TEST(PipeEdgeBadInput, AKeyThatIsNotANameIsReportedNotThrown) {
   EXPECT_NE(r.error_text().find("devices.yml:2:1: expected a device type name as the key"),
             std::string::npos)
       << r.error_text();
+}
+
+TEST(PipeEdgeBadInput, HostsAndLayersAreLimitedBeforeTheirEntriesAreRead) {
+  // Had no limit: 20,000 hosts built a 20,001 x 20,001 link matrix and ran for minutes.
+  PipeEdgeTexts texts;
+  texts.models = "m:\n  layers: 1\n  parameters_in: 1\n  parameters_out: [1]\n  mem_MB: [1]\n";
+  texts.device_types =
+      "fast:\n  bw_Mbps: 1000\n  mem_MB: 64\n  model_profiles:\n    m:\n      dtype: "
+      "torch.float32\n      batch_size: 8\n      time_s: [0.1]\n";
+  texts.devices = "fast: [f0]\nslow: [";
+  for (int h = 0; h < 1024; ++h) texts.devices += (h ? ", s" : "s") + std::to_string(h);
+  texts.devices += "]\n";
+  auto r = parse_pipeedge(texts, "m", 8);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error_text().find("devices.yml:2:7: slow: at most 1024 hosts are supported; the "
+                                "lists so far name 1025"),
+            std::string::npos)
+      << r.error_text();
+  texts.devices = "fast: [f0]\n";
+  texts.models = replaced(texts.models, "layers: 1", "layers: 100001");
+  r = parse_pipeedge(texts, "m", 8);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error_text().find("models.yml:2:11: m.layers: at most 100000 layers are supported, "
+                                "got 100001"),
+            std::string::npos)
+      << r.error_text();
+}
+
+TEST(InputFiles, YamlInputsAreLimitedToOneMebibyte) {
+  // PipeEdge and workload YAML were read up to 64 MiB: yaml-cpp took 7 s and 1 GB for 4 MB of
+  // numbers.
+  const testing::TempDir tmp;
+  const std::string path = tmp.path() + "/big.yml";
+  {
+    std::ofstream out(path);
+    out << "format: tessera.workload/1\n";
+    out << std::string(kMaxPipeEdgeFileBytes, '#');
+  }
+  const auto w = load_workload(path);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error_text(), path +
+                                ": file: is 1 MiB (1048603 bytes); inputs of this kind are at "
+                                "most 1 MiB");
+  const auto p = load_pipeedge(path, path, path, "m");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error_text().find("inputs of this kind are at most 1 MiB"), std::string::npos)
+      << p.error_text();
 }
 
 TEST(InputFiles, LargeFilesAreRefusedBeforeReading) {

@@ -22,6 +22,7 @@ cost::CostTable two_devices() {
   t.platform_name = "p";
   t.num_devices = 2;
   t.device_names = {"a", "b"};
+  t.num_layers = 8;  // the stages cover layers 0-7
   return t;
 }
 

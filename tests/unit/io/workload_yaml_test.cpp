@@ -51,7 +51,10 @@ models:
                                      "w.yaml");
   ASSERT_FALSE(w.ok());
   const std::string text = w.error_text();
-  EXPECT_NE(text.find("w.yaml:4:12: models[0].batch: must be >= 1"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("w.yaml:4:12: models[0].batch: must be a whole number from 1 to 65536, got 0"),
+      std::string::npos)
+      << text;
   EXPECT_NE(text.find("models[1].model: missing required key"), std::string::npos) << text;
   EXPECT_NE(text.find("w.yaml:5:12: models[1].batch: expected a whole number"), std::string::npos)
       << text;
@@ -71,6 +74,35 @@ TEST(WorkloadYaml, RejectsAnotherFormatAndAnEmptyModelList) {
   w = parse_workload_yaml("format: tessera.workload/1\nmodels: [\n", "w.yaml");
   ASSERT_FALSE(w.ok());
   EXPECT_NE(w.error_text().find("YAML syntax error"), std::string::npos);
+}
+
+TEST(WorkloadYaml, BatchSequenceLengthAndModelCountAreLimited) {
+  // A batch of 10^9 was accepted (up to 1e9) and scheduled as a 47-million-second workload;
+  // the limits are those of --batch and --seq-len.
+  const auto w = parse_workload_yaml(R"(format: tessera.workload/1
+models:
+  - model: vgg8
+    batch: 1000000000
+  - model: gpt2
+    batch: 1
+    seq_len: 2000000
+)",
+                                     "w.yaml");
+  ASSERT_FALSE(w.ok());
+  const std::string text = w.error_text();
+  EXPECT_NE(text.find("w.yaml:4:12: models[0].batch: must be a whole number from 1 to 65536, got "
+                      "1000000000"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("w.yaml:7:14: models[1].seq_len: must be a whole number from 1 to 1048576, "
+                      "got 2000000"),
+            std::string::npos)
+      << text;
+  std::string many = "format: tessera.workload/1\nmodels:\n";
+  for (std::size_t i = 0; i <= kMaxWorkloadModels; ++i) many += "  - {model: vgg8, batch: 1}\n";
+  const auto m = parse_workload_yaml(many, "w.yaml");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error_text(), "w.yaml:3:3: models: at most 1024 models are supported, got 1025");
 }
 
 }  // namespace

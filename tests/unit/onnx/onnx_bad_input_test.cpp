@@ -1,6 +1,8 @@
 // Inputs that once crashed the importer or produced nonsense: each is a diagnostic now.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -94,6 +96,60 @@ TEST(OnnxBadInput, WorkCountsSaturateInsteadOfWrapping) {
   EXPECT_EQ(graph::saturating_add(INT64_MAX, 1), INT64_MAX);
   EXPECT_EQ(graph::element_count({std::int64_t{1} << 62, 4}), INT64_MAX);
   EXPECT_EQ(graph::element_count({3, 0, 5}), 0);
+}
+
+/// A chain of `n` Relu nodes on a 1x8 input.
+std::string relu_chain(std::int64_t n) {
+  OnnxModelBuilder b;
+  b.input("t0", TensorProto::FLOAT, {"1", "8"});
+  for (std::int64_t i = 0; i < n; ++i)
+    b.node("Relu", {"t" + std::to_string(i)}, {"t" + std::to_string(i + 1)});
+  b.output("t" + std::to_string(n));
+  return b.bytes();
+}
+
+TEST(OnnxBadInput, RejectsMoreNodesThanTheLimitBeforeParsingThem) {
+  // Had no limit: every node became a NodeProto, was shape-inferred and became an operator.
+  const auto dir =
+      std::filesystem::temp_directory_path() /
+      ("tessera_nodes_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "chain.onnx").string();
+  std::ofstream(path, std::ios::binary) << relu_chain(kMaxOnnxGraphElements + 1);
+  auto imported = import_onnx(path);
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(imported.ok());
+  EXPECT_EQ(imported.error_text(), path + ": graph.node: the model has " +
+                                       std::to_string(kMaxOnnxGraphElements + 1) +
+                                       " nodes (graph and local functions); Tessera's limit is " +
+                                       std::to_string(kMaxOnnxGraphElements));
+}
+
+TEST(OnnxBadInput, RejectsMoreInitializersAndValuesThanTheLimit) {
+  // Empty entries take two bytes each on the wire (tag, length 0) and far more once parsed.
+  auto model = [](char graph_tag, std::int64_t n) {
+    std::string graph;
+    for (std::int64_t i = 0; i < n; ++i) graph += std::string{graph_tag, '\0'};
+    std::string length;  // varint
+    for (auto v = static_cast<std::uint64_t>(graph.size());; v >>= 7) {
+      length += static_cast<char>((v & 0x7F) | (v >= 0x80 ? 0x80 : 0));
+      if (v < 0x80) break;
+    }
+    return std::string("\x08\x08", 2) + '\x3a' + length + graph;  // ir_version 8, graph
+  };
+  auto error = [](const std::string& bytes) {
+    auto imported = import_onnx_bytes(bytes, "m.onnx");
+    return imported.ok() ? std::string("(imported)") : imported.error_text();
+  };
+  const std::string over = std::to_string(kMaxOnnxGraphElements + 1);
+  EXPECT_NE(error(model('\x2a', kMaxOnnxGraphElements + 1))
+                .find("graph.initializer: the model has " + over + " initializers"),
+            std::string::npos);
+  EXPECT_NE(error(model('\x5a', kMaxOnnxGraphElements + 1))
+                .find("graph.value_info: the model has " + over + " graph inputs"),
+            std::string::npos);
+  EXPECT_NE(error(model('\x0a', kMaxOnnxGraphElements + 1)).find("graph.node: the model has"),
+            std::string::npos);
 }
 
 }  // namespace

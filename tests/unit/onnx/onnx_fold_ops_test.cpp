@@ -170,6 +170,61 @@ TEST(OnnxFoldOps, Tile) {
             "6x4");
 }
 
+TEST(OnnxFoldOps, Sign) {
+  EXPECT_EQ(reshaped([](OnnxModelBuilder& b) {
+              b.constant("a", TensorProto::INT64, {2}, {6, 4});
+              b.constant("s", TensorProto::INT64, {2}, {-3, 0});
+              b.node("Sign", {"s"}, {"sign"});  // [-1, 0]
+              b.node("Add", {"sign", "a"}, {"t"});
+              b.constant("one", TensorProto::INT64, {2}, {1, 0});
+              b.node("Add", {"t", "one"}, {"target"});
+            }),
+            "6x4");
+}
+
+TEST(OnnxFoldOps, ReductionsWithAxesAsAttributeAndAsInput) {
+  // ReduceProd of a shape (the number of elements per row), keepdims 0, axes as an attribute
+  // (opset 13) ...
+  EXPECT_EQ(reshaped([](OnnxModelBuilder& b) {
+              b.constant("hw", TensorProto::INT64, {2, 2}, {2, 3, 2, 2});
+              auto& prod = b.node("ReduceProd", {"hw"}, {"p"});  // [6, 4]
+              set_attribute(prod, "axes", std::vector<std::int64_t>{1});
+              set_attribute(prod, "keepdims", std::int64_t{0});
+              b.node("Identity", {"p"}, {"target"});
+            }),
+            "6x4");
+  // ... ReduceSum with axes as an input (opset 13), keepdims 1 then Squeeze away.
+  EXPECT_EQ(reshaped([](OnnxModelBuilder& b) {
+              b.constant("parts", TensorProto::INT64, {2, 2}, {2, 1, 4, 3});
+              b.constant("axes", TensorProto::INT64, {1}, {0});
+              b.node("ReduceSum", {"parts", "axes"}, {"s"});  // [[6, 4]]
+              b.constant("zero", TensorProto::INT64, {1}, {0});
+              b.node("Squeeze", {"s", "zero"}, {"target"});
+            }),
+            "6x4");
+  // ReduceMax and ReduceMin over every axis give a scalar each.
+  EXPECT_EQ(reshaped([](OnnxModelBuilder& b) {
+              b.constant("v", TensorProto::INT64, {3}, {4, 6, 5});
+              auto& mx = b.node("ReduceMax", {"v"}, {"hi"});
+              set_attribute(mx, "keepdims", std::int64_t{1});  // [6]
+              auto& mn = b.node("ReduceMin", {"v"}, {"lo"});
+              set_attribute(mn, "keepdims", std::int64_t{1});  // [4]
+              auto& cat = b.node("Concat", {"hi", "lo"}, {"target"});
+              set_attribute(cat, "axis", std::int64_t{0});
+            }),
+            "6x4");
+}
+
+TEST(OnnxFoldOps, Clip) {
+  EXPECT_EQ(reshaped([](OnnxModelBuilder& b) {
+              b.constant("a", TensorProto::INT64, {2}, {9, 1});
+              b.constant("lo", TensorProto::INT64, {}, {4});
+              b.constant("hi", TensorProto::INT64, {}, {6});
+              b.node("Clip", {"a", "lo", "hi"}, {"target"});
+            }),
+            "6x4");
+}
+
 TEST(OnnxFoldOps, WindowedAttentionPadAmounts) {
   // Swin-style: pad = (window - H mod window) mod window from Shape(x), arranged through a
   // Transpose into Pad's [begins..., ends...]: a 5x6 map padded to 8x8 for 4x4 windows.

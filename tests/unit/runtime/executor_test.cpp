@@ -72,6 +72,17 @@ TEST(Executor, AWeightWithoutValuesNeedsASeed) {
   EXPECT_NE(status.error_text().find("(Conv)"), std::string::npos);
 }
 
+TEST(Executor, RefusesMoreThreadsThanTheLimitBeforeStartingThem) {
+  // 10^8 threads: OpenMP tried to start them and the process crashed (signal 11).
+  auto g = graph::build_zoo_model("vgg8");
+  ASSERT_TRUE(g.ok());
+  auto o = seeded(1);
+  o.threads = kMaxThreads + 1;
+  const auto e = Executor::create(*g, o);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error_text(), "threads: must be from 0 (default) to 1024, got 1025");
+}
+
 TEST(Executor, RefusesAnUnsupportedOperatorNamingTheNode) {
   graph::Graph g;
   g.name = "m";
