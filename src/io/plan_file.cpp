@@ -7,6 +7,7 @@
 
 #include "json_document.hpp"
 #include "tessera/core/file_text.hpp"
+#include "tessera/core/format.hpp"
 
 namespace tessera::io {
 
@@ -197,7 +198,7 @@ Result<std::vector<plan::StageAssignment>> resolve_stages(const PlanFile& file,
           file.path, s.last_layer_line, 0, field + ".last_layer",
           "is " + std::to_string(s.last_layer) + "; expected " + std::to_string(s.first_layer) +
               " to " + std::to_string(table.num_layers - 1) + " (the model '" + table.model_name +
-              "' has " + std::to_string(table.num_layers) + " layers)"});
+              "' has " + count_of(table.num_layers, "layer") + ")"});
     }
     expected_first = std::int64_t{s.last_layer} + 1;
     if (found >= 0) out.push_back({DeviceId(found), LayerId(s.first_layer), LayerId(s.last_layer)});

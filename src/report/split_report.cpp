@@ -153,7 +153,8 @@ std::string split_text(const SplitReport& r) {
     out +=
         "\ncost against the low-precision budget (" +
         std::string(r.options.scope == soc::BudgetScope::kLayer ? "each layer" : "whole network") +
-        ", exact front, " + std::to_string(r.front.size()) + " points):\n" + f.render();
+        ", exact front, " + count_of(static_cast<std::int64_t>(r.front.size()), "point") + "):\n" +
+        f.render();
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "runtime/detail/compiler.hpp"
+#include "tessera/core/format.hpp"
 
 namespace tessera::runtime {
 
@@ -190,8 +191,9 @@ struct Executor::Impl {
                                       std::vector<StepTiming>* timings) {
     if (inputs.size() != input_specs.size())
       return Diagnostic{"", 0, 0, "inputs",
-                        "expected " + std::to_string(input_specs.size()) + " tensors, got " +
-                            std::to_string(inputs.size())};
+                        "expected " +
+                            count_of(static_cast<std::int64_t>(input_specs.size()), "tensor") +
+                            ", got " + std::to_string(inputs.size())};
     std::vector<Diagnostic> problems;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       const auto& want = input_specs[i];

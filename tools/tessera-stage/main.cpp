@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "tessera/core/format.hpp"
 #include "tessera/io/npy.hpp"
 #include "tessera/io/plan_file.hpp"
 #include "tessera/pipeline/measurement_file.hpp"
@@ -61,8 +62,9 @@ Result<pipeline::Message> model_inputs(const graph::Graph& g, const pipeline::Pi
   const auto& graph_inputs = g.inputs();
   if (!a.inputs.empty() && a.inputs.size() != graph_inputs.size())
     return Diagnostic{"", 0, 0, "--input",
-                      std::to_string(a.inputs.size()) + " files given, the model has " +
-                          std::to_string(graph_inputs.size()) + " inputs"};
+                      count_of(static_cast<std::int64_t>(a.inputs.size()), "file") +
+                          " given, the model has " +
+                          count_of(static_cast<std::int64_t>(graph_inputs.size()), "input")};
   std::vector<runtime::HostTensor> tensors;
   for (TensorId id : first.inputs) {
     const auto& t = g.tensor(id);

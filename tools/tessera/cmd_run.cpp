@@ -13,6 +13,7 @@
 #include "cli.hpp"
 #include "cmd_run_plan.hpp"
 #include "commands.hpp"
+#include "tessera/core/format.hpp"
 #include "tessera/io/model_loader.hpp"
 #include "tessera/io/npy.hpp"
 #include "tessera/io/problem_inputs.hpp"
@@ -76,9 +77,10 @@ int run_model(const RunArgs& a) {
   }
   const auto& specs = executor->input_specs();
   if (!a.inputs.empty() && a.inputs.size() != specs.size())
-    return report_bad_input({{a.model, 0, 0, "--input",
-                              std::to_string(a.inputs.size()) + " files given, the model has " +
-                                  std::to_string(specs.size()) + " inputs"}});
+    return report_bad_input(
+        {{a.model, 0, 0, "--input",
+          count_of(static_cast<std::int64_t>(a.inputs.size()), "file") + " given, the model has " +
+              count_of(static_cast<std::int64_t>(specs.size()), "input")}});
   std::vector<runtime::HostTensor> inputs;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     if (a.inputs.empty()) {

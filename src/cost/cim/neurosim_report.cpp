@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "tessera/core/format.hpp"
+
 namespace tessera::cost {
 
 Status apply_neurosim_report(CostTable& table, const std::string& device,
@@ -35,9 +37,10 @@ Status apply_neurosim_report(CostTable& table, const std::string& device,
   }
   if (static_cast<std::int32_t>(report.layers.size()) != table.num_layers) {
     problems.push_back({file, 0, 0, field,
-                        "the report has " + std::to_string(report.layers.size()) + " layers but " +
-                            table.model_name + " has " + std::to_string(table.num_layers) +
-                            " (layers are matched by order)"});
+                        "the report has " +
+                            count_of(static_cast<std::int64_t>(report.layers.size()), "layer") +
+                            " but " + table.model_name + " has " +
+                            std::to_string(table.num_layers) + " (layers are matched by order)"});
   }
   if (!problems.empty()) return problems;
   for (const std::int32_t d : devices) {

@@ -9,6 +9,7 @@
 #include "plan/detail/bits.hpp"
 #include "plan/detail/compare.hpp"
 #include "plan/detail/format.hpp"
+#include "tessera/core/format.hpp"
 #include "tessera/plan/baselines.hpp"
 #include "tessera/plan/evaluate_plan.hpp"
 
@@ -65,8 +66,8 @@ std::optional<Infeasible> Solver::precheck() const {
   }
   if (t.num_layers == 0 || t.num_devices == 0) {
     return Infeasible{InfeasibleReason::kEmpty,
-                      "nothing to plan: the cost table has " + std::to_string(t.num_layers) +
-                          " layers and " + std::to_string(t.num_devices) + " devices",
+                      "nothing to plan: the cost table has " + count_of(t.num_layers, "layer") +
+                          " and " + count_of(t.num_devices, "device"),
                       std::nullopt,
                       std::nullopt,
                       0.0,
@@ -80,9 +81,9 @@ std::optional<Infeasible> Solver::precheck() const {
       runs = std::isfinite(t.time_s[t.at(d, l)]);
     if (!runs) {
       return Infeasible{InfeasibleReason::kLayerRunsNowhere,
-                        layer_label(t, l) +
-                            " cannot run on any device: its time_s is +inf on all " +
-                            std::to_string(num_devices) + " devices",
+                        layer_label(t, l) + " cannot run on any device: its time_s is +inf on " +
+                            (num_devices == 1 ? std::string("the only device")
+                                              : "all " + std::to_string(num_devices) + " devices"),
                         LayerId(l),
                         std::nullopt,
                         0.0,
@@ -198,17 +199,18 @@ std::optional<Infeasible> Solver::precheck() const {
   for (const double c : t.capacity) capacity += c;
   if (need > capacity) {
     const std::string_view unit = t.unit(0);
-    return Infeasible{InfeasibleReason::kTotalMemory,
-                      "the layers need at least " + format_amount(need, unit) +
-                          " of memory together (each on its smallest-footprint device) but all " +
-                          std::to_string(num_devices) + " devices together have " +
-                          format_amount(capacity, unit) + ", short by " +
-                          format_amount(need - capacity, unit),
-                      std::nullopt,
-                      std::nullopt,
-                      need,
-                      capacity,
-                      std::string(unit)};
+    return Infeasible{
+        InfeasibleReason::kTotalMemory,
+        "the layers need at least " + format_amount(need, unit) +
+            " of memory together (each on its smallest-footprint device) but " +
+            (num_devices == 1 ? std::string("the only device has ")
+                              : "all " + std::to_string(num_devices) + " devices together have ") +
+            format_amount(capacity, unit) + ", short by " + format_amount(need - capacity, unit),
+        std::nullopt,
+        std::nullopt,
+        need,
+        capacity,
+        std::string(unit)};
   }
   return std::nullopt;
 }

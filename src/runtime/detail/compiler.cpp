@@ -6,6 +6,8 @@
 #include <cstring>
 #include <random>
 
+#include "tessera/core/format.hpp"
+
 namespace tessera::runtime::detail {
 
 namespace {
@@ -143,9 +145,10 @@ std::vector<Diagnostic> Compiler::check() const {
   }
   if (missing_weights > 0)
     problems.push_back({g_.name, 0, 0, "weights",
-                        std::to_string(missing_weights) +
-                            " weights have no values (a graph-only model), the first " +
-                            first_missing + ": give a random-weights seed to fill them"});
+                        count_of(missing_weights, "weight") +
+                            (missing_weights == 1 ? " has" : " have") +
+                            " no values (a graph-only model), the first " + first_missing +
+                            ": give a random-weights seed to fill them"});
   std::vector<bool> available(g_.tensors().size(), false);
   for (TensorId t : options_.inputs) available[t.index()] = true;
   for (const auto& t : g_.tensors())

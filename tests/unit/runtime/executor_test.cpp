@@ -70,6 +70,25 @@ TEST(Executor, AWeightWithoutValuesNeedsASeed) {
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.error_text().find("random-weights seed"), std::string::npos);
   EXPECT_NE(status.error_text().find("(Conv)"), std::string::npos);
+  EXPECT_NE(status.error_text().find(" weights have no values"), std::string::npos);
+  // One weight left without values: "1 weights have no values" before.
+  auto one = graph::build_zoo_model("vgg8");
+  ASSERT_TRUE(one.ok());
+  bool first = true;
+  for (const auto& t : one->tensors()) {
+    if (!t.is_weight) continue;
+    if (first) {
+      first = false;
+      continue;
+    }
+    auto& w = one->tensor(t.id);
+    w.data = std::vector<std::byte>(
+        static_cast<std::size_t>(graph::element_count(w.shape) * dtype_bytes(w.dtype)));
+  }
+  const auto single = Executor::check(*one);
+  ASSERT_FALSE(single.ok());
+  EXPECT_NE(single.error_text().find("weights: 1 weight has no values"), std::string::npos)
+      << single.error_text();
 }
 
 TEST(Executor, RefusesMoreThreadsThanTheLimitBeforeStartingThem) {
