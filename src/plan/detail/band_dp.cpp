@@ -9,10 +9,6 @@ namespace tessera::plan::detail {
 
 namespace {
 
-bool within(double x, double limit) {
-  return x <= limit && x < kInf;
-}
-
 void decode(const Instance& in, std::int64_t idx, std::vector<std::int32_t>& c) {
   for (std::size_t j = 0; j < c.size(); ++j) {
     const std::int64_t radix = in.count[j] + 1;
@@ -55,44 +51,10 @@ Val BandDp::get(const ReachDp& reach, std::int64_t vector, std::int32_t k, std::
 
 Val BandDp::best_from(const ReachDp& reach, std::int64_t idx, std::int32_t k, std::int32_t p,
                       std::int32_t& end, std::int32_t& next) const {
-  const std::int32_t num_layers = in_.layers;
-  const double limit = spec_.limit_s;
-  const auto ku = static_cast<std::size_t>(k);
-  Val best;
-  end = -1;
-  next = -1;
-  const std::int32_t h = costs_.hi[in_.kp(k, p)];
-  for (std::int32_t q = p + 1; q <= h; ++q) {
-    if (!in_.mem_ok(k, p, q)) continue;
-    const double comp = in_.period_compute(k, p, q);
-    if (q == num_layers) {
-      const double s = in_.sink_s[ku];
-      const bool ok = coupled_ ? (s < kInf && comp + s <= limit) : within(s, limit);
-      if (!ok) continue;
-      const Val cand{costs_.through(in_, k, p, q, costs_.sink_val[ku]), 1};
-      if (less(cand, best)) {
-        best = cand;
-        end = q;
-        next = -1;
-      }
-      continue;
-    }
-    for (const auto& [id, f] : order_) {
-      const double s = in_.send_s[in_.link(k, f, q)];
-      const bool ok = coupled_ ? (s < kInf && comp + s <= limit) : within(s, limit);
-      if (!ok) continue;
-      const Val after = get(reach, idx + in_.stride[static_cast<std::size_t>(f)], f, q);
-      if (!after.finite()) continue;
-      const Val cand{costs_.through(in_, k, p, q, after.v + costs_.tr[in_.link(k, f, q)]),
-                     after.n + 1};
-      if (less(cand, best)) {
-        best = cand;
-        end = q;
-        next = f;
-      }
-    }
-  }
-  return best;
+  return best_continuation(
+      in_, costs_, spec_, coupled_, order_, idx, k, p,
+      [&](std::int64_t vector, std::int32_t f, std::int32_t q) { return get(reach, vector, f, q); },
+      end, next);
 }
 
 CostAnswer BandDp::run(const CostSpec& spec, const ReachDp& reach) {

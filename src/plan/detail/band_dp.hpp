@@ -33,10 +33,7 @@ class BandDp {
   [[nodiscard]] std::int64_t states() const { return states_; }
 
  private:
-  [[nodiscard]] bool less(const Val& a, const Val& b) const {
-    if (count_first_) return a.n < b.n || (a.n == b.n && a.v < b.v);
-    return a.v < b.v || (a.v == b.v && a.n < b.n);
-  }
+  [[nodiscard]] bool less(const Val& a, const Val& b) const { return val_less(a, b, count_first_); }
   /// Value of the recorded state (vector, k, q), or none.
   [[nodiscard]] Val get(const ReachDp& reach, std::int64_t vector, std::int32_t k,
                         std::int32_t q) const;

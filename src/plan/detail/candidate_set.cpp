@@ -12,10 +12,6 @@ namespace {
 
 constexpr std::int64_t kStoreLimit = std::int64_t{1} << 22;
 
-bool within(double x, double limit) {
-  return x <= limit && x < kInf;
-}
-
 }  // namespace
 
 double CandidateSet::value(const List& list, std::int32_t i) const {

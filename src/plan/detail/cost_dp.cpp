@@ -9,14 +9,6 @@
 
 namespace tessera::plan::detail {
 
-namespace {
-
-bool within(double x, double limit) {
-  return x <= limit && x < kInf;
-}
-
-}  // namespace
-
 void Costs::build(const Instance& in, const CostSpec& spec) {
   const double tw = spec.time_weight;
   const double ew = spec.energy_weight;
@@ -973,8 +965,6 @@ CostAnswer CostDp::run(const CostSpec& spec) {
 }
 
 std::vector<StageAssignment> CostDp::rebuild(std::int32_t first_class) const {
-  const std::int32_t num_layers = in_.layers;
-  const double limit = spec_.limit_s;
   std::vector<StageAssignment> stages;
   std::vector<std::int32_t> c(static_cast<std::size_t>(classes_), 0);
   std::int32_t k = first_class;
@@ -992,40 +982,12 @@ std::vector<StageAssignment> CostDp::rebuild(std::int32_t first_class) const {
         order.push_back({in_.members[fu][static_cast<std::size_t>(c[fu])], f});
     }
     std::sort(order.begin(), order.end());
-    Val best;
     std::int32_t best_q = -1;
     std::int32_t best_f = -1;
-    const std::int32_t h = costs_.hi[in_.kp(k, p)];
-    for (std::int32_t q = p + 1; q <= h; ++q) {
-      if (!in_.mem_ok(k, p, q)) continue;
-      const double comp = in_.period_compute(k, p, q);
-      if (q == num_layers) {
-        const double s = in_.sink_s[ku];
-        const bool ok = coupled_ ? (s < kInf && comp + s <= limit) : within(s, limit);
-        if (!ok) continue;
-        const Val cand{costs_.through(in_, k, p, q, costs_.sink_val[ku]), 1};
-        if (less(cand, best)) {
-          best = cand;
-          best_q = q;
-          best_f = -1;
-        }
-        continue;
-      }
-      for (const auto& [id, f] : order) {
-        const double s = in_.send_s[in_.link(k, f, q)];
-        const bool ok = coupled_ ? (s < kInf && comp + s <= limit) : within(s, limit);
-        if (!ok) continue;
-        const Val next = get(idx + in_.stride[static_cast<std::size_t>(f)], f, q);
-        if (!next.finite()) continue;
-        const Val cand{costs_.through(in_, k, p, q, next.v + costs_.tr[in_.link(k, f, q)]),
-                       next.n + 1};
-        if (less(cand, best)) {
-          best = cand;
-          best_q = q;
-          best_f = f;
-        }
-      }
-    }
+    (void)best_continuation(
+        in_, costs_, spec_, coupled_, order, idx, k, p,
+        [&](std::int64_t vector, std::int32_t f, std::int32_t q) { return get(vector, f, q); },
+        best_q, best_f);
     if (best_q < 0) break;  // unreachable: the DP value says a continuation exists
     stages.push_back({DeviceId(device), LayerId(p), LayerId(best_q - 1)});
     if (best_f < 0) break;

@@ -1,5 +1,6 @@
 #pragma once
 /// Exact minimisation of an additive plan cost over (count vector, class, cut) states.
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -68,6 +69,61 @@ struct Costs {
       charge_lo;  ///< (k, q): smallest start with compute <= charge (0: pipelined)
 };
 
+/// a before b: by (cost, stages), or by (stages, cost) with `count_first`.
+[[nodiscard]] inline bool val_less(const Val& a, const Val& b, bool count_first) {
+  if (count_first) return a.n < b.n || (a.n == b.n && a.v < b.v);
+  return a.v < b.v || (a.v == b.v && a.n < b.n);
+}
+
+/// The best continuation of a stage on class k from cut p, the devices counted by count vector
+/// `idx` used (k's included): every end q the stage may reach, to the sink or to each next class
+/// of `order` ((device id, class), ascending), whose state value `get(vector, f, q)` gives. The
+/// first best in that scan wins (smallest end, then smallest device id): the rule every DP
+/// rebuilds its plan with. `end` and `next` (-1: the sink) receive it; none: `end` is -1.
+/// `coupled`: a stage's compute and send add up (no overlap) under a finite limit.
+template <typename Get>
+[[nodiscard]] Val best_continuation(const Instance& in, const Costs& costs, const CostSpec& spec,
+                                    bool coupled,
+                                    const std::vector<std::array<std::int32_t, 2>>& order,
+                                    std::int64_t idx, std::int32_t k, std::int32_t p, Get&& get,
+                                    std::int32_t& end, std::int32_t& next) {
+  const double limit = spec.limit_s;
+  const auto ku = static_cast<std::size_t>(k);
+  auto fits = [&](double comp, double s) {
+    return coupled ? (s < kInf && comp + s <= limit) : within(s, limit);
+  };
+  Val best;
+  end = -1;
+  next = -1;
+  const std::int32_t h = costs.hi[in.kp(k, p)];
+  for (std::int32_t q = p + 1; q <= h; ++q) {
+    if (!in.mem_ok(k, p, q)) continue;
+    const double comp = in.period_compute(k, p, q);
+    if (q == in.layers) {
+      if (!fits(comp, in.sink_s[ku])) continue;
+      const Val cand{costs.through(in, k, p, q, costs.sink_val[ku]), 1};
+      if (val_less(cand, best, spec.count_first)) {
+        best = cand;
+        end = q;
+        next = -1;
+      }
+      continue;
+    }
+    for (const auto& [id, f] : order) {
+      if (!fits(comp, in.send_s[in.link(k, f, q)])) continue;
+      const Val after = get(idx + in.stride[static_cast<std::size_t>(f)], f, q);
+      if (!after.finite()) continue;
+      const Val cand{costs.through(in, k, p, q, after.v + costs.tr[in.link(k, f, q)]), after.n + 1};
+      if (val_less(cand, best, spec.count_first)) {
+        best = cand;
+        end = q;
+        next = f;
+      }
+    }
+  }
+  return best;
+}
+
 struct CostAnswer {
   bool found = false;
   Val value;
@@ -102,10 +158,7 @@ class CostDp {
     std::int32_t begin = 0;
     std::int32_t end = 0;  ///< exclusive; begin == end: no finite entry
   };
-  [[nodiscard]] bool less(const Val& a, const Val& b) const {
-    if (count_first_) return a.n < b.n || (a.n == b.n && a.v < b.v);
-    return a.v < b.v || (a.v == b.v && a.n < b.n);
-  }
+  [[nodiscard]] bool less(const Val& a, const Val& b) const { return val_less(a, b, count_first_); }
   [[nodiscard]] Val get(std::int64_t vector, std::int32_t k, std::int32_t q) const {
     const Row& r = rows_[static_cast<std::size_t>(vector * classes_ + k)];
     if (q < r.begin || q >= r.end) return {};

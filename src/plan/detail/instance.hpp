@@ -16,6 +16,11 @@ namespace tessera::plan::detail {
 
 inline constexpr double kInf = std::numeric_limits<double>::infinity();
 
+/// A time within a limit: finite and at most the limit.
+[[nodiscard]] inline bool within(double x, double limit) {
+  return x <= limit && x < kInf;
+}
+
 /// Every problem with the table's sizes and numbers, one per line; empty when it is usable.
 [[nodiscard]] std::string check_table(const cost::CostTable& table);
 

@@ -6,14 +6,6 @@
 
 namespace tessera::plan::detail {
 
-namespace {
-
-bool within(double x, double limit) {
-  return x <= limit && x < kInf;
-}
-
-}  // namespace
-
 LabelDp::LabelDp(const Instance& instance) : in_(instance), classes_(instance.classes) {
   rows_.resize(static_cast<std::size_t>(in_.states()));
   at_.resize(static_cast<std::size_t>(in_.layers + 2));

@@ -30,10 +30,7 @@ class LabelDp {
     std::int32_t begin = 0;
     std::int32_t end = 0;
   };
-  [[nodiscard]] bool less(const Val& a, const Val& b) const {
-    if (count_first_) return a.n < b.n || (a.n == b.n && a.v < b.v);
-    return a.v < b.v || (a.v == b.v && a.n < b.n);
-  }
+  [[nodiscard]] bool less(const Val& a, const Val& b) const { return val_less(a, b, count_first_); }
   /// Labels of state (vector, k, p): [first, last).
   void labels(std::int64_t vector, std::int32_t k, std::int32_t p, const Label*& first,
               const Label*& last) const;

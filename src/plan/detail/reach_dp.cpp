@@ -6,14 +6,6 @@
 
 namespace tessera::plan::detail {
 
-namespace {
-
-bool within(double x, double limit) {
-  return x <= limit && x < kInf;
-}
-
-}  // namespace
-
 void stage_ends(const Instance& in, double limit_s, std::vector<std::int32_t>& hi) {
   const std::int32_t num_layers = in.layers;
   hi.resize(static_cast<std::size_t>(in.classes) * static_cast<std::size_t>(num_layers));
