@@ -13,6 +13,10 @@ Result<hw::ParamRecord> DeviceKind::validate(const hw::ParamRecord& given,
   return record;
 }
 
+Capacity DeviceKind::capacity(const hw::Device& device) const {
+  return {device.memory.value(), std::string(kBytesUnit)};
+}
+
 bool DeviceKind::pipelines_layers(const hw::Device& /*device*/) const {
   return false;
 }

@@ -90,8 +90,9 @@ class DeviceKind {
   [[nodiscard]] Result<hw::ParamRecord> validate(const hw::ParamRecord& given,
                                                  std::string_view path = "params") const;
 
-  /// The device's capacity resource; `device.params` has passed `validate`.
-  [[nodiscard]] virtual Capacity capacity(const hw::Device& device) const = 0;
+  /// The device's capacity resource; `device.params` has passed `validate`. By default its
+  /// memory in bytes (a kind whose capacity is another resource, CIM's tiles, overrides it).
+  [[nodiscard]] virtual Capacity capacity(const hw::Device& device) const;
   /// True when the device streams inferences through its layers (CostTable::pipelined_layers).
   [[nodiscard]] virtual bool pipelines_layers(const hw::Device& device) const;
 

@@ -21,10 +21,6 @@ class RooflineKind final : public DeviceKind {
   }
   [[nodiscard]] hw::DeviceFields device_fields() const override { return hw::DeviceFields::all(); }
 
-  [[nodiscard]] Capacity capacity(const hw::Device& device) const override {
-    return {device.memory.value(), "bytes"};
-  }
-
   [[nodiscard]] std::unique_ptr<CostModel> make_model(
       const CostOptions& /*options*/) const override {
     return std::make_unique<RooflineModel>();

@@ -28,10 +28,6 @@ class SocKind final : public DeviceKind {
     return f;
   }
 
-  [[nodiscard]] Capacity capacity(const hw::Device& device) const override {
-    return {device.memory.value(), std::string(kBytesUnit)};
-  }
-
   [[nodiscard]] std::unique_ptr<CostModel> make_model(
       const CostOptions& /*options*/) const override {
     return std::make_unique<SocModel>();
