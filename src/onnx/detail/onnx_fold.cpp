@@ -826,6 +826,117 @@ Outputs fold_clip(const ::onnx::NodeProto& node, std::int64_t opset, const FoldI
   return one(std::move(out));
 }
 
+/// Split: `axis` cut into pieces of the sizes given (input 1 from opset 13, attribute `split`
+/// before), else into as many equal pieces as the node has outputs.
+Outputs fold_split(const ::onnx::NodeProto& node, std::int64_t opset, const FoldInputs& in) {
+  if (in.values.empty() || in.values[0] == nullptr) return std::nullopt;
+  const FoldedTensor& x = *in.values[0];
+  const auto rank = static_cast<std::int64_t>(x.dims.size());
+  std::int64_t axis = int_attr(node, "axis", 0);
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) return std::nullopt;
+  const auto ax = static_cast<std::size_t>(axis);
+  const std::int64_t n = x.dims[ax];
+  const auto pieces = static_cast<std::int64_t>(node.output_size());
+  if (pieces < 1) return std::nullopt;
+  Dims sizes;
+  if (opset >= 13 && in.values.size() > 1 && in.values[1] != nullptr) {
+    for (std::int64_t i = 0; i < in.values[1]->size(); ++i)
+      sizes.push_back(in.values[1]->integer(i));
+  } else if (auto attr = ints_attr(node, "split"); attr && opset < 13) {
+    sizes = *attr;
+  } else {
+    if (n % pieces != 0) return std::nullopt;
+    sizes.assign(static_cast<std::size_t>(pieces), n / pieces);
+  }
+  if (static_cast<std::int64_t>(sizes.size()) != pieces) return std::nullopt;
+  std::int64_t total = 0;
+  for (auto s : sizes) {
+    if (s < 0 || s > n - total) return std::nullopt;
+    total += s;
+  }
+  if (total != n) return std::nullopt;
+  std::int64_t outer = 1;
+  for (std::size_t k = 0; k < ax; ++k) outer *= x.dims[k];
+  std::int64_t inner = 1;
+  for (std::size_t k = ax + 1; k < x.dims.size(); ++k) inner *= x.dims[k];
+  std::vector<FoldedTensor> outs;
+  std::int64_t first = 0;
+  for (auto s : sizes) {
+    Dims dims = x.dims;
+    dims[ax] = s;
+    FoldedTensor out = make(x.elem_type, dims);
+    for (std::int64_t o = 0; o < outer; ++o)
+      for (std::int64_t i = 0; i < s * inner; ++i) push(out, x, (o * n + first) * inner + i);
+    outs.push_back(std::move(out));
+    first += s;
+  }
+  return outs;
+}
+
+/// CumSum along the axis given as input 1, with the `exclusive` and `reverse` attributes.
+Outputs fold_cumsum(const ::onnx::NodeProto& node, const FoldedTensor& x,
+                    const FoldedTensor& axis_value) {
+  const auto rank = static_cast<std::int64_t>(x.dims.size());
+  if (axis_value.size() != 1 || rank == 0) return std::nullopt;
+  std::int64_t axis = axis_value.integer(0);
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) return std::nullopt;
+  const auto ax = static_cast<std::size_t>(axis);
+  const bool exclusive = int_attr(node, "exclusive", 0) != 0;
+  const bool reverse = int_attr(node, "reverse", 0) != 0;
+  const std::int64_t n = x.dims[ax];
+  std::int64_t outer = 1;
+  for (std::size_t k = 0; k < ax; ++k) outer *= x.dims[k];
+  std::int64_t inner = 1;
+  for (std::size_t k = ax + 1; k < x.dims.size(); ++k) inner *= x.dims[k];
+  FoldedTensor out = make(x.elem_type, x.dims);
+  if (out.is_real())
+    out.reals.assign(static_cast<std::size_t>(x.size()), 0.0);
+  else
+    out.ints.assign(static_cast<std::size_t>(x.size()), 0);
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::int64_t in = 0; in < inner; ++in) {
+      double real_sum = 0.0;
+      std::int64_t int_sum = 0;
+      for (std::int64_t step = 0; step < n; ++step) {
+        const std::int64_t k = reverse ? n - 1 - step : step;
+        const auto at = static_cast<std::size_t>((o * n + k) * inner + in);
+        if (out.is_real()) {
+          if (exclusive) out.reals[at] = real_sum;
+          real_sum += x.real(static_cast<std::int64_t>(at));
+          if (!exclusive) out.reals[at] = real_sum;
+        } else {
+          const std::int64_t v = x.integer(static_cast<std::int64_t>(at));
+          if (exclusive) out.ints[at] = int_sum;
+          if (__builtin_add_overflow(int_sum, v, &int_sum)) return std::nullopt;
+          if (!exclusive) out.ints[at] = normalize(out.elem_type, int_sum);
+        }
+      }
+    }
+  return one(std::move(out));
+}
+
+/// NonZero: the indices of the non-zero elements, one row per axis ([rank, count], int64).
+Outputs fold_nonzero(const FoldedTensor& x) {
+  const auto rank = x.dims.size();
+  std::vector<std::int64_t> hits;
+  for (std::int64_t i = 0; i < x.size(); ++i)
+    if (x.is_real() ? x.real(i) != 0.0 : x.integer(i) != 0) hits.push_back(i);
+  const auto count = static_cast<std::int64_t>(hits.size());
+  FoldedTensor out = make(TensorProto::INT64, {static_cast<std::int64_t>(rank), count});
+  if (bounded_count(out.dims) < 0) return std::nullopt;
+  out.ints.assign(rank * hits.size(), 0);
+  for (std::size_t h = 0; h < hits.size(); ++h) {
+    std::int64_t rest = hits[h];
+    for (std::size_t k = rank; k-- > 0;) {
+      out.ints[k * hits.size() + h] = rest % x.dims[k];
+      rest /= x.dims[k];
+    }
+  }
+  return one(std::move(out));
+}
+
 Outputs fold_constant_of_shape(const ::onnx::NodeProto& node, const FoldedTensor& shape) {
   Dims dims;
   for (std::int64_t i = 0; i < shape.size(); ++i) dims.push_back(shape.integer(i));
@@ -998,6 +1109,9 @@ std::optional<std::vector<FoldedTensor>> fold_node(const ::onnx::NodeProto& node
   if (op == "ReduceSum" || op == "ReduceProd" || op == "ReduceMin" || op == "ReduceMax")
     return fold_reduce(node, opset, in);
   if (op == "Clip") return fold_clip(node, opset, in);
+  if (op == "Split") return fold_split(node, opset, in);
+  if (op == "CumSum" && xs.size() == 2) return fold_cumsum(node, *xs[0], *xs[1]);
+  if (op == "NonZero" && xs.size() == 1) return fold_nonzero(*xs[0]);
   if ((op == "Min" || op == "Max" || op == "Sum") && !xs.empty()) {
     FoldedTensor acc = *xs[0];
     for (std::size_t i = 1; i < xs.size(); ++i) {

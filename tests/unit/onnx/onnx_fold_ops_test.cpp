@@ -20,8 +20,9 @@ using onnx_testing::scratch_dir;
 using onnx_testing::set_attribute;
 
 /// `compute` adds nodes producing the int64 tensor "target"; Reshape(x, target) -> y.
-std::string reshaped(const std::function<void(OnnxModelBuilder&)>& compute) {
-  OnnxModelBuilder b;
+std::string reshaped(const std::function<void(OnnxModelBuilder&)>& compute,
+                     std::int64_t opset = 13) {
+  OnnxModelBuilder b(opset);
   b.input("x", TensorProto::FLOAT, {"24"}).output("y");
   compute(b);
   b.node("Reshape", {"x", "target"}, {"y"}, "reshape");
@@ -221,6 +222,71 @@ TEST(OnnxFoldOps, Clip) {
               b.constant("lo", TensorProto::INT64, {}, {4});
               b.constant("hi", TensorProto::INT64, {}, {6});
               b.node("Clip", {"a", "lo", "hi"}, {"target"});
+            }),
+            "6x4");
+}
+
+TEST(OnnxFoldOps, SplitWithSizesAsInputAsAttributeAndEqual) {
+  // Sizes as an input (opset 13): [9, 6, 4, 7] -> [9], [6, 4], [7].
+  EXPECT_EQ(reshaped([](OnnxModelBuilder& b) {
+              b.constant("v", TensorProto::INT64, {4}, {9, 6, 4, 7});
+              b.constant("sizes", TensorProto::INT64, {3}, {1, 2, 1});
+              b.node("Split", {"v", "sizes"}, {"head", "target", "tail"});
+            }),
+            "6x4");
+  // Sizes as the `split` attribute (opset 11), along axis 1 of a 2x3 matrix.
+  EXPECT_EQ(reshaped(
+                [](OnnxModelBuilder& b) {
+                  b.constant("m", TensorProto::INT64, {2, 3}, {1, 6, 4, 2, 3, 5});
+                  auto& split = b.node("Split", {"m"}, {"first", "rest"});
+                  set_attribute(split, "axis", std::int64_t{1});
+                  set_attribute(split, "split", std::vector<std::int64_t>{1, 2});
+                  b.constant("zero", TensorProto::INT64, {}, {0});
+                  b.node("Gather", {"rest", "zero"}, {"target"});  // [6, 4]
+                },
+                11),
+            "6x4");
+  // Equal pieces, one per output (no sizes anywhere).
+  EXPECT_EQ(reshaped([](OnnxModelBuilder& b) {
+              b.constant("v", TensorProto::INT64, {4}, {6, 4, 3, 8});
+              b.node("Split", {"v"}, {"target", "other"});
+            }),
+            "6x4");
+}
+
+TEST(OnnxFoldOps, CumSum) {
+  // Inclusive, then exclusive and reversed.
+  EXPECT_EQ(reshaped([](OnnxModelBuilder& b) {
+              b.constant("v", TensorProto::INT64, {2}, {6, -2});
+              b.constant("axis", TensorProto::INT64, {}, {0});
+              b.node("CumSum", {"v", "axis"}, {"target"});  // [6, 4]
+            }),
+            "6x4");
+  EXPECT_EQ(reshaped([](OnnxModelBuilder& b) {
+              b.constant("v", TensorProto::INT64, {3}, {2, 4, 9});
+              b.constant("axis", TensorProto::INT64, {}, {-1});
+              auto& cs = b.node("CumSum", {"v", "axis"}, {"sums"});  // [13, 9, 0]
+              set_attribute(cs, "exclusive", std::int64_t{1});
+              set_attribute(cs, "reverse", std::int64_t{1});
+              b.constant("less", TensorProto::INT64, {3}, {7, 5, 0});
+              b.node("Sub", {"sums", "less"}, {"diff"});  // [6, 4, 0]
+              b.constant("two", TensorProto::INT64, {1}, {2});
+              b.constant("zero", TensorProto::INT64, {1}, {0});
+              b.node("Slice", {"diff", "zero", "two"}, {"target"});
+            }),
+            "6x4");
+}
+
+TEST(OnnxFoldOps, NonZero) {
+  // The positions of the non-zero entries of [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1] are 6 and 10;
+  // minus [0, 6] gives [6, 4].
+  EXPECT_EQ(reshaped([](OnnxModelBuilder& b) {
+              b.constant("mask", TensorProto::INT64, {11}, {0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1});
+              b.node("NonZero", {"mask"}, {"at"});  // [[6, 10]]
+              b.constant("zero", TensorProto::INT64, {1}, {0});
+              b.node("Squeeze", {"at", "zero"}, {"pos"});
+              b.constant("off", TensorProto::INT64, {2}, {0, 6});
+              b.node("Sub", {"pos", "off"}, {"target"});
             }),
             "6x4");
 }
