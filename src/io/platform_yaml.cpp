@@ -676,7 +676,7 @@ hw::Mesh2DSpec read_mesh(Context& ctx, const Entry& entry) {
       double v = 0.0;
       ok = e.value[k].IsScalar() && YAML::convert<double>::decode(e.value[k], v) &&
            v == std::floor(v) && std::abs(v) < 1e9;
-      rc[k] = static_cast<std::int32_t>(v);
+      if (ok) rc[k] = static_cast<std::int32_t>(v);
     }
     if (!ok) {
       ctx.error(e.mark, field, field, "expected [row, column], two integers");

@@ -229,6 +229,11 @@ Infeasible Solver::diagnose_structure() {
   const std::int32_t reached = reach_->furthest_end();
   if (reached == 0) {
     text += "; no device can hold a first stage starting at " + layer_label(t, 0);
+  } else if (reached >= t.num_layers) {
+    // Every layer is covered, but no chain's last device can send the output to the sink.
+    text +=
+        "; chains of stages reach the last layer, but no device that ends one has a link to "
+        "the sink (zero bandwidth costs +inf)";
   } else {
     text += "; chains of stages reach at most " + layer_label(t, reached - 1) + ", and " +
             layer_label(t, reached) + " can be added to none of them";

@@ -563,6 +563,29 @@ TEST(PlatformYamlErrors, PlacementNamingAnUnknownDeviceIsReported) {
   EXPECT_TRUE(contains(d.message, "unknown endpoint 'b'")) << d.message;
 }
 
+TEST(PlatformYamlErrors, PlacementOutOfIntRangeIsReportedNotConverted) {
+  // Found by fuzzing: a coordinate of 4.4e24 was converted to int before the range check
+  // rejected it (undefined behaviour under UBSan).
+  const std::string text = std::string(kHeader) + device("a") +          // lines 5-12
+                           "links:\n"                                    // 13
+                           "  topology: mesh_2d\n"                       // 14
+                           "  mesh:\n"                                   // 15
+                           "    rows: 2\n"                               // 16
+                           "    cols: 2\n"                               // 17
+                           "    hop_latency_ns: 1\n"                     // 18
+                           "    link_bandwidth_gb_per_s: 1\n"            // 19
+                           "    energy_pj_per_byte_per_hop: 1\n"         // 20
+                           "    placement:\n"                            // 21
+                           "      a: [4444444444444444444444444, 0]\n";  // 22
+  auto p = parse_platform_yaml(text, "place.yaml");
+  ASSERT_FALSE(p.ok());
+  ASSERT_EQ(p.diagnostics().size(), 1u) << p.error_text();
+  const auto& d = p.diagnostics()[0];
+  EXPECT_EQ(d.line, 22);
+  EXPECT_EQ(d.field, "links.mesh.placement.a");
+  EXPECT_TRUE(contains(d.message, "two integers")) << d.message;
+}
+
 TEST(PlatformYamlErrors, WrongFormatVersionIsTheOnlyProblemReported) {
   std::string text = replace_line(kValid, 1, "format: tessera.platform/2");
   text = replace_line(text, 7, "    memory_gib: -1");  // not reported: another format's rules

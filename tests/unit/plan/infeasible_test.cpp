@@ -86,6 +86,25 @@ TEST(Infeasible, ReportsAnUnreachableSource) {
   EXPECT_TRUE(solve(t, pipeedge).has_plan());
 }
 
+TEST(Infeasible, SaysWhenChainsCoverEveryLayerButNoneCanReachTheSink) {
+  // Found by fuzzing: the diagnosis read the name of layer L (one past the last) when every
+  // chain of stages reached the end but the output could not be sent. Here the links to the
+  // last layer fits only on dev1, whose link to the host has zero bandwidth (+inf for the
+  // output's 10 B); dev0 could send it but cannot hold that layer.
+  cost::CostTable t = testing::blank_cost_table(2, 2);
+  t.cut_bytes[2] = 10.0;
+  t.memory[t.at(1, 0)] = 5.0;
+  t.capacity = {1.0, 10.0};
+  testing::set_link(t, 1, 2, 0.0, 0.0, 0.0);
+  const PlanResult r = solve(t, PlanOptions{});
+  ASSERT_FALSE(r.has_plan());
+  EXPECT_EQ(r.infeasible().reason, InfeasibleReason::kNoAssignment);
+  EXPECT_FALSE(r.infeasible().layer.has_value());
+  EXPECT_TRUE(mentions(r.infeasible().constraint, "reach the last layer"))
+      << r.infeasible().constraint;
+  EXPECT_TRUE(mentions(r.infeasible().constraint, "link to the sink")) << r.infeasible().constraint;
+}
+
 TEST(Infeasible, ListsEveryProblemOfAMalformedTable) {
   cost::CostTable t = testing::blank_cost_table(2, 2);
   t.time_s.pop_back();
