@@ -540,20 +540,26 @@ TEST(PlatformYamlErrors, LinkNamingAnUnknownDeviceIsReported) {
   EXPECT_TRUE(contains(d.message, "unknown endpoint 'ghost'")) << d.message;
 }
 
+// A 2 x 2 mesh over device "a" whose placement block (from line 22 on) is `placement_lines`.
+std::string mesh_with_placement(const std::string& placement_lines) {
+  return std::string(kHeader) + device("a") +   // lines 5-12
+         "links:\n"                             // 13
+         "  topology: mesh_2d\n"                // 14
+         "  mesh:\n"                            // 15
+         "    rows: 2\n"                        // 16
+         "    cols: 2\n"                        // 17
+         "    hop_latency_ns: 1\n"              // 18
+         "    link_bandwidth_gb_per_s: 1\n"     // 19
+         "    energy_pj_per_byte_per_hop: 1\n"  // 20
+         "    placement:\n" +                   // 21
+         placement_lines;
+}
+
 TEST(PlatformYamlErrors, PlacementNamingAnUnknownDeviceIsReported) {
-  const std::string text = std::string(kHeader) + device("a") +   // lines 5-12
-                           "links:\n"                             // 13
-                           "  topology: mesh_2d\n"                // 14
-                           "  mesh:\n"                            // 15
-                           "    rows: 2\n"                        // 16
-                           "    cols: 2\n"                        // 17
-                           "    hop_latency_ns: 1\n"              // 18
-                           "    link_bandwidth_gb_per_s: 1\n"     // 19
-                           "    energy_pj_per_byte_per_hop: 1\n"  // 20
-                           "    placement:\n"                     // 21
-                           "      a: [0, 0]\n"                    // 22
-                           "      b: [0, 1]\n"                    // 23
-                           "      host: [1, 1]\n";                // 24
+  const std::string text = mesh_with_placement(
+      "      a: [0, 0]\n"       // 22
+      "      b: [0, 1]\n"       // 23
+      "      host: [1, 1]\n");  // 24
   auto p = parse_platform_yaml(text, "place.yaml");
   ASSERT_FALSE(p.ok());
   ASSERT_EQ(p.diagnostics().size(), 1u) << p.error_text();
@@ -566,17 +572,7 @@ TEST(PlatformYamlErrors, PlacementNamingAnUnknownDeviceIsReported) {
 TEST(PlatformYamlErrors, PlacementOutOfIntRangeIsReportedNotConverted) {
   // Found by fuzzing: a coordinate of 4.4e24 was converted to int before the range check
   // rejected it (undefined behaviour under UBSan).
-  const std::string text = std::string(kHeader) + device("a") +          // lines 5-12
-                           "links:\n"                                    // 13
-                           "  topology: mesh_2d\n"                       // 14
-                           "  mesh:\n"                                   // 15
-                           "    rows: 2\n"                               // 16
-                           "    cols: 2\n"                               // 17
-                           "    hop_latency_ns: 1\n"                     // 18
-                           "    link_bandwidth_gb_per_s: 1\n"            // 19
-                           "    energy_pj_per_byte_per_hop: 1\n"         // 20
-                           "    placement:\n"                            // 21
-                           "      a: [4444444444444444444444444, 0]\n";  // 22
+  const std::string text = mesh_with_placement("      a: [4444444444444444444444444, 0]\n");  // 22
   auto p = parse_platform_yaml(text, "place.yaml");
   ASSERT_FALSE(p.ok());
   ASSERT_EQ(p.diagnostics().size(), 1u) << p.error_text();
