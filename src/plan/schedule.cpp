@@ -10,9 +10,12 @@
 #include "tessera/plan/schedule.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -207,34 +210,341 @@ double exact_work(const ScheduleInstance& inst, std::int32_t kmax) {
   return work;
 }
 
+/// Least keys of one model over all its options (each layer at its cheapest class, perfect
+/// balance over the chiplets it could get, transfers left out except the model's own input and
+/// output through DRAM). Suffix arrays serve the partial bounds of the pruned enumeration.
+struct ModelFloor {
+  std::vector<double> time_s;    ///< [a]: Σ_{l >= a} least time
+  std::vector<double> energy_j;  ///< [a]: Σ_{l >= a} least energy
+  std::vector<double> worst_s;   ///< [a]: max_{l >= a} least time
+  double in_s = 0.0, in_j = 0.0, out_s = 0.0, out_j = 0.0;
+  Keys least;  ///< the model's least wl, l, e and p
+};
+
+ModelFloor model_floor(const SchedulePackage& pkg, const ScheduleModel& m,
+                       std::int32_t max_chiplets) {
+  ModelFloor f;
+  const auto layers = static_cast<std::size_t>(m.layers());
+  f.time_s.assign(layers + 1, 0.0);
+  f.energy_j.assign(layers + 1, 0.0);
+  f.worst_s.assign(layers + 1, 0.0);
+  for (std::size_t l = layers; l-- > 0;) {
+    double t = kInf;
+    double j = kInf;
+    for (std::size_t c = 0; c < m.time_s.size(); ++c) {
+      t = std::min(t, m.time_s[c][l]);
+      j = std::min(j, m.compute_j[c][l] + m.l2_j[c][l] + m.dram_j[c][l]);
+    }
+    f.time_s[l] = f.time_s[l + 1] + t;
+    f.energy_j[l] = f.energy_j[l + 1] + j;
+    f.worst_s[l] = std::max(f.worst_s[l + 1], t);
+  }
+  f.in_s = pkg.dram_latency_s + m.cut_bytes.front() / pkg.dram_bytes_per_s;
+  f.out_s = pkg.dram_latency_s + m.cut_bytes.back() / pkg.dram_bytes_per_s;
+  f.in_j = m.cut_bytes.front() * pkg.dram_j_per_byte;
+  f.out_j = m.cut_bytes.back() * pkg.dram_j_per_byte;
+  const double sum = f.time_s[0] + f.in_s + f.out_s;
+  const double n = std::max(1, std::min(max_chiplets, m.layers()));
+  f.least =
+      model_keys(m, sum, std::max(f.worst_s[0], f.time_s[0] / n), f.energy_j[0] + f.in_j + f.out_j);
+  return f;
+}
+
+/// A model's floor in the form the chiplet-share bound reads: a chiplet of class c does at most
+/// `rate[c]` of the model's least work (Σ layers at their cheapest class) per unit of time, since
+/// every layer takes at least least_time / rate[c] there.
+struct ShareFloor {
+  double sum_s = 0.0;    ///< least Σ segment times (compute at the cheapest class + DRAM in/out)
+  double work_s = 0.0;   ///< Σ layers' least time
+  double worst_s = 0.0;  ///< the slowest layer at its cheapest class
+  double weight = 1.0;
+  double batch = 1.0;
+  std::vector<double> rate;  ///< per class, in (0, 1]
+};
+
+ShareFloor share_floor(const SchedulePackage& pkg, const ScheduleModel& m) {
+  const ModelFloor f = model_floor(pkg, m, 1);
+  ShareFloor s;
+  s.sum_s = f.time_s[0] + f.in_s + f.out_s;
+  s.work_s = f.time_s[0];
+  s.worst_s = f.worst_s[0];
+  s.weight = m.weight;
+  s.batch = static_cast<double>(m.batch);
+  s.rate.assign(m.time_s.size(), 0.0);
+  for (std::size_t c = 0; c < m.time_s.size(); ++c) {
+    for (std::int32_t l = 0; l < m.layers(); ++l) {
+      const auto ul = static_cast<std::size_t>(l);
+      const double least = f.time_s[ul] - f.time_s[ul + 1];
+      const double t = m.time_s[c][ul];
+      s.rate[c] = std::max(s.rate[c], t > 0.0 ? std::min(1.0, least / t) : 1.0);
+    }
+  }
+  return s;
+}
+
+/// What a model's option must beat to matter: an incumbent's objective value, the other models'
+/// least energy, and their least weighted latency and period given the chiplets left to them.
+/// Those come from a relaxation in which each other model takes whole chiplets from those left
+/// (at least one) and runs at the sum of their class rates, perfectly balanced.
+class Pruning {
+ public:
+  Pruning(const SchedulePackage& pkg, const std::vector<ShareFloor>& floors,
+          const std::vector<Keys>& least, std::size_t model, ScheduleObjective objective,
+          double incumbent)
+      : objective_(objective), incumbent_(incumbent), class_of_(pkg.chiplet_class) {
+    for (std::size_t o = 0; o < floors.size(); ++o) {
+      if (o == model) continue;
+      others_.push_back(floors[o]);
+      others_e_ += least[o].e;
+    }
+    own_rate_ = floors[model].rate;
+  }
+
+  /// True when no schedule in which this model uses at least the chiplets in `mask`, with at
+  /// least keys `k`, beats the incumbent (by more than rounding: ties are kept for the
+  /// tie-break).
+  [[nodiscard]] bool hopeless(const Keys& k, std::uint64_t mask) {
+    const double limit = incumbent_ * (1.0 + 1e-9);
+    if (objective_ == ScheduleObjective::kEnergy) return k.e + others_e_ > limit;
+    const Left& left = left_for(mask);
+    if (left.count < static_cast<std::int32_t>(others_.size())) return true;
+    switch (objective_) {
+      case ScheduleObjective::kLatency:
+        return std::max(k.wl, left.wl) > limit;
+      case ScheduleObjective::kEdp:
+        return std::max(k.wl, left.wl) * (k.e + others_e_) > limit;
+      case ScheduleObjective::kThroughput:
+        return std::max(k.p, left.p) > limit;
+      case ScheduleObjective::kEnergy:
+        break;
+    }
+    return false;
+  }
+
+  /// The most rate this model can get from the chiplets not in `mask` and one of class `cls`.
+  [[nodiscard]] double own_rate(std::uint64_t mask, std::int32_t cls) const {
+    double r = own_rate_[static_cast<std::size_t>(cls)];
+    for (std::size_t ch = 0; ch < class_of_.size(); ++ch) {
+      if ((mask & (std::uint64_t{1} << ch)) == 0) {
+        r += own_rate_[static_cast<std::size_t>(class_of_[ch])];
+      }
+    }
+    return r;
+  }
+
+ private:
+  struct Left {
+    std::int32_t count = 0;
+    double wl = 0.0;  ///< the others' least max weighted latency on the chiplets left
+    double p = 0.0;   ///< their least max period
+  };
+
+  const Left& left_for(std::uint64_t mask) {
+    const std::uint64_t free_mask =
+        ~mask &
+        ((class_of_.size() >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << class_of_.size()) - 1));
+    auto it = memo_.find(free_mask);
+    if (it != memo_.end()) return it->second;
+    Left left;
+    std::vector<std::int32_t> counts(own_rate_.size(), 0);
+    for (std::size_t ch = 0; ch < class_of_.size(); ++ch) {
+      if (free_mask & (std::uint64_t{1} << ch)) {
+        ++left.count;
+        ++counts[static_cast<std::size_t>(class_of_[ch])];
+      }
+    }
+    if (!others_.empty() && left.count >= static_cast<std::int32_t>(others_.size())) {
+      left.wl = least_max(counts, [](const ShareFloor& o, double rate) {
+        return o.weight * (o.sum_s + (o.batch - 1.0) * std::max(o.worst_s, o.work_s / rate));
+      });
+      left.p = least_max(counts, [](const ShareFloor& o, double rate) {
+        return std::max(o.worst_s, o.work_s / rate);
+      });
+    }
+    return memo_.emplace(free_mask, left).first->second;
+  }
+
+  /// The least, over every way to give each other model at least one of the chiplets counted
+  /// in `counts` (per class), of the largest `value(model, rate)`, where rate is Σ over the
+  /// model's chiplets of its class rate (exact over whole chiplets by a DP over the counts
+  /// left).
+  template <typename Value>
+  double least_max(const std::vector<std::int32_t>& counts, Value value) const {
+    std::size_t states = 1;
+    for (std::int32_t n : counts) states *= static_cast<std::size_t>(n) + 1;
+    if (states > 512) return 0.0;  // no bound: too many count vectors for the DP
+    // Count vectors in mixed radix (counts_c + 1); f[v] = the least largest value of the
+    // models from o on, given the chiplets v.
+    std::vector<std::size_t> radix(counts.size(), 1);
+    for (std::size_t c = 1; c < counts.size(); ++c) {
+      radix[c] = radix[c - 1] * (static_cast<std::size_t>(counts[c - 1]) + 1);
+    }
+    auto digit = [&](std::size_t v, std::size_t c) {
+      return static_cast<std::int32_t>(v / radix[c] % (static_cast<std::size_t>(counts[c]) + 1));
+    };
+    std::vector<double> f(states, 0.0);
+    std::vector<double> g(states);
+    for (std::size_t o = others_.size(); o-- > 0;) {
+      const ShareFloor& m = others_[o];
+      std::fill(g.begin(), g.end(), kInf);
+      for (std::size_t v = 0; v < states; ++v) {
+        for (std::size_t n = 1; n < states; ++n) {  // n <= v digit by digit, n != 0
+          bool within = true;
+          double rate = 0.0;
+          for (std::size_t c = 0; c < counts.size() && within; ++c) {
+            within = digit(n, c) <= digit(v, c);
+            rate += digit(n, c) * m.rate[c];
+          }
+          if (!within || !(rate > 0.0)) continue;
+          g[v] = std::min(g[v], std::max(value(m, rate), f[v - n]));
+        }
+      }
+      std::swap(f, g);
+    }
+    return f[states - 1];
+  }
+
+  ScheduleObjective objective_;
+  double incumbent_;
+  std::vector<std::int32_t> class_of_;
+  std::vector<ShareFloor> others_;
+  std::vector<double> own_rate_;
+  double others_e_ = 0.0;
+  std::unordered_map<std::uint64_t, Left> memo_;
+};
+
 /// Enumerates the options of model `mi` with at most `kmax` chiplets into per-mask fronts.
+/// With a Pruning, partial options whose least completion cannot beat the incumbent, and
+/// partial options dominated by another that reached the same state (chiplets used, current
+/// and previous chiplet, first layer of the current segment) in time, slowest segment and
+/// energy, are not extended: every option they lead to is either hopeless or dominated by one
+/// the other leads to, so the fronts keep every option an optimum can use.
 class OptionEnumerator {
  public:
   OptionEnumerator(const ScheduleInstance& inst, std::size_t mi, std::int32_t kmax,
-                   ScheduleObjective objective)
-      : inst_(inst), m_(inst.models[mi]), p_(make_prefix(m_)), kmax_(kmax), objective_(objective) {}
+                   ScheduleObjective objective, Pruning* pruning = nullptr,
+                   double work_limit = kInf)
+      : inst_(inst),
+        m_(inst.models[mi]),
+        p_(make_prefix(m_)),
+        kmax_(kmax),
+        objective_(objective),
+        pruning_(pruning),
+        work_limit_(work_limit) {
+    if (pruning_ != nullptr) floor_ = model_floor(inst.package, m_, kmax);
+  }
 
+  /// Empty fronts and `aborted()` when the work limit was reached first.
   std::unordered_map<std::uint64_t, Front<Option>> run(double& evaluations) {
-    for (std::int32_t c = 0; c < inst_.package.size(); ++c) {
+    for (std::int32_t c = 0; c < inst_.package.size() && !aborted_; ++c) {
       chiplets_ = {c};
       lasts_.clear();
       visit(c, 0, -1, std::uint64_t{1} << c, 0.0, 0.0, 0.0);
     }
     evaluations += evaluations_;
+    if (aborted_) fronts_.clear();
     return std::move(fronts_);
   }
+  [[nodiscard]] bool aborted() const { return aborted_; }
 
  private:
+  /// Least keys of any completion of a partial option whose current segment (on the last
+  /// chiplet of mask) starts at layer a.
+  [[nodiscard]] Keys least_completion(std::int32_t ch, std::int32_t a, std::int32_t prev,
+                                      std::uint64_t mask, double sum_t, double max_t,
+                                      double sum_e) const {
+    const auto ua = static_cast<std::size_t>(a);
+    const auto segments = static_cast<std::int32_t>(chiplets_.size());
+    const std::int32_t free_chiplets = inst_.package.size() - std::popcount(mask);
+    const std::int32_t left =
+        std::max(1, std::min({kmax_ - segments + 1, free_chiplets + 1, m_.layers() - a}));
+    const double t = sum_t + floor_.time_s[ua] + floor_.out_s + (prev < 0 ? floor_.in_s : 0.0);
+    // The layers left run on this chiplet and chiplets not yet used (at their class rates).
+    const double rate =
+        pruning_->own_rate(mask, inst_.package.chiplet_class[static_cast<std::size_t>(ch)]);
+    const double worst =
+        std::max({max_t, floor_.worst_s[ua], floor_.time_s[ua] / left, floor_.time_s[ua] / rate});
+    const double e = sum_e + floor_.energy_j[ua] + floor_.out_j + (prev < 0 ? floor_.in_j : 0.0);
+    return model_keys(m_, t, worst, e);
+  }
+
+  /// Whether an earlier partial option reached this state with no more time, slowest segment
+  /// and energy; records this one otherwise.
+  bool dominated(std::int32_t ch, std::int32_t a, std::int32_t prev, std::uint64_t mask,
+                 double sum_t, double max_t, double sum_e) {
+    const std::uint64_t key = (mask << 28) | (static_cast<std::uint64_t>(ch) << 22) |
+                              (static_cast<std::uint64_t>(prev + 1) << 16) |
+                              static_cast<std::uint64_t>(a);
+    auto& labels = seen_[key];
+    // Every completion adds the same time x, slowest segment y and energy to both: latency
+    // sum + x + (batch - 1) max(slowest, y) is no larger for the recorded label when its sum
+    // and its sum + (batch - 1) slowest are no larger (y only hides a larger slowest
+    // segment); the period needs its slowest segment no larger.
+    const double stretch = static_cast<double>(m_.batch - 1);
+    const bool period = objective_ == ScheduleObjective::kThroughput;
+    for (const auto& l : labels) {
+      if (l[0] <= sum_t && l[2] <= sum_e && l[0] + stretch * l[1] <= sum_t + stretch * max_t &&
+          (!period || l[1] <= max_t)) {
+        return true;
+      }
+    }
+    if (labels.size() < kMaxLabels) labels.push_back({sum_t, max_t, sum_e});
+    return false;
+  }
+
   void visit(std::int32_t ch, std::int32_t a, std::int32_t prev, std::uint64_t mask, double sum_t,
              double max_t, double sum_e) {
+    if (aborted_) return;
+    std::uint64_t hopeless_next = 0;
+    if (pruning_ != nullptr) {
+      const Keys least = least_completion(ch, a, prev, mask, sum_t, max_t, sum_e);
+      if (least.l > m_.deadline_s * (1.0 + 1e-9) || pruning_->hopeless(least, mask)) return;
+      if (memo_ && dominated(ch, a, prev, mask, sum_t, max_t, sum_e)) return;
+      if (evaluations_ > work_limit_) {
+        aborted_ = true;
+        return;
+      }
+      // Chiplets whose use already leaves the other models too little.
+      for (std::int32_t nx = 0; nx < inst_.package.size(); ++nx) {
+        const std::uint64_t bit = std::uint64_t{1} << nx;
+        if ((mask & bit) == 0 && pruning_->hopeless(least, mask | bit)) hopeless_next |= bit;
+      }
+    }
     const std::int32_t layers = m_.layers();
-    const bool last_allowed = true;
     const auto segments = static_cast<std::int32_t>(chiplets_.size());
+    const auto cls =
+        static_cast<std::size_t>(inst_.package.chiplet_class[static_cast<std::size_t>(ch)]);
     for (std::int32_t b = a; b < layers; ++b) {
       const bool final = b == layers - 1;
       if (!final && segments == kmax_) continue;
       if (!fits(ch, a, b)) break;  // weights only grow with b
-      if (final && last_allowed) {
+      if (pruning_ != nullptr) {
+        // Least keys once this segment ends at b: they only grow with b.
+        const auto ub = static_cast<std::size_t>(b) + 1;
+        const double seg = p_.t[cls][ub] - p_.t[cls][static_cast<std::size_t>(a)];
+        const double t =
+            sum_t + seg + floor_.time_s[ub] + floor_.out_s + (prev < 0 ? floor_.in_s : 0.0);
+        const double e = sum_e + floor_.energy_j[static_cast<std::size_t>(a)] + floor_.out_j +
+                         (prev < 0 ? floor_.in_j : 0.0);
+        const Keys k = model_keys(m_, t, std::max({max_t, seg, floor_.worst_s[ub]}), e);
+        if (k.l > m_.deadline_s * (1.0 + 1e-9) || pruning_->hopeless(k, mask)) break;
+        // A next chiplet hopeless at this end stays so at every later end.
+        bool live = false;
+        for (std::int32_t nx = 0; nx < inst_.package.size() && !final; ++nx) {
+          const std::uint64_t bit = std::uint64_t{1} << nx;
+          if ((mask | hopeless_next) & bit) continue;
+          if (pruning_->hopeless(k, mask | bit)) {
+            hopeless_next |= bit;
+          } else {
+            live = true;
+          }
+        }
+        if (!final && !live) {
+          b = layers - 2;  // only the final segment is left to try
+          continue;
+        }
+      }
+      if (final) {
         const SegCost s = segment_cost(inst_.package, m_, p_, ch, a, b, prev, -1);
         ++evaluations_;
         const Keys k = model_keys(m_, sum_t + s.t, std::max(max_t, s.t), sum_e + s.e.total());
@@ -246,8 +556,9 @@ class OptionEnumerator {
         continue;
       }
       for (std::int32_t nx = 0; nx < inst_.package.size(); ++nx) {
-        if (mask & (std::uint64_t{1} << nx)) continue;
+        if ((mask | hopeless_next) & (std::uint64_t{1} << nx)) continue;
         const SegCost s = segment_cost(inst_.package, m_, p_, ch, a, b, prev, nx);
+        ++evaluations_;
         chiplets_.push_back(nx);
         lasts_.push_back(b);
         visit(nx, b + 1, ch, mask | (std::uint64_t{1} << nx), sum_t + s.t, std::max(max_t, s.t),
@@ -265,15 +576,24 @@ class OptionEnumerator {
            mem[static_cast<std::size_t>(ch)];
   }
 
+  static constexpr std::size_t kMaxLabels = 64;
+
   const ScheduleInstance& inst_;
   const ScheduleModel& m_;
   Prefix p_;
   std::int32_t kmax_;
   ScheduleObjective objective_;
+  Pruning* pruning_;
+  double work_limit_;
+  ModelFloor floor_;
+  /// The dominance memo's key packs the mask above 28 bits and the layer into 16.
+  bool memo_ = m_.layers() < (1 << 16) && inst_.package.size() <= 36;
+  bool aborted_ = false;
   std::vector<std::int32_t> chiplets_;
   std::vector<std::int32_t> lasts_;
   double evaluations_ = 0.0;
   std::unordered_map<std::uint64_t, Front<Option>> fronts_;
+  std::unordered_map<std::uint64_t, std::vector<std::array<double, 3>>> seen_;
 };
 
 Schedule schedule_of(const std::vector<const Option*>& chosen) {
@@ -381,8 +701,18 @@ double objective_value(const ScheduleMetrics& m, ScheduleObjective objective) {
   return m.edp_j_s;
 }
 
-ScheduleResult solve_schedule_exact(const ScheduleInstance& inst, const ScheduleOptions& options,
-                                    std::int32_t max_per_model) {
+namespace {
+
+/// How an exact search ended.
+enum class Outcome : std::uint8_t { kSolved, kNothingBetter, kOverWorkLimit };
+
+/// The exact search with at most `max_per_model` chiplets per model. With an incumbent, options
+/// that cannot beat its objective value are pruned (kNothingBetter: the incumbent is optimal),
+/// and the enumeration stops at `work_limit` evaluations (kOverWorkLimit).
+ScheduleResult exact_schedule(const ScheduleInstance& inst, const ScheduleOptions& options,
+                              std::int32_t max_per_model, std::optional<double> incumbent,
+                              double work_limit, Outcome& outcome) {
+  outcome = Outcome::kSolved;
   ScheduleResult r;
   r.max_chiplets_per_model = max_per_model;
   if (auto why = infeasible_models(inst); !why.empty()) {
@@ -390,11 +720,32 @@ ScheduleResult solve_schedule_exact(const ScheduleInstance& inst, const Schedule
     return r;
   }
   const auto objective = options.objective;
+  std::vector<Keys> least;
+  std::vector<ShareFloor> floors;
+  if (incumbent) {
+    for (const auto& m : inst.models) {
+      least.push_back(model_floor(inst.package, m, max_per_model).least);
+      floors.push_back(share_floor(inst.package, m));
+    }
+  }
   std::vector<std::vector<std::pair<std::uint64_t, std::vector<Option>>>> options_by_model;
   std::vector<std::unordered_map<std::uint64_t, std::size_t>> mask_index;
   for (std::size_t mi = 0; mi < inst.models.size(); ++mi) {
-    OptionEnumerator en(inst, mi, max_per_model, objective);
+    std::optional<Pruning> pruning;
+    if (incumbent) {
+      pruning.emplace(inst.package, floors, least, mi, objective, *incumbent);
+    }
+    OptionEnumerator en(inst, mi, max_per_model, objective, pruning ? &*pruning : nullptr,
+                        work_limit - r.evaluations);
     auto fronts = en.run(r.evaluations);
+    if (en.aborted()) {
+      outcome = Outcome::kOverWorkLimit;
+      return r;
+    }
+    if (fronts.empty() && pruning) {
+      outcome = Outcome::kNothingBetter;
+      return r;
+    }
     if (fronts.empty()) {
       const auto& m = inst.models[mi];
       r.infeasible = std::isfinite(m.deadline_s)
@@ -461,6 +812,10 @@ ScheduleResult solve_schedule_exact(const ScheduleInstance& inst, const Schedule
     }
   }
   if (best_index < 0) {
+    if (incumbent) {
+      outcome = Outcome::kNothingBetter;
+      return r;
+    }
     r.infeasible = "no set of disjoint chiplets holds every model";
     return r;
   }
@@ -485,6 +840,14 @@ ScheduleResult solve_schedule_exact(const ScheduleInstance& inst, const Schedule
                  ? "exact"
                  : "exact with at most " + std::to_string(max_per_model) + " chiplets per model";
   return r;
+}
+
+}  // namespace
+
+ScheduleResult solve_schedule_exact(const ScheduleInstance& inst, const ScheduleOptions& options,
+                                    std::int32_t max_per_model) {
+  Outcome outcome = Outcome::kSolved;
+  return exact_schedule(inst, options, max_per_model, std::nullopt, kInf, outcome);
 }
 
 namespace {
@@ -707,29 +1070,41 @@ ScheduleResult scar_heuristic(const ScheduleInstance& inst, const ScheduleOption
   return r;
 }
 
+namespace {
+
+/// Whether a valid schedule meets every model's deadline and every chiplet's memory.
+bool within_limits(const ScheduleInstance& inst, const Schedule& s, const ScheduleMetrics& m) {
+  for (std::size_t i = 0; i < inst.models.size(); ++i) {
+    if (m.models[i].latency_s > inst.models[i].deadline_s) return false;
+  }
+  const auto& mem = inst.package.chiplet_memory_bytes;
+  if (mem.empty()) return true;
+  for (std::size_t i = 0; i < s.models.size(); ++i) {
+    for (const auto& seg : s.models[i]) {
+      double w = 0.0;
+      for (std::int32_t l = seg.first_layer; l <= seg.last_layer; ++l) {
+        w += inst.models[i].weight_bytes[static_cast<std::size_t>(l)];
+      }
+      if (w > mem[static_cast<std::size_t>(seg.chiplet)]) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 ScheduleResult local_search(const ScheduleInstance& inst, const ScheduleOptions& options,
                             Schedule start) {
   ScheduleResult r;
   r.method = "local search";
+  if (const std::string bad = check_schedule(inst, start); !bad.empty()) {
+    r.infeasible = "local search needs a valid start: " + bad;
+    return r;
+  }
   const auto obj = options.objective;
   auto value = [&](const Schedule& s) {
     const auto m = evaluate_schedule(inst, s);
-    for (std::size_t i = 0; i < inst.models.size(); ++i) {
-      if (m.models[i].latency_s > inst.models[i].deadline_s) return kInf;
-    }
-    const auto& mem = inst.package.chiplet_memory_bytes;
-    if (!mem.empty()) {
-      for (std::size_t i = 0; i < s.models.size(); ++i) {
-        for (const auto& seg : s.models[i]) {
-          double w = 0.0;
-          for (std::int32_t l = seg.first_layer; l <= seg.last_layer; ++l) {
-            w += inst.models[i].weight_bytes[static_cast<std::size_t>(l)];
-          }
-          if (w > mem[static_cast<std::size_t>(seg.chiplet)]) return kInf;
-        }
-      }
-    }
-    return objective_value(m, obj);
+    return within_limits(inst, s, m) ? objective_value(m, obj) : kInf;
   };
   Schedule cur = std::move(start);
   double cur_v = value(cur);
@@ -896,7 +1271,7 @@ ScheduleResult solve_schedule(const ScheduleInstance& inst, const ScheduleOption
   ScheduleResult start;
   if (kmax > 0) {
     start = solve_schedule_exact(inst, options, kmax);
-    if (start.optimal || !start.feasible) {
+    if (start.optimal || (!start.feasible && kmax == full)) {
       start.lower_bound = schedule_lower_bound(inst, options.objective);
       return start;
     }
@@ -910,7 +1285,7 @@ ScheduleResult solve_schedule(const ScheduleInstance& inst, const ScheduleOption
     seed = &start;
     seed_name = "exact with at most " + std::to_string(kmax) + " chiplets per model";
   }
-  if (heuristic.feasible &&
+  if (heuristic.feasible && within_limits(inst, heuristic.schedule, heuristic.metrics) &&
       (seed == nullptr || objective_value(heuristic.metrics, options.objective) <
                               objective_value(seed->metrics, options.objective))) {
     seed = &heuristic;
@@ -923,7 +1298,25 @@ ScheduleResult solve_schedule(const ScheduleInstance& inst, const ScheduleOption
     seed = &standalone;
     seed_name = "standalone (one chiplet per model, exact)";
   }
-  if (seed == nullptr) return standalone;
+  if (seed == nullptr) {
+    // Nothing feasible yet (deadlines, memory): the branch and bound with no incumbent settles
+    // it within its work limit.
+    if (chiplets > options.exact_max_chiplets) return standalone;
+    Outcome outcome = Outcome::kSolved;
+    ScheduleResult exact =
+        exact_schedule(inst, options, full, kInf, options.proof_work_limit, outcome);
+    if (outcome == Outcome::kOverWorkLimit) return standalone;
+    if (outcome == Outcome::kNothingBetter) {
+      exact.infeasible = "no schedule meets every model's deadline and the chiplets' memory";
+      return exact;
+    }
+    if (exact.feasible) {
+      exact.optimal = true;
+      exact.method = "exact: branch and bound over every provisioning";
+      exact.lower_bound = objective_value(exact.metrics, options.objective);
+    }
+    return exact;
+  }
   ScheduleResult improved = local_search(inst, options, seed->schedule);
   if (!improved.feasible) return *seed;
   // Iterated local search: restart from the best schedule with other move sequences.
@@ -944,7 +1337,30 @@ ScheduleResult solve_schedule(const ScheduleInstance& inst, const ScheduleOption
   improved.evaluations += start.evaluations;
   improved.optimal = false;
   improved.lower_bound = schedule_lower_bound(inst, options.objective);
-  return improved;
+  const double value = objective_value(improved.metrics, options.objective);
+  if (chiplets > options.exact_max_chiplets ||
+      value > improved.lower_bound * (1.0 + options.proof_max_gap)) {
+    return improved;
+  }
+  // Branch and bound over every provisioning, segmentation and placement: options that cannot
+  // beat the local search's schedule are pruned; done within the work limit, the result is
+  // exact.
+  Outcome outcome = Outcome::kSolved;
+  ScheduleResult exact =
+      exact_schedule(inst, options, full, value, options.proof_work_limit, outcome);
+  const double evaluations = improved.evaluations + exact.evaluations;
+  if (outcome == Outcome::kOverWorkLimit) {
+    improved.evaluations = evaluations;
+    return improved;
+  }
+  ScheduleResult& best = outcome == Outcome::kSolved ? exact : improved;
+  best.optimal = true;
+  best.method = "exact: branch and bound over every provisioning, pruned by the " + seed_name +
+                " schedule improved by local search";
+  best.max_chiplets_per_model = full;
+  best.evaluations = evaluations;
+  best.lower_bound = objective_value(best.metrics, options.objective);
+  return std::move(best);
 }
 
 std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> scar_windows(

@@ -122,6 +122,13 @@ struct ScheduleOptions {
   /// Exact search: at most this many (sequence, cut) evaluations in all; beyond it the largest
   /// number of chiplets per model that fits is used and the result is not proven optimal.
   double work_limit = 2e8;
+  /// Beyond the exact search's space: the branch and bound that tries to prove the local
+  /// search's schedule optimal (or finds the optimum) stops after this many evaluations, and
+  /// the result is then not proven.
+  double proof_work_limit = 5e7;
+  /// The branch and bound is tried only when the local search's schedule is within this
+  /// fraction of schedule_lower_bound (farther, its pruning is too weak to finish).
+  double proof_max_gap = 0.05;
   /// Packages larger than this are not searched exactly (the combination step is over subsets
   /// of chiplets).
   std::int32_t exact_max_chiplets = 16;

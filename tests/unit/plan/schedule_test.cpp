@@ -162,6 +162,55 @@ TEST(Schedule, ExactAgreesWithBruteForceOnRandomInstances) {
   EXPECT_LT(infeasible, compared / 4);
 }
 
+TEST(Schedule, BranchAndBoundBeyondTheExactSpaceAgreesWithBruteForce) {
+  // A work limit of a few evaluations leaves the exact search one chiplet per model at most,
+  // so every instance goes through local search and then the branch and bound that prunes by
+  // the local search's schedule (tried whatever its gap, with work enough to finish).
+  std::mt19937_64 rng(77);
+  int compared = 0;
+  int improved_on_local_search = 0;
+  for (int n = 0; n < 320; ++n) {
+    const ScheduleInstance inst = random_instance(rng);
+    for (auto objective : {ScheduleObjective::kLatency, ScheduleObjective::kEnergy,
+                           ScheduleObjective::kEdp, ScheduleObjective::kThroughput}) {
+      ScheduleOptions options;
+      options.objective = objective;
+      options.work_limit = 3;
+      options.proof_max_gap = kInf;
+      options.proof_work_limit = 1e9;
+      options.restarts = 0;
+      options.local_search_moves = 20;
+      const double oracle = brute_force(inst, objective);
+      const ScheduleResult r = solve_schedule(inst, options);
+      if (!std::isfinite(oracle)) {
+        EXPECT_FALSE(r.feasible && r.optimal) << "instance " << n;
+        continue;
+      }
+      ASSERT_TRUE(r.feasible) << "instance " << n << ": " << r.infeasible;
+      EXPECT_EQ(check_schedule(inst, r.schedule), "") << "instance " << n;
+      EXPECT_TRUE(respects_limits(inst, r.schedule, r.metrics)) << "instance " << n;
+      const double got = objective_value(r.metrics, objective);
+      if (r.method.find("branch and bound") == std::string::npos) {
+        // The whole space fit the work limit after all (one model on one chiplet).
+        EXPECT_TRUE(r.optimal) << "instance " << n << ": " << r.method;
+      } else {
+        EXPECT_TRUE(r.optimal) << "instance " << n;
+        const ScheduleResult standalone = solve_schedule_exact(inst, options, 1);
+        const ScheduleResult local =
+            standalone.feasible ? local_search(inst, options, standalone.schedule) : standalone;
+        if (local.feasible && objective_value(local.metrics, objective) > got * (1 + 1e-9)) {
+          ++improved_on_local_search;
+        }
+        ++compared;
+      }
+      EXPECT_NEAR(got, oracle, 1e-9 * std::max(1.0, oracle))
+          << "instance " << n << " objective " << static_cast<int>(objective);
+    }
+  }
+  EXPECT_GE(compared, 500);
+  EXPECT_GE(improved_on_local_search, 20);  // the branch and bound does more than confirm
+}
+
 TEST(Schedule, SegmentCostsAddComputeTransfersAndWeightHops) {
   // Two chiplets one hop apart; chiplet 1 is 2 hops from DRAM. One model, two layers, batch 3,
   // split layer 0 -> chiplet 0, layer 1 -> chiplet 1.
