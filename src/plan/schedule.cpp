@@ -7,6 +7,12 @@
 // energy; throughput: period then energy). The package objective is monotone in each model's
 // keys (max of latencies, sum of energies, max of periods), so combining the models' fronts
 // over disjoint chiplet sets, again keeping fronts per set of used chiplets, loses no optimum.
+//
+// Beyond the work limit of that enumeration, the same enumeration runs as a branch and bound
+// against an incumbent (local search's schedule): a partial option is dropped when even its
+// least completion, with the other models at their least energy and at their least latency on
+// the chiplets it leaves them, cannot beat the incumbent, or when another partial option reached
+// the same state no worse (Pruning, OptionEnumerator).
 #include "tessera/plan/schedule.hpp"
 
 #include <algorithm>
@@ -260,7 +266,83 @@ struct ShareFloor {
   double weight = 1.0;
   double batch = 1.0;
   std::vector<double> rate;  ///< per class, in (0, 1]
+  /// [n]: a lower bound on the slowest of n contiguous segments of the least layer times
+  /// (n = 1 .. layers; larger n: the slowest layer).
+  std::vector<double> split_s;
+  [[nodiscard]] double split(std::size_t n) const {
+    return n < split_s.size() ? split_s[n] : worst_s;
+  }
+  /// Per count vector of chiplets (per class, mixed radix over the package's class counts):
+  /// a lower bound on the model's slowest segment on such chiplets (empty: not tabled).
+  std::vector<double> period_on;
+  std::vector<std::size_t> radix;  ///< of period_on's count vectors
 };
+
+/// Σ over the layers each runs wholly on the classes of `n` (count per class): the least
+/// largest load per chiplet when layers may be split between chiplets (fractional), with two
+/// classes exact by the greedy exchange (layers relatively cheapest on the second class go
+/// there first), with more a perfect balance at each class's best relative speed.
+double fluid_period(const ScheduleModel& m, const std::vector<std::int32_t>& n,
+                    const std::vector<double>& rate, double work_s) {
+  std::vector<std::size_t> used;
+  for (std::size_t c = 0; c < n.size(); ++c) {
+    if (n[c] > 0) used.push_back(c);
+  }
+  if (used.empty()) return kInf;
+  double worst = 0.0;  // every layer runs wholly on one chiplet of an available class
+  for (std::int32_t l = 0; l < m.layers(); ++l) {
+    double t = kInf;
+    for (std::size_t c : used) t = std::min(t, m.time_s[c][static_cast<std::size_t>(l)]);
+    worst = std::max(worst, t);
+  }
+  if (used.size() == 1) {
+    double sum = 0.0;
+    for (double t : m.time_s[used[0]]) sum += t;
+    return std::max(worst, sum / n[used[0]]);
+  }
+  if (used.size() > 2) {
+    double r = 0.0;
+    for (std::size_t c : used) r += n[c] * rate[c];
+    return std::max(worst, work_s / r);
+  }
+  const std::size_t a = used[0];
+  const std::size_t b = used[1];
+  std::vector<std::int32_t> order(static_cast<std::size_t>(m.layers()));
+  std::iota(order.begin(), order.end(), 0);
+  auto ratio = [&](std::int32_t l) {
+    const auto ul = static_cast<std::size_t>(l);
+    return m.time_s[b][ul] / m.time_s[a][ul];
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::int32_t x, std::int32_t y) { return ratio(x) < ratio(y); });
+  auto fits = [&](double period) {
+    double room_b = n[b] * period;
+    double load_a = 0.0;
+    for (std::int32_t l : order) {
+      const auto ul = static_cast<std::size_t>(l);
+      const double tb = m.time_s[b][ul];
+      const double ta = m.time_s[a][ul];
+      if (room_b > 0.0 && tb <= room_b) {
+        room_b -= tb;
+      } else if (room_b > 0.0 && std::isfinite(tb)) {
+        load_a += ta * (1.0 - room_b / tb);
+        room_b = 0.0;
+      } else {
+        load_a += ta;
+      }
+    }
+    return load_a <= n[a] * period;
+  };
+  double lo = 0.0;
+  double hi = std::max(worst, work_s);
+  for (int it = 0; it < 200 && !fits(hi); ++it) hi *= 2.0;
+  if (!fits(hi)) return worst;
+  for (int it = 0; it < 80; ++it) {
+    const double mid = (lo + hi) / 2.0;
+    (fits(mid) ? hi : lo) = mid;
+  }
+  return std::max(worst, lo);
+}
 
 ShareFloor share_floor(const SchedulePackage& pkg, const ScheduleModel& m) {
   const ModelFloor f = model_floor(pkg, m, 1);
@@ -270,6 +352,40 @@ ShareFloor share_floor(const SchedulePackage& pkg, const ScheduleModel& m) {
   s.worst_s = f.worst_s[0];
   s.weight = m.weight;
   s.batch = static_cast<double>(m.batch);
+  // Least largest part of a split of the least layer times into n contiguous parts, by
+  // bisection (the infeasible end, so never above the optimum).
+  std::vector<double> least_t;
+  for (std::int32_t l = 0; l < m.layers(); ++l) {
+    least_t.push_back(f.time_s[static_cast<std::size_t>(l)] -
+                      f.time_s[static_cast<std::size_t>(l) + 1]);
+  }
+  auto parts_needed = [&](double cap) {
+    std::int32_t parts = 1;
+    double acc = 0.0;
+    for (double t : least_t) {
+      if (acc + t > cap) {
+        ++parts;
+        acc = t;
+      } else {
+        acc += t;
+      }
+    }
+    return parts;
+  };
+  s.split_s.assign(static_cast<std::size_t>(std::min(m.layers(), 64)) + 1, s.worst_s);
+  for (std::size_t n = 1; n < s.split_s.size(); ++n) {
+    double lo = s.worst_s;
+    double hi = s.work_s;
+    if (parts_needed(lo) <= static_cast<std::int32_t>(n)) {
+      s.split_s[n] = lo;
+      continue;
+    }
+    for (int it = 0; it < 100; ++it) {
+      const double mid = (lo + hi) / 2.0;
+      (parts_needed(mid) <= static_cast<std::int32_t>(n) ? hi : lo) = mid;
+    }
+    s.split_s[n] = lo;
+  }
   s.rate.assign(m.time_s.size(), 0.0);
   for (std::size_t c = 0; c < m.time_s.size(); ++c) {
     for (std::int32_t l = 0; l < m.layers(); ++l) {
@@ -279,7 +395,86 @@ ShareFloor share_floor(const SchedulePackage& pkg, const ScheduleModel& m) {
       s.rate[c] = std::max(s.rate[c], t > 0.0 ? std::min(1.0, least / t) : 1.0);
     }
   }
+  // The period table over the package's count vectors (at most 512 of them).
+  std::vector<std::int32_t> total;
+  for (std::int32_t c : pkg.chiplet_class) {
+    if (total.size() <= static_cast<std::size_t>(c)) total.resize(static_cast<std::size_t>(c) + 1);
+    ++total[static_cast<std::size_t>(c)];
+  }
+  std::size_t states = 1;
+  s.radix.assign(total.size(), 1);
+  for (std::size_t c = 0; c < total.size(); ++c) {
+    s.radix[c] = states;
+    states *= static_cast<std::size_t>(total[c]) + 1;
+  }
+  if (states <= 512 && total.size() <= m.time_s.size()) {
+    s.period_on.assign(states, kInf);
+    std::vector<std::int32_t> n(total.size());
+    for (std::size_t v = 0; v < states; ++v) {
+      for (std::size_t c = 0; c < total.size(); ++c) {
+        n[c] = static_cast<std::int32_t>(v / s.radix[c] % (static_cast<std::size_t>(total[c]) + 1));
+      }
+      s.period_on[v] = fluid_period(m, n, s.rate, s.work_s);
+    }
+  }
   return s;
+}
+
+/// The least, over every way to give each model at least one of the chiplets counted in
+/// `counts` (per class), of the largest `value(model, rate, chiplets, fluid)`, where rate is Σ
+/// over the model's chiplets of its class rate and fluid the model's tabled period bound on
+/// them: exact over whole chiplets by a DP over the count vectors
+/// left (0, no bound, when there are more than 512 of them; +inf when no such way exists).
+template <typename Value>
+double least_max(const std::vector<ShareFloor>& models, const std::vector<std::int32_t>& counts,
+                 Value value) {
+  std::size_t states = 1;
+  for (std::int32_t n : counts) states *= static_cast<std::size_t>(n) + 1;
+  if (states > 512) return 0.0;
+  std::vector<std::size_t> radix(counts.size(), 1);
+  for (std::size_t c = 1; c < counts.size(); ++c) {
+    radix[c] = radix[c - 1] * (static_cast<std::size_t>(counts[c - 1]) + 1);
+  }
+  auto digit = [&](std::size_t v, std::size_t c) {
+    return static_cast<std::int32_t>(v / radix[c] % (static_cast<std::size_t>(counts[c]) + 1));
+  };
+  // f[v] = the least largest value of the models from o on, given the chiplets v.
+  std::vector<double> f(states, 0.0);
+  std::vector<double> g(states);
+  for (std::size_t o = models.size(); o-- > 0;) {
+    const ShareFloor& m = models[o];
+    std::fill(g.begin(), g.end(), kInf);
+    for (std::size_t v = 0; v < states; ++v) {
+      for (std::size_t n = 1; n <= v; ++n) {  // n <= v digit by digit, n != 0
+        bool within = true;
+        double rate = 0.0;
+        std::size_t chiplets = 0;
+        std::size_t tabled = 0;  // n as an index of m.period_on
+        for (std::size_t c = 0; c < counts.size() && within; ++c) {
+          within = digit(n, c) <= digit(v, c);
+          rate += digit(n, c) * m.rate[c];
+          chiplets += static_cast<std::size_t>(digit(n, c));
+          if (c < m.radix.size()) tabled += static_cast<std::size_t>(digit(n, c)) * m.radix[c];
+        }
+        if (!within || !(rate > 0.0)) continue;
+        const double fluid = m.period_on.empty() ? 0.0 : m.period_on[tabled];
+        g[v] = std::min(g[v], std::max(value(m, rate, chiplets, fluid), f[v - n]));
+      }
+    }
+    std::swap(f, g);
+  }
+  return f[states - 1];
+}
+
+/// A model's least period and weighted latency on `chiplets` chiplets of total class rate
+/// `rate`: its slowest segment is at least the perfect balance at that rate and the best split
+/// of its layers into that many segments.
+double least_period(const ShareFloor& o, double rate, std::size_t chiplets, double fluid) {
+  return std::max({o.worst_s, o.work_s / rate, o.split(chiplets), fluid});
+}
+double least_weighted_latency(const ShareFloor& o, double rate, std::size_t chiplets,
+                              double fluid) {
+  return o.weight * (o.sum_s + (o.batch - 1.0) * least_period(o, rate, chiplets, fluid));
 }
 
 /// What a model's option must beat to matter: an incumbent's objective value, the other models'
@@ -354,54 +549,10 @@ class Pruning {
       }
     }
     if (!others_.empty() && left.count >= static_cast<std::int32_t>(others_.size())) {
-      left.wl = least_max(counts, [](const ShareFloor& o, double rate) {
-        return o.weight * (o.sum_s + (o.batch - 1.0) * std::max(o.worst_s, o.work_s / rate));
-      });
-      left.p = least_max(counts, [](const ShareFloor& o, double rate) {
-        return std::max(o.worst_s, o.work_s / rate);
-      });
+      left.wl = least_max(others_, counts, least_weighted_latency);
+      left.p = least_max(others_, counts, least_period);
     }
     return memo_.emplace(free_mask, left).first->second;
-  }
-
-  /// The least, over every way to give each other model at least one of the chiplets counted
-  /// in `counts` (per class), of the largest `value(model, rate)`, where rate is Σ over the
-  /// model's chiplets of its class rate (exact over whole chiplets by a DP over the counts
-  /// left).
-  template <typename Value>
-  double least_max(const std::vector<std::int32_t>& counts, Value value) const {
-    std::size_t states = 1;
-    for (std::int32_t n : counts) states *= static_cast<std::size_t>(n) + 1;
-    if (states > 512) return 0.0;  // no bound: too many count vectors for the DP
-    // Count vectors in mixed radix (counts_c + 1); f[v] = the least largest value of the
-    // models from o on, given the chiplets v.
-    std::vector<std::size_t> radix(counts.size(), 1);
-    for (std::size_t c = 1; c < counts.size(); ++c) {
-      radix[c] = radix[c - 1] * (static_cast<std::size_t>(counts[c - 1]) + 1);
-    }
-    auto digit = [&](std::size_t v, std::size_t c) {
-      return static_cast<std::int32_t>(v / radix[c] % (static_cast<std::size_t>(counts[c]) + 1));
-    };
-    std::vector<double> f(states, 0.0);
-    std::vector<double> g(states);
-    for (std::size_t o = others_.size(); o-- > 0;) {
-      const ShareFloor& m = others_[o];
-      std::fill(g.begin(), g.end(), kInf);
-      for (std::size_t v = 0; v < states; ++v) {
-        for (std::size_t n = 1; n < states; ++n) {  // n <= v digit by digit, n != 0
-          bool within = true;
-          double rate = 0.0;
-          for (std::size_t c = 0; c < counts.size() && within; ++c) {
-            within = digit(n, c) <= digit(v, c);
-            rate += digit(n, c) * m.rate[c];
-          }
-          if (!within || !(rate > 0.0)) continue;
-          g[v] = std::min(g[v], std::max(value(m, rate), f[v - n]));
-        }
-      }
-      std::swap(f, g);
-    }
-    return f[states - 1];
   }
 
   ScheduleObjective objective_;
@@ -1241,15 +1392,27 @@ double schedule_lower_bound(const ScheduleInstance& inst, ScheduleObjective obje
     wl_hi = std::max(wl_hi, b.weight * b.batch * b.sum);
     p_hi = std::max(p_hi, b.sum);
   }
+  // Whole chiplets at their class rates (every model at least one), where the count vectors
+  // are few: tighter than the balance over any chiplets above when classes differ in speed.
+  std::vector<ShareFloor> floors;
+  for (const auto& m : inst.models) floors.push_back(share_floor(inst.package, m));
+  std::vector<std::int32_t> counts;
+  for (std::int32_t c : inst.package.chiplet_class) {
+    if (counts.size() <= static_cast<std::size_t>(c))
+      counts.resize(static_cast<std::size_t>(c) + 1);
+    ++counts[static_cast<std::size_t>(c)];
+  }
+  const double wl =
+      std::max(smallest(need_latency, wl_hi), least_max(floors, counts, least_weighted_latency));
   switch (objective) {
     case ScheduleObjective::kLatency:
-      return smallest(need_latency, wl_hi);
+      return wl;
     case ScheduleObjective::kEnergy:
       return e;
     case ScheduleObjective::kEdp:
-      return smallest(need_latency, wl_hi) * e;
+      return wl * e;
     case ScheduleObjective::kThroughput:
-      return smallest(need_period, p_hi);
+      return std::max(smallest(need_period, p_hi), least_max(floors, counts, least_period));
   }
   return 0.0;
 }
@@ -1338,10 +1501,7 @@ ScheduleResult solve_schedule(const ScheduleInstance& inst, const ScheduleOption
   improved.optimal = false;
   improved.lower_bound = schedule_lower_bound(inst, options.objective);
   const double value = objective_value(improved.metrics, options.objective);
-  if (chiplets > options.exact_max_chiplets ||
-      value > improved.lower_bound * (1.0 + options.proof_max_gap)) {
-    return improved;
-  }
+  if (chiplets > options.exact_max_chiplets) return improved;
   // Branch and bound over every provisioning, segmentation and placement: options that cannot
   // beat the local search's schedule are pruned; done within the work limit, the result is
   // exact.
@@ -1351,6 +1511,7 @@ ScheduleResult solve_schedule(const ScheduleInstance& inst, const ScheduleOption
   const double evaluations = improved.evaluations + exact.evaluations;
   if (outcome == Outcome::kOverWorkLimit) {
     improved.evaluations = evaluations;
+    improved.method += "; the branch and bound stopped at its work limit";
     return improved;
   }
   ScheduleResult& best = outcome == Outcome::kSolved ? exact : improved;

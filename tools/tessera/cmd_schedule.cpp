@@ -19,6 +19,7 @@ struct ScheduleArgs {
   std::string json;
   std::string report;
   double work_limit = 2e8;
+  double proof_work_limit = 5e7;
   std::uint64_t seed = 1;
   bool no_baselines = false;
   std::int32_t windows = 1;
@@ -45,6 +46,7 @@ void run_schedule(const ScheduleArgs& args, int& exit_code) {
   plan::ScheduleOptions options;
   options.objective = objective_of(args.objective);
   options.work_limit = args.work_limit;
+  options.proof_work_limit = args.proof_work_limit;
   options.seed = args.seed;
   const auto& inst = problem->instance;
   const auto start = std::chrono::steady_clock::now();
@@ -117,6 +119,10 @@ void register_schedule(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"latency", "energy", "edp", "throughput"}));
   cmd->add_option("--work-limit", args->work_limit,
                   "largest number of (placement, cut) evaluations of the exact search")
+      ->check(positive_number());
+  cmd->add_option("--proof-work-limit", args->proof_work_limit,
+                  "largest number of evaluations of the branch and bound that proves (or "
+                  "improves) the local search's schedule beyond the exact search")
       ->check(positive_number());
   cmd->add_option("--seed", args->seed, "seed of the local search beyond the exact space");
   cmd->add_flag("--no-baselines", args->no_baselines, "skip the baselines");

@@ -126,9 +126,6 @@ struct ScheduleOptions {
   /// search's schedule optimal (or finds the optimum) stops after this many evaluations, and
   /// the result is then not proven.
   double proof_work_limit = 5e7;
-  /// The branch and bound is tried only when the local search's schedule is within this
-  /// fraction of schedule_lower_bound (farther, its pruning is too weak to finish).
-  double proof_max_gap = 0.05;
   /// Packages larger than this are not searched exactly (the combination step is over subsets
   /// of chiplets).
   std::int32_t exact_max_chiplets = 16;
@@ -155,8 +152,9 @@ struct ScheduleResult {
 };
 
 /// The best schedule under `options.objective`: exact over every provisioning, segmentation and
-/// placement where the work allows (docs/formats.md), a restricted exact search and local
-/// search beyond.
+/// placement where the work allows (docs/formats.md); beyond, a restricted exact search and
+/// local search, then a branch and bound pruned by that schedule, which makes the result exact
+/// when it finishes within `proof_work_limit`.
 [[nodiscard]] ScheduleResult solve_schedule(const ScheduleInstance& inst,
                                             const ScheduleOptions& options);
 
@@ -177,8 +175,9 @@ struct ScheduleResult {
 [[nodiscard]] ScheduleResult local_search(const ScheduleInstance& inst,
                                           const ScheduleOptions& options, Schedule start);
 
-/// Lower bound on the objective over every schedule (each layer on its best class, perfect
-/// balance over the chiplets a model could get, no transfers).
+/// Lower bound on the objective over every schedule: no transfers, each model's layers split
+/// fractionally over the whole chiplets it gets (every model at least one, the best division of
+/// the package's chiplets among the models), energy at each layer's cheapest class.
 [[nodiscard]] double schedule_lower_bound(const ScheduleInstance& inst,
                                           ScheduleObjective objective);
 

@@ -14,19 +14,20 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-ScheduleInstance random_instance(std::mt19937_64& rng) {
+ScheduleInstance random_instance(std::mt19937_64& rng, int classes = 2, int max_chiplets = 4,
+                                 int max_layers = 4) {
   auto uni = [&](double lo, double hi) {
     return std::uniform_real_distribution<double>(lo, hi)(rng);
   };
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   ScheduleInstance inst;
   auto& pkg = inst.package;
-  const int chiplets = pick(2, 4);
+  const int chiplets = pick(2, max_chiplets);
   const int cols = 2;
-  pkg.class_names = {"ws", "os"};
+  for (int c = 0; c < classes; ++c) pkg.class_names.push_back("class" + std::to_string(c));
   for (int c = 0; c < chiplets; ++c) {
     pkg.chiplet_names.push_back("c" + std::to_string(c));
-    pkg.chiplet_class.push_back(pick(0, 1));
+    pkg.chiplet_class.push_back(pick(0, classes - 1));
     pkg.dram_hops.push_back(pick(0, 2));
     pkg.chiplet_memory_bytes.push_back(pick(0, 4) == 0 ? 50.0 : 1e9);
   }
@@ -47,13 +48,13 @@ ScheduleInstance random_instance(std::mt19937_64& rng) {
     model.name = "m" + std::to_string(m);
     model.batch = pick(1, 4);
     model.weight = pick(0, 2) == 0 ? uni(0.5, 2.0) : 1.0;
-    const int layers = pick(1, 4);
+    const int layers = pick(1, max_layers);
     for (int l = 0; l < layers; ++l) {
       model.layer_names.push_back("l" + std::to_string(l));
       model.weight_bytes.push_back(uni(0.0, 40.0));
     }
     for (int l = 0; l <= layers; ++l) model.cut_bytes.push_back(uni(0.0, 100.0));
-    for (int c = 0; c < 2; ++c) {
+    for (int c = 0; c < classes; ++c) {
       std::vector<double> t, cj, l2, dj;
       for (int l = 0; l < layers; ++l) {
         t.push_back(uni(0.1, 10.0));
@@ -169,14 +170,14 @@ TEST(Schedule, BranchAndBoundBeyondTheExactSpaceAgreesWithBruteForce) {
   std::mt19937_64 rng(77);
   int compared = 0;
   int improved_on_local_search = 0;
-  for (int n = 0; n < 320; ++n) {
-    const ScheduleInstance inst = random_instance(rng);
+  for (int n = 0; n < 480; ++n) {
+    // Every third instance has three chiplet classes (the bounds' general case).
+    const ScheduleInstance inst = random_instance(rng, n % 3 == 2 ? 3 : 2);
     for (auto objective : {ScheduleObjective::kLatency, ScheduleObjective::kEnergy,
                            ScheduleObjective::kEdp, ScheduleObjective::kThroughput}) {
       ScheduleOptions options;
       options.objective = objective;
       options.work_limit = 3;
-      options.proof_max_gap = kInf;
       options.proof_work_limit = 1e9;
       options.restarts = 0;
       options.local_search_moves = 20;
@@ -190,6 +191,7 @@ TEST(Schedule, BranchAndBoundBeyondTheExactSpaceAgreesWithBruteForce) {
       EXPECT_EQ(check_schedule(inst, r.schedule), "") << "instance " << n;
       EXPECT_TRUE(respects_limits(inst, r.schedule, r.metrics)) << "instance " << n;
       const double got = objective_value(r.metrics, objective);
+      EXPECT_LE(schedule_lower_bound(inst, objective), oracle * (1 + 1e-12)) << "instance " << n;
       if (r.method.find("branch and bound") == std::string::npos) {
         // The whole space fit the work limit after all (one model on one chiplet).
         EXPECT_TRUE(r.optimal) << "instance " << n << ": " << r.method;
@@ -207,8 +209,40 @@ TEST(Schedule, BranchAndBoundBeyondTheExactSpaceAgreesWithBruteForce) {
           << "instance " << n << " objective " << static_cast<int>(objective);
     }
   }
-  EXPECT_GE(compared, 500);
+  EXPECT_GE(compared, 750);
   EXPECT_GE(improved_on_local_search, 20);  // the branch and bound does more than confirm
+}
+
+TEST(Schedule, BranchAndBoundAgreesWithTheFullEnumerationOnLargerInstances) {
+  // Packages of up to 7 chiplets and models of up to 12 layers: beyond brute force, but the
+  // plain enumeration of every option still runs, as a second check of the pruning.
+  std::mt19937_64 rng(2026);
+  int compared = 0;
+  for (int n = 0; n < 60; ++n) {
+    const ScheduleInstance inst = random_instance(rng, n % 3 == 2 ? 3 : 2, 7, 12);
+    const std::int32_t full =
+        inst.package.size() - static_cast<std::int32_t>(inst.models.size()) + 1;
+    for (auto objective : {ScheduleObjective::kLatency, ScheduleObjective::kEnergy,
+                           ScheduleObjective::kEdp, ScheduleObjective::kThroughput}) {
+      ScheduleOptions options;
+      options.objective = objective;
+      const ScheduleResult plain = solve_schedule_exact(inst, options, full);
+      options.work_limit = 3;
+      options.proof_work_limit = 1e9;
+      options.restarts = 1;
+      options.local_search_moves = 200;
+      const ScheduleResult r = solve_schedule(inst, options);
+      ASSERT_EQ(r.feasible, plain.feasible) << "instance " << n << ": " << r.infeasible;
+      if (!plain.feasible) continue;
+      EXPECT_TRUE(r.optimal) << "instance " << n << ": " << r.method;
+      const double want = objective_value(plain.metrics, objective);
+      EXPECT_NEAR(objective_value(r.metrics, objective), want, 1e-9 * std::max(1.0, want))
+          << "instance " << n << " objective " << static_cast<int>(objective);
+      EXPECT_LE(schedule_lower_bound(inst, objective), want * (1 + 1e-12)) << "instance " << n;
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 150);
 }
 
 TEST(Schedule, SegmentCostsAddComputeTransfersAndWeightHops) {
