@@ -45,6 +45,10 @@ class Solver {
   /// The cost DP, built on first use (its arrays are dense over every state).
   CostDp& cost();
   [[nodiscard]] PlanResult fallback(const std::string& why) const;
+  /// PlanOptions asks for anytime mode and it applies (throughput without a latency cap).
+  [[nodiscard]] bool anytime_requested() const;
+  /// Anytime mode: the best plan found within the limits and a proven lower bound.
+  [[nodiscard]] PlanResult anytime();
 
   [[nodiscard]] Found finish(const std::vector<StageAssignment>& stages) const;
   [[nodiscard]] double dp_period(const std::vector<StageAssignment>& stages) const;
