@@ -366,10 +366,9 @@ void AnytimeSearch::run(double upper_s, const AnytimeLimits& limits) {
   // the beam's node store stays near 2^24 count bytes
   const std::int64_t width_cap =
       std::max<std::int64_t>(64, (std::int64_t{1} << 24) / (num_layers * kc));
-  for (rounds_ = 0; !done(); ++rounds_) {
-    const std::int32_t r = rounds_;
-    // Lower bound: the largest candidate the relaxation refutes, with more subgradient
-    // iterations each round (prices carry over).
+  const auto lower_pass = [&](std::int32_t r) {
+    // The largest candidate the relaxation refutes, with more subgradient iterations each
+    // round (prices carry over).
     const std::int32_t iterations = 8 << std::min(r, 6);
     double lo = refuted_;
     double hi = upper_;
@@ -388,11 +387,13 @@ void AnytimeSearch::run(double upper_s, const AnytimeLimits& limits) {
           break;
       }
     }
-    // Plans: a binary search over the open candidates with a wider beam each round.
+  };
+  const auto upper_pass = [&](std::int32_t r) {
+    // A binary search over the open candidates with a wider beam each round.
     const std::int64_t width = std::min(width_cap, std::int64_t{8} << std::min(2 * r, 40));
-    const std::int32_t ends = r < 3 ? 2 + r : num_layers;
-    lo = refuted_;
-    hi = upper_;
+    const std::int32_t ends = r < 3 ? 2 + 2 * r : num_layers;
+    double lo = refuted_;
+    double hi = upper_;
     while (!done() && set_.count_between(lo, hi) > 0) {
       const double mid = set_.split(lo, hi);
       switch (beam(mid, width, ends, static_cast<std::uint64_t>(r))) {
@@ -408,6 +409,12 @@ void AnytimeSearch::run(double upper_s, const AnytimeLimits& limits) {
           break;
       }
     }
+  };
+  for (rounds_ = 0; !done(); ++rounds_) {
+    // The first round looks for a plan first: the baselines are usually far from the optimum.
+    if (rounds_ == 0) upper_pass(0);
+    lower_pass(rounds_);
+    if (rounds_ > 0) upper_pass(rounds_);
   }
 }
 

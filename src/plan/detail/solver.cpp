@@ -33,6 +33,7 @@ std::string layer_label(const cost::CostTable& t, std::int32_t l) {
 
 Solver::Solver(const cost::CostTable& table, const PlanOptions& options)
     : table_(table), options_(options), malformed_(check_table(table)) {
+  if (options.time_limit_s) start_ = std::chrono::steady_clock::now();
   if (malformed_.empty() && table.num_layers > 0 && table.num_devices > 0) {
     in_ = build_instance(table, options);
   }
@@ -664,9 +665,8 @@ PlanResult Solver::anytime() {
   AnytimeLimits limits;
   if (options_.time_limit_s) {
     const double seconds = std::max(0.0, *options_.time_limit_s);
-    limits.deadline = std::chrono::steady_clock::now() +
-                      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                          std::chrono::duration<double>(std::min(seconds, 1e9)));
+    limits.deadline = start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(std::min(seconds, 1e9)));
   }
   limits.gap = std::max(0.0, options_.gap.value_or(0.0));
   const CandidateSet& set = candidates();

@@ -1,5 +1,6 @@
 #pragma once
 /// The exact solvers behind solve() and pareto_front(), sharing one prepared instance.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -75,6 +76,9 @@ class Solver {
 
   const cost::CostTable& table_;
   PlanOptions options_;
+  /// When solving started (read only when PlanOptions::time_limit_s is set): the anytime
+  /// mode's time limit counts from here.
+  std::chrono::steady_clock::time_point start_;
   std::string malformed_;
   Instance in_;
   std::unique_ptr<ReachDp> reach_;
