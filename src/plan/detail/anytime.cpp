@@ -314,11 +314,10 @@ AnytimeSearch::Outcome AnytimeSearch::beam(double limit_s, std::int64_t width, s
       nodes_.push_back({k, p, e.parent, parent.potential - rate_[ku], parent.hash + mix_[ku]});
       const Node& node = nodes_.back();
       const std::size_t at = used_.size();
-      if (e.parent < 0) {
-        used_.resize(at + kcu, 0);
-      } else {
-        used_.insert(used_.end(), used_.begin() + static_cast<std::ptrdiff_t>(e.parent) * kc,
-                     used_.begin() + static_cast<std::ptrdiff_t>(e.parent + 1) * kc);
+      used_.resize(at + kcu, 0);  // the parent's counts, then this stage's device
+      if (e.parent >= 0) {
+        std::copy_n(used_.begin() + static_cast<std::ptrdiff_t>(e.parent) * kc, kc,
+                    used_.begin() + static_cast<std::ptrdiff_t>(at));
       }
       ++used_[at + ku];
       ++states_;
@@ -343,7 +342,8 @@ AnytimeSearch::Outcome AnytimeSearch::beam(double limit_s, std::int64_t width, s
         std::vector<Entry>& next = pending_[static_cast<std::size_t>(q)];
         for (std::int32_t f = 0; f < kc; ++f) {
           const auto fu = static_cast<std::size_t>(f);
-          if (used_[at + fu] >= in_.count[fu] || !stage_ok(k, q, f, comp)) continue;
+          // uint8 counters: a class of more than 255 devices offers 255 (no proof then)
+          if (used_[at + fu] >= std::min(in_.count[fu], 255) || !stage_ok(k, q, f, comp)) continue;
           next.push_back({idx, f, score(f, q, node.potential), key_of(node.hash, f)});
           produced = true;
         }
