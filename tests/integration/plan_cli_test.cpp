@@ -214,6 +214,9 @@ TEST(PlanCli, AnytimeModeReportsABoundAndAGap) {
   const auto plain = run_cli({"plan", problem, "--json", "-"});
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_FALSE(json::parse(plain.out)["solver"].contains("gap_fraction"));
+  const auto hint = run_cli({"plan", problem});
+  ASSERT_EQ(hint.exit_code, 0) << hint.err;
+  EXPECT_NE(hint.out.find("--time-limit SECONDS searches further"), std::string::npos) << hint.out;
 }
 
 TEST(PlanCli, AnytimeModeWithinExactReachIsOptimalWithGapZero) {

@@ -207,6 +207,11 @@ void register_plan(CLI::App& app, int& exit_code) {
     std::cout << "solver                 " << result.stats().method << ", "
               << (result.stats().optimal ? "proven optimal" : "NOT proven optimal") << ", "
               << human_seconds(seconds) << "\n";
+    if (!anytime && options.objective == plan::Objective::kThroughput &&
+        result.stats().method.rfind("baseline: exact search skipped", 0) == 0) {
+      std::cout << "hint                   --time-limit SECONDS searches further (anytime mode) "
+                   "and reports a proven gap to the optimum\n";
+    }
     if (result.stats().gap && result.stats().period_lower_bound_s) {
       std::cout << "anytime                within " << format_percent(*result.stats().gap)
                 << " of optimal (lower bound "
