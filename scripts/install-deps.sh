@@ -12,6 +12,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   libdnnl-dev ocl-icd-opencl-dev libonnx-testdata
   clang libclang-rt-14-dev  # libFuzzer for `make fuzz`
+  coinor-libcbc-dev  # CBC: the throughput MILP cross-check in tests/milp (tests only)
 )
 
 missing=()

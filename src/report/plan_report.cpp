@@ -91,11 +91,15 @@ ojson options_json(const cost::CostTable& t, const plan::PlanOptions& o) {
 }
 
 ojson solver_json(const plan::SolverStats& s, double seconds) {
-  return {{"optimal", s.optimal},
-          {"seconds", seconds},
-          {"method", s.method},
-          {"states_explored", s.states_explored},
-          {"dp_runs", s.dp_runs}};
+  ojson j = {{"optimal", s.optimal},
+             {"seconds", seconds},
+             {"method", s.method},
+             {"states_explored", s.states_explored},
+             {"dp_runs", s.dp_runs}};
+  // Anytime mode: the proven bound and the gap (null when the bound is 0: no finite gap).
+  if (s.period_lower_bound_s) j["period_lower_bound_s"] = *s.period_lower_bound_s;
+  if (s.gap) j["gap_fraction"] = std::isfinite(*s.gap) ? ojson(*s.gap) : ojson(nullptr);
+  return j;
 }
 
 ojson devices_json(const cost::CostTable& t) {

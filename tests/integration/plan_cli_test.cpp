@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "support/cli_runner.hpp"
+#include "support/random_instance.hpp"
+#include "tessera/io/problem_json.hpp"
 
 namespace tessera {
 namespace {
@@ -168,6 +170,83 @@ TEST(ParetoCli, WritesCsv) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("period_s,throughput_per_s,energy_per_sample_j,energy_per_inference_j", 0),
             0u);
+}
+
+}  // namespace
+}  // namespace tessera
+
+namespace tessera {
+namespace {
+
+using nlohmann::json;
+using testing::run_cli;
+
+// A random problem beyond the exact search (34 distinct devices: 2^34 count vectors).
+std::string large_problem(const testing::TempDir& dir) {
+  testing::RandomInstanceSpec spec;
+  spec.layers = 60;
+  spec.class_sizes.assign(34, 1);
+  spec.seed = 3;
+  spec.memory_tightness = 0.5;
+  const std::string path = dir.path() + "/large.problem.json";
+  testing::write_file(path, io::problem_json(testing::random_cost_table(spec)));
+  return path;
+}
+
+TEST(PlanCli, AnytimeModeReportsABoundAndAGap) {
+  const testing::TempDir dir;
+  const std::string problem = large_problem(dir);
+  const auto r = run_cli({"plan", problem, "--time-limit", "0.5", "--gap", "1%", "--json", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = json::parse(r.out);
+  const auto& solver = doc["solver"];
+  ASSERT_TRUE(solver.contains("period_lower_bound_s"));
+  ASSERT_TRUE(solver.contains("gap_fraction"));
+  const double lower = solver["period_lower_bound_s"].get<double>();
+  const double period = doc["metrics"]["period_s"].get<double>();
+  EXPECT_GT(lower, 0.0);
+  EXPECT_LE(lower, period);
+  EXPECT_NEAR(solver["gap_fraction"].get<double>(), (period - lower) / lower, 1e-9);
+  const auto text = run_cli({"plan", problem, "--time-limit", "0.2"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("of optimal (lower bound "), std::string::npos) << text.out;
+  // Without a limit: the baseline fallback, no bound.
+  const auto plain = run_cli({"plan", problem, "--json", "-"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_FALSE(json::parse(plain.out)["solver"].contains("gap_fraction"));
+  const auto hint = run_cli({"plan", problem});
+  ASSERT_EQ(hint.exit_code, 0) << hint.err;
+  EXPECT_NE(hint.out.find("--time-limit SECONDS searches further"), std::string::npos) << hint.out;
+}
+
+TEST(PlanCli, AnytimeModeWithinExactReachIsOptimalWithGapZero) {
+  const auto r = run_cli({"plan", "resnet50", "--platform", "cluster-hetero", "--time-limit", "30",
+                          "--gap", "0", "--json", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = json::parse(r.out);
+  EXPECT_TRUE(doc["solver"]["optimal"].get<bool>());
+  EXPECT_EQ(doc["solver"]["gap_fraction"].get<double>(), 0.0);
+  EXPECT_EQ(doc["solver"]["period_lower_bound_s"].get<double>(),
+            doc["metrics"]["period_s"].get<double>());
+}
+
+TEST(PlanCli, AnytimeOptionsRefuseBadValuesNamingTheOption) {
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--time-limit", "-1"},
+                                              {"--time-limit", "nan"},
+                                              {"--gap", "-0.5"},
+                                              {"--gap", "nan"},
+                                              {"--gap", "1%%"},
+                                              {"--gap", "abc"}}) {
+    std::vector<std::string> args{"plan", "resnet50", "--platform", "cluster-hetero"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << bad[0] << " " << bad[1];
+    EXPECT_NE(r.err.find(bad[0]), std::string::npos) << r.err;
+  }
+  const auto latency = run_cli({"plan", "resnet50", "--platform", "cluster-hetero", "--objective",
+                                "latency", "--time-limit", "5"});
+  EXPECT_EQ(latency.exit_code, 2);
+  EXPECT_NE(latency.err.find("throughput only"), std::string::npos) << latency.err;
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "cli.hpp"
 #include "commands.hpp"
@@ -29,6 +32,32 @@ std::string pipeedge_schedule(const cost::CostTable& t, const plan::Plan& p) {
   return io::emit_pipeedge_schedule(hosts, ranges);
 }
 
+/// "0.01" or "1%" as a fraction >= 0; nullopt for anything else (negative, nan, junk).
+std::optional<double> parse_gap(std::string text) {
+  double scale = 1.0;
+  if (!text.empty() && text.back() == '%') {
+    text.pop_back();
+    scale = 0.01;
+  }
+  std::size_t used = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != text.size() || !std::isfinite(value) || value < 0.0) return std::nullopt;
+  return value * scale;
+}
+
+/// A fraction as a percentage with enough digits to tell 0.3% from 0%.
+std::string format_percent(double fraction) {
+  if (!std::isfinite(fraction)) return "an unknown share";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fraction < 0.001 ? "%.4g%%" : "%.2f%%", fraction * 100.0);
+  return buf;
+}
+
 }  // namespace
 
 void register_plan(CLI::App& app, int& exit_code) {
@@ -44,6 +73,8 @@ void register_plan(CLI::App& app, int& exit_code) {
     std::string report;
     std::int64_t simulate = 0;
     std::int64_t threads = 1;
+    double time_limit_s = -1.0;  // not given
+    std::string gap;
   };
   auto args = std::make_shared<Args>();
   add_problem_options(*cmd, args->problem);
@@ -68,11 +99,45 @@ void register_plan(CLI::App& app, int& exit_code) {
                   "throughput: test this many candidate periods at once, one thread each (the "
                   "plan does not depend on it; default 1)")
       ->check(whole_number_in(1, 64));
-  cmd->callback([args, alpha, &exit_code] {
+  auto* time_limit =
+      cmd->add_option("--time-limit", args->time_limit_s,
+                      "throughput: anytime mode beyond the exact search's reach; stop after "
+                      "SECONDS with the best plan and a proven lower bound (default: none)")
+          ->check(number_in(0.0, 1e9));
+  auto* gap = cmd->add_option(
+      "--gap", args->gap,
+      "throughput: anytime mode; stop once the plan is proven within this fraction of the "
+      "optimal period (0.01 or 1%; default: none)");
+  cmd->callback([args, alpha, time_limit, gap, &exit_code] {
     if (alpha->count() > 0 && args->objective != "weighted") {
       exit_code = report_bad_input({Diagnostic{
           "", 0, 0, "--alpha",
           "applies to --objective weighted only (the objective is " + args->objective + ")"}});
+      return;
+    }
+    std::optional<double> gap_fraction;
+    if (gap->count() > 0) {
+      gap_fraction = parse_gap(args->gap);
+      if (!gap_fraction) {
+        exit_code = report_bad_input({Diagnostic{
+            "", 0, 0, "--gap",
+            "must be a fraction or a percentage >= 0 (0.01 or 1%), got '" + args->gap + "'"}});
+        return;
+      }
+    }
+    const bool anytime = time_limit->count() > 0 || gap_fraction.has_value();
+    if (anytime && args->objective != "throughput") {
+      exit_code = report_bad_input({Diagnostic{
+          "", 0, 0, time_limit->count() > 0 ? "--time-limit" : "--gap",
+          "anytime mode supports --objective throughput only (the objective is " + args->objective +
+              "); latency and energy use the exact search (or, beyond max_state_vectors, the "
+              "best baseline)"}});
+      return;
+    }
+    if (anytime && args->problem.latency_cap_s > 0.0) {
+      exit_code =
+          report_bad_input({Diagnostic{"", 0, 0, time_limit->count() > 0 ? "--time-limit" : "--gap",
+                                       "anytime mode does not take --latency-cap-s"}});
       return;
     }
     auto loaded = load_problem_or_report(args->problem.inputs, exit_code);
@@ -91,6 +156,8 @@ void register_plan(CLI::App& app, int& exit_code) {
     options.objective = kObjectives.at(args->objective);
     options.alpha = args->alpha;
     options.threads = static_cast<std::int32_t>(args->threads);
+    if (time_limit->count() > 0) options.time_limit_s = args->time_limit_s;
+    options.gap = gap_fraction;
 
     const auto start = std::chrono::steady_clock::now();
     Progress planning("planning");
@@ -139,7 +206,18 @@ void register_plan(CLI::App& app, int& exit_code) {
     std::cout << "\n\n" << report::plan_table(table, result.plan());
     std::cout << "solver                 " << result.stats().method << ", "
               << (result.stats().optimal ? "proven optimal" : "NOT proven optimal") << ", "
-              << human_seconds(seconds) << "\n\n";
+              << human_seconds(seconds) << "\n";
+    if (!anytime && options.objective == plan::Objective::kThroughput &&
+        result.stats().method.rfind("baseline: exact search skipped", 0) == 0) {
+      std::cout << "hint                   --time-limit SECONDS searches further (anytime mode) "
+                   "and reports a proven gap to the optimum\n";
+    }
+    if (result.stats().gap && result.stats().period_lower_bound_s) {
+      std::cout << "anytime                within " << format_percent(*result.stats().gap)
+                << " of optimal (lower bound "
+                << human_seconds(*result.stats().period_lower_bound_s) << " period)\n";
+    }
+    std::cout << '\n';
     using A = report::TextTable::Align;
     // Energy per sample, as the plan's own line above (throughput counts samples).
     report::TextTable cmp(

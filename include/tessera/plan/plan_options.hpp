@@ -49,6 +49,17 @@ struct PlanOptions {
   /// seconds): each point found is exact, but the front is then not proven complete
   /// (ParetoFront::truncated says so).
   std::int64_t max_front_work = std::int64_t{1} << 33;
+  /// Anytime mode (throughput without a latency cap; docs/planner.md, "Anytime mode"). When
+  /// either of the two limits below is set and the exact search is refused by
+  /// max_state_vectors, solve() runs a heuristic search with a proven lower bound on the period
+  /// instead of returning the best baseline, and reports both (SolverStats). When the exact
+  /// search applies it runs as usual (it is not interrupted) and reports a gap of 0.
+  /// Wall-clock seconds after which the anytime search stops (>= 0); none: no time limit.
+  std::optional<double> time_limit_s;
+  /// The anytime search stops once (period − lower bound) / lower bound <= this fraction
+  /// (>= 0; 0.01 = 1 %); none: run until the time limit or a proof of optimality. Without a
+  /// time limit a gap the bound cannot certify keeps the search running.
+  std::optional<double> gap;
 };
 
 }  // namespace tessera::plan

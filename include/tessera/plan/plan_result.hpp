@@ -1,6 +1,7 @@
 #pragma once
 /// A solver's answer: a plan or the reason there is none, plus how it was found.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -18,6 +19,13 @@ struct SolverStats {
   std::int64_t states_explored = 0;
   std::int32_t dp_runs = 0;  ///< feasibility and cost DP passes
   std::string method;        ///< which algorithm produced the answer
+  /// Anytime mode (PlanOptions::time_limit_s or gap set, throughput): every feasible plan has
+  /// a period of at least this many seconds. Equal to the plan's period when it is optimal.
+  std::optional<double> period_lower_bound_s;
+  /// Anytime mode: (period_s − period_lower_bound_s) / period_lower_bound_s, a fraction
+  /// (0.01 = 1 %): the plan's period exceeds the optimum by at most this share. 0 when proven
+  /// optimal; +inf when the bound is 0.
+  std::optional<double> gap;
 };
 
 class PlanResult {

@@ -1,10 +1,12 @@
 #include "plan/detail/solver.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <queue>
 #include <thread>
 
+#include "plan/detail/anytime.hpp"
 #include "plan/detail/band_dp.hpp"
 #include "plan/detail/bits.hpp"
 #include "plan/detail/compare.hpp"
@@ -31,6 +33,7 @@ std::string layer_label(const cost::CostTable& t, std::int32_t l) {
 
 Solver::Solver(const cost::CostTable& table, const PlanOptions& options)
     : table_(table), options_(options), malformed_(check_table(table)) {
+  if (options.time_limit_s) start_ = std::chrono::steady_clock::now();
   if (malformed_.empty() && table.num_layers > 0 && table.num_devices > 0) {
     in_ = build_instance(table, options);
   }
@@ -653,6 +656,77 @@ PlanResult Solver::fallback(const std::string& why) const {
   return PlanResult(*best, stats);
 }
 
+bool Solver::anytime_requested() const {
+  return options_.objective == Objective::kThroughput && !options_.latency_cap_s &&
+         (options_.time_limit_s || options_.gap);
+}
+
+PlanResult Solver::anytime() {
+  AnytimeLimits limits;
+  if (options_.time_limit_s) {
+    const double seconds = std::max(0.0, *options_.time_limit_s);
+    limits.deadline = start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(std::min(seconds, 1e9)));
+  }
+  limits.gap = std::max(0.0, options_.gap.value_or(0.0));
+  const CandidateSet& set = candidates();
+  // The baselines seed the search: their best period is the first upper bound.
+  std::optional<Found> best;
+  for (const Found& f : baselines()) {
+    if (f.plan.feasible() && (!best || f.dp_period < best->dp_period)) best = f;
+  }
+  AnytimeSearch search(in_, set);
+  search.run(best ? best->dp_period : kInf, limits);
+  if (!search.plan().empty()) {
+    // Interchangeable devices are taken in increasing id order.
+    std::vector<std::size_t> next(static_cast<std::size_t>(in_.classes), 0);
+    std::vector<StageAssignment> stages;
+    for (const ClassStage& s : search.plan()) {
+      std::size_t& n = next[static_cast<std::size_t>(s.k)];
+      stages.push_back({DeviceId(in_.members[static_cast<std::size_t>(s.k)][n++]), LayerId(s.p),
+                        LayerId(s.q - 1)});
+    }
+    best = finish(stages);
+  }
+  stats_.dp_runs += search.tests();
+  count_states(search.states());
+  const double lower = search.lower_s();
+  stats_.method =
+      "anytime: beam search over (devices used, class, cut) and a Lagrangian lower "
+      "bound over candidate periods, " +
+      count_of(search.rounds(), "round") + ", " + count_of(search.tests(), "test");
+  if (!best) {
+    if (lower == kInf) {
+      // Every candidate period refuted: no plan exists (within the period cap).
+      return PlanResult(Infeasible{options_.period_cap_s ? InfeasibleReason::kPeriodCap
+                                                         : InfeasibleReason::kNoAssignment,
+                                   options_.period_cap_s
+                                       ? "no plan has a period within period_cap_s = " +
+                                             format_number(*options_.period_cap_s) + " s"
+                                       : std::string("no plan exists: no split of the layers "
+                                                     "into contiguous stages on distinct devices "
+                                                     "fits in memory and time"),
+                                   std::nullopt, std::nullopt, 0.0, 0.0},
+                        stats_);
+    }
+    return PlanResult(
+        Infeasible{InfeasibleReason::kNoAssignment,
+                   "the anytime search found no plan before its limit (not proven infeasible; "
+                   "every plan's period is at least " +
+                       format_number(lower) + " s)",
+                   std::nullopt, std::nullopt, 0.0, 0.0},
+        stats_);
+  }
+  stats_.optimal = lower >= best->dp_period;
+  stats_.period_lower_bound_s = stats_.optimal ? best->plan.period_s : lower;
+  const double period = best->plan.period_s;
+  stats_.gap = stats_.optimal ? 0.0
+               : lower > 0.0  ? std::max(0.0, (period - lower) / lower)
+               : period > 0.0 ? kInf
+                              : 0.0;
+  return PlanResult(std::move(best->plan), stats_);
+}
+
 PlanResult Solver::plan_result(std::optional<Found> found, const char* method) {
   stats_.method = method;
   if (!found) return PlanResult(diagnose_caps(), stats_);
@@ -663,6 +737,7 @@ PlanResult Solver::plan_result(std::optional<Found> found, const char* method) {
 PlanResult Solver::solve() {
   if (auto bad = precheck()) return PlanResult(*bad, stats_);
   if (too_large()) {
+    if (anytime_requested()) return anytime();
     return fallback("exact search skipped: " + std::to_string(in_.classes) +
                     " device classes give more than max_state_vectors = " +
                     std::to_string(options_.max_state_vectors) + " states");
@@ -674,7 +749,12 @@ PlanResult Solver::solve() {
     case Objective::kThroughput: {
       const std::optional<double> period = min_period(cap_with_tolerance(options_.period_cap_s));
       if (!period) return plan_result(std::nullopt, "throughput");
-      return plan_result(best_at_period(*period),
+      std::optional<Found> found = best_at_period(*period);
+      if (found && anytime_requested()) {  // the exact search finished: nothing left to close
+        stats_.period_lower_bound_s = found->plan.period_s;
+        stats_.gap = 0.0;
+      }
+      return plan_result(std::move(found),
                          "throughput: candidate-period search with bitset feasibility DP, then "
                          "least energy and fewest devices at that period");
     }

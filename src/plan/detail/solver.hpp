@@ -1,5 +1,6 @@
 #pragma once
 /// The exact solvers behind solve() and pareto_front(), sharing one prepared instance.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -45,6 +46,10 @@ class Solver {
   /// The cost DP, built on first use (its arrays are dense over every state).
   CostDp& cost();
   [[nodiscard]] PlanResult fallback(const std::string& why) const;
+  /// PlanOptions asks for anytime mode and it applies (throughput without a latency cap).
+  [[nodiscard]] bool anytime_requested() const;
+  /// Anytime mode: the best plan found within the limits and a proven lower bound.
+  [[nodiscard]] PlanResult anytime();
 
   [[nodiscard]] Found finish(const std::vector<StageAssignment>& stages) const;
   [[nodiscard]] double dp_period(const std::vector<StageAssignment>& stages) const;
@@ -71,6 +76,9 @@ class Solver {
 
   const cost::CostTable& table_;
   PlanOptions options_;
+  /// When solving started (read only when PlanOptions::time_limit_s is set): the anytime
+  /// mode's time limit counts from here.
+  std::chrono::steady_clock::time_point start_;
   std::string malformed_;
   Instance in_;
   std::unique_ptr<ReachDp> reach_;
