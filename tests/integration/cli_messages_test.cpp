@@ -147,10 +147,15 @@ TEST(CliText, EnergyIsPerSampleWithABatch) {
                    m["energy_per_inference_j"].get<double>());
 }
 
+/// The first line of `text` that starts with `start` (a solve time such as "350 us" inside
+/// another line must not match "0 ").
 std::string line_with(const std::string& text, const std::string& start) {
-  const auto at = text.find(start);
-  if (at == std::string::npos) return {};
-  return text.substr(at, text.find('\n', at) - at);
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = std::min(text.find('\n', at), text.size());
+    if (text.compare(at, start.size(), start) == 0) return text.substr(at, end - at);
+    at = end + 1;
+  }
+  return {};
 }
 
 TEST(CliText, BaselinesParetoAndReportShowEnergyPerSample) {
