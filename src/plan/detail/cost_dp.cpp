@@ -149,6 +149,10 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
   std::int32_t pe = total == 1 ? 0 : num_layers - 1;
   if (pb > pe) return;
   if (total == 1 && !within(in_.src_s[ku], limit)) return;
+  if (spec_.reach_bound != nullptr) {
+    pb = std::max(pb, spec_.reach_bound->min_start(idx, k));
+    if (pb > pe) return;
+  }
   const std::uint64_t* mask = nullptr;
   if (spec_.mask != nullptr || use_survivors_) {
     if (spec_.mask != nullptr) {
@@ -648,6 +652,7 @@ bool CostDp::forward_pass() {
     survivors_.assign(static_cast<std::size_t>(in_.states()) * words, 0);
     fwd_rows_.assign(static_cast<std::size_t>(in_.states()), Row{});
     active_.assign(static_cast<std::size_t>(in_.vectors), 0);
+    row_mask_.assign(static_cast<std::size_t>(in_.vectors), 0);
     touched_.clear();
   }
   for (const std::int64_t v : touched_) {
@@ -660,6 +665,7 @@ bool CostDp::forward_pass() {
               fwd_rows_.begin() + static_cast<std::ptrdiff_t>(from + static_cast<std::size_t>(kc)),
               Row{});
     active_[static_cast<std::size_t>(v)] = 0;
+    row_mask_[static_cast<std::size_t>(v)] = 0;
   }
   touched_.clear();
   fwd_pool_.clear();
@@ -688,12 +694,19 @@ bool CostDp::forward_pass() {
     }
     if (active_[static_cast<std::size_t>(idx)] == 0) continue;
     touched_.push_back(idx);
-    // prices of the devices still free: the Lagrangian bounds subtract them
-    double free_price = 0.0;
-    for (std::int32_t g = 0; g < kc; ++g) {
-      const auto gu = static_cast<std::size_t>(g);
-      free_price += lambda_[gu] * (in_.count[gu] - c[gu]);
-    }
+    // prices of the devices still free: the Lagrangian bounds subtract them (summed on
+    // first use: most active vectors have no stored predecessor row for any class)
+    double free_price = -1.0;
+    const auto prices = [&] {
+      if (free_price < 0.0) {
+        free_price = 0.0;
+        for (std::int32_t g = 0; g < kc; ++g) {
+          const auto gu = static_cast<std::size_t>(g);
+          free_price += lambda_[gu] * (in_.count[gu] - c[gu]);
+        }
+      }
+      return free_price;
+    };
     for (std::int32_t f = 0; f < kc; ++f) {
       const auto fu = static_cast<std::size_t>(f);
       if (c[fu] == 0) continue;
@@ -707,16 +720,17 @@ bool CostDp::forward_pass() {
         }
       } else {
         const std::int64_t prev = idx - in_.stride[fu];
-        for (std::int32_t k = 0; k < kc; ++k) {
-          if (c[static_cast<std::size_t>(k)] - (k == f ? 1 : 0) == 0) continue;
-          const Row& r = fwd_rows_[static_cast<std::size_t>(prev * kc + k)];
-          if (r.begin >= r.end) continue;
+        // Classes whose stage-end row of the previous vector is stored: a bit mask read
+        // before the rows themselves, which are mostly empty and scattered in memory.
+        const std::uint64_t rows = row_mask_[static_cast<std::size_t>(prev)];
+        for (std::uint64_t bits = rows; bits != 0; bits &= bits - 1) {
+          const Row& r = fwd_rows_[static_cast<std::size_t>(prev * kc + std::countr_zero(bits))];
           pb = std::min(pb, std::max(r.begin, 1));
           pe = std::max(pe, std::min(r.end - 1, num_layers - 1));
         }
         for (std::int32_t p = pb; p <= pe; ++p) st_[static_cast<std::size_t>(p)] = kInf;
-        for (std::int32_t k = 0; k < kc && pb <= pe; ++k) {
-          if (c[static_cast<std::size_t>(k)] - (k == f ? 1 : 0) == 0) continue;
+        for (std::uint64_t bits = pb <= pe ? rows : 0; bits != 0; bits &= bits - 1) {
+          const std::int32_t k = std::countr_zero(bits);
           const Row& r = fwd_rows_[static_cast<std::size_t>(prev * kc + k)];
           const std::int32_t b = std::max(r.begin, 1);
           const std::int32_t e = std::min(r.end - 1, num_layers - 1);
@@ -731,15 +745,19 @@ bool CostDp::forward_pass() {
         }
       }
       if (pb > pe) continue;
+      const double free = prices();
       std::uint64_t* kept = survivors_.data() + static_cast<std::size_t>(idx * kc + f) * words;
       // Starts outside the caller's mask are on no feasible plan.
       const std::uint64_t* allowed = spec_.mask != nullptr ? spec_.mask->starts(idx, f) : nullptr;
+      // Starts the relaxed reach bound shows cannot complete a plan within the limit.
+      const std::int32_t first_start =
+          spec_.reach_bound != nullptr ? spec_.reach_bound->min_start(idx, f) : 0;
       bool any = false;
       for (std::int32_t p = pb; p <= pe; ++p) {
         double& sv = st_[static_cast<std::size_t>(p)];
-        if (allowed != nullptr && !test_bit(allowed, p)) sv = kInf;
+        if ((allowed != nullptr && !test_bit(allowed, p)) || p < first_start) sv = kInf;
         if (sv < kInf && sv + std::max(relaxed_[in_.at(f, p)].v,
-                                       lag_start_[in_.at(f, p)] - (free_price + lambda_[fu])) >
+                                       lag_start_[in_.at(f, p)] - (free + lambda_[fu])) >
                              ub) {
           sv = kInf;
         }
@@ -830,8 +848,7 @@ bool CostDp::forward_pass() {
           }
         }
         if (best < kInf &&
-            best + std::max(relaxed_end_[in_.at(f, q)].v, lag_end_[in_.at(f, q)] - free_price) >
-                ub) {
+            best + std::max(relaxed_end_[in_.at(f, q)].v, lag_end_[in_.at(f, q)] - free) > ub) {
           best = kInf;
         }
         en_[static_cast<std::size_t>(q)] = best;
@@ -846,6 +863,7 @@ bool CostDp::forward_pass() {
         const auto gu = static_cast<std::size_t>(g);
         if (c[gu] < in_.count[gu]) active_[static_cast<std::size_t>(idx + in_.stride[gu])] = 1;
       }
+      row_mask_[static_cast<std::size_t>(idx)] |= std::uint64_t{1} << f;
       Row& row = fwd_rows_[static_cast<std::size_t>(idx * kc + f)];
       row.offset = static_cast<std::int64_t>(fwd_pool_.size());
       row.begin = en_first;
@@ -884,11 +902,11 @@ CostAnswer CostDp::run(const CostSpec& spec) {
                : kInf;
   if (CostAnswer relaxed; try_relaxed(relaxed)) return relaxed;
   use_survivors_ = false;
-  if (!count_first_ && !coupled_) {
+  if (!count_first_ && !coupled_ && classes_ <= 64) {  // 64: row_mask_ has a bit per class
     // Forward passes with bounds growing from the relaxation's value towards upper_bound:
     // a pass that completes a plan keeps every state of every plan within its bound, so the
     // backward pass over its survivors is exact; tight bounds keep few states.
-    const double lower = std::max(relaxed_root_.v, lagrangian());
+    const double lower = std::max({relaxed_root_.v, lagrangian(), spec.lower_bound});
     const double unit = lower > 0.0 ? lower : 1e-9;
     const double limit_bound = bound_;
     bool complete = false;

@@ -39,9 +39,16 @@ struct CostSpec {
   /// Partial plans that provably cost more than this are dropped (a plan costing exactly
   /// this is still found).
   double upper_bound = kInf;
+  /// The optimum is known to be at least this (say, from a DP over more plans with smaller
+  /// charges): the forward passes' growing bound starts there. Only speed depends on it.
+  double lower_bound = -kInf;
   /// Starts recorded by ReachDp::run(limit_s, true) (and, when it has them, finishes of
   /// ReachDp::run_backward(limit_s)): only states on some feasible plan are solved. Optional.
   const ReachDp* mask = nullptr;
+  /// A ReachDp whose relaxed completion bound was computed at limit_s (ReachDp::bound):
+  /// starts below its min_start() complete no plan within the limit and are skipped. Their
+  /// values would be +inf, so the answer is unchanged. Optional.
+  const ReachDp* reach_bound = nullptr;
 };
 
 /// The per-stage arithmetic of a CostSpec, shared by the DPs so that a value rebuilt during
@@ -220,6 +227,7 @@ class CostDp {
   std::vector<std::uint64_t> survivors_;  ///< (c, k): starts kept by the forward pass
   std::vector<Row> fwd_rows_;             ///< (c, k): cost up to a stage end at q
   std::vector<std::uint8_t> active_;      ///< per count vector: worth visiting forwards
+  std::vector<std::uint64_t> row_mask_;   ///< per count vector: classes with a row in fwd_rows_
   std::vector<std::int64_t> touched_;     ///< count vectors the last forward pass wrote
   std::vector<double> fwd_pool_;
   std::vector<double> st_, en_;

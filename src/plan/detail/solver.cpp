@@ -480,13 +480,18 @@ class EnergySearch {
     if (f.plan.latency_s <= latency_cap_ || latency_cap_ == kInf) seen_.push_back(f);
   }
 
+  /// No plan has a DP period below `fastest` (the least period, a candidate): intervals start
+  /// at the candidate below it, so no node is spent proving that smaller periods are empty,
+  /// and every node charges static power on at least `fastest`.
+  void set_fastest(double fastest) { fastest_ = fastest; }
+
   /// The least-energy plan with DP period <= top (a candidate), fewest devices on ties.
   std::optional<Solver::Found> solve(double top) {
-    if (!(top > -kInf)) return std::nullopt;
+    if (!(top > -kInf) || top < fastest_) return std::nullopt;
     top_ = top;
     if (!started_) {
       started_ = true;
-      evaluate(-kInf, top, false);
+      evaluate(fastest_ > -kInf ? set_.next_below(fastest_) : -kInf, top, false, -kInf);
     }
     while (!open_.empty()) {
       // A Pareto sweep over its work limit returns its best plan so far (not proven least).
@@ -511,7 +516,7 @@ class EnergySearch {
       }
       const bool single = set_.count_between(node.a, node.b) == 0;
       if (!node.exact && (single || (best && searched_))) {
-        evaluate(node.a, node.b, true);
+        evaluate(node.a, node.b, true, node.bound);
         continue;
       }
       if (single) continue;  // resolved: its plan is among the seen ones
@@ -523,8 +528,8 @@ class EnergySearch {
         const double below = set_.next_below(node.plan_period);
         if (below > node.a) mid = below;
       }
-      evaluate(node.a, mid, false);
-      evaluate(mid, node.b, false);
+      evaluate(node.a, mid, false, node.bound);
+      evaluate(mid, node.b, false, node.bound);
     }
     return incumbent(top);
   }
@@ -562,24 +567,38 @@ class EnergySearch {
     return current_;
   }
 
-  void evaluate(double a, double b, bool full) {
+  /// Bounds the interval (a, b]; `inherited` is a lower bound already known for it (from an
+  /// interval containing it, whose DP allows more plans and charges them no more).
+  void evaluate(double a, double b, bool full, double inherited) {
     CostSpec spec;
     spec.energy_weight = 1.0;
     spec.charge_s = set_.next_above(a);
     spec.floor_charge = true;
     spec.limit_s = b;
+    spec.lower_bound = inherited;
     // Anything costlier than the best plan within the whole cap is of no use to this solve;
     // a persistent (Pareto) search solves nodes exactly instead, so that later, smaller caps
     // need not solve them again.
     const std::optional<Solver::Found>& best = incumbent(top_);
     spec.upper_bound = best && !persistent_ ? best->plan.energy_per_inference_j : kInf;
+    // A plan already seen with its period in (a, b] costs the node's DP no more than its
+    // energy (it charges each stage at most the period), so the node's optimum is within
+    // that energy: the forward passes' growing bound stops there instead of overshooting.
+    // The optimum, and the plan, do not depend on this bound.
+    if (latency_cap_ == kInf) {
+      for (const Solver::Found& f : seen_) {
+        if (f.dp_period > a && f.dp_period <= b)
+          spec.upper_bound = std::min(spec.upper_bound, f.plan.energy_per_inference_j);
+      }
+    }
     bool exact = true;
     const CostAnswer ans = solver_.run_energy(spec, latency_cap_, full, exact);
 
     if (!ans.found) {
       // none within the bound: the bound itself bounds the interval (a later, smaller cap
       // has costlier incumbents, so the interval may matter again); none at all: drop it
-      if (spec.upper_bound < kInf) push(Node{spec.upper_bound, a, b, false, -kInf});
+      if (spec.upper_bound < kInf)
+        push(Node{std::max(spec.upper_bound, inherited), a, b, false, -kInf});
       return;
     }
     double plan_period = -kInf;
@@ -589,7 +608,7 @@ class EnergySearch {
       add_plan(f);
       searched_ = true;
     }
-    push(Node{ans.value.v, a, b, exact, plan_period});
+    push(Node{std::max(ans.value.v, inherited), a, b, exact, plan_period});
   }
 
   Solver& solver_;
@@ -599,6 +618,7 @@ class EnergySearch {
   bool started_ = false;
   bool searched_ = false;  ///< a DP has produced a plan (baseline incumbents are loose)
   double top_ = kInf;      ///< the cap of the current solve
+  double fastest_ = -kInf;
   std::vector<Node> open_;
   std::vector<Solver::Found> seen_;
   std::optional<Solver::Found> current_;
@@ -613,7 +633,15 @@ CostAnswer Solver::run_energy(const CostSpec& spec, double latency_cap, bool ful
     count_states(label_->states());
     return ans;
   }
-  if (full) return run_cost(spec);
+  if (full) {
+    // The relaxed reach bound at the node's limit skips states that cannot complete a plan:
+    // near the least period they are most of the count vectors.
+    if (!bound_reach_) bound_reach_ = std::make_unique<ReachDp>(in_);
+    bound_reach_->bound(spec.limit_s);
+    CostSpec bounded = spec;
+    bounded.reach_bound = bound_reach_.get();
+    return run_cost(bounded);
+  }
   ++stats_.dp_runs;
   CostAnswer ans = cost().relax(spec, exact);
   count_states(cost().states());
@@ -724,7 +752,13 @@ std::vector<ParetoPoint> Solver::period_front() {
   EnergySearch search(*this, set, cap_with_tolerance(options_.latency_cap_s), true);
   for (const Found& f : baselines()) search.add_plan(f);
   std::vector<ParetoPoint> points;  // built from the least-energy end
-  double top = at_most(set, cap_with_tolerance(options_.period_cap_s));
+  const double cap = cap_with_tolerance(options_.period_cap_s);
+  // The least period first (the throughput search settles it in milliseconds): below it the
+  // cost DP would have to exhaust its states to prove that no plan exists.
+  const std::optional<double> fastest = min_period(cap);
+  if (!fastest) return points;
+  search.set_fastest(*fastest);
+  double top = at_most(set, cap);
   while (top > -kInf) {
     std::optional<Found> f = search.solve(top);
     if (!f) break;

@@ -77,6 +77,8 @@ class Solver {
   /// Feasibility DPs of the second and later threads of the candidate-period search.
   std::vector<std::unique_ptr<ReachDp>> extra_reach_;
   static constexpr int kMaxThreads = 64;
+  /// Relaxed reach bounds for the energy search's cost DPs (ReachDp::bound).
+  std::unique_ptr<ReachDp> bound_reach_;
   std::unique_ptr<CostDp> cost_;
   std::unique_ptr<LabelDp> label_;
   std::unique_ptr<CandidateSet> candidates_;
