@@ -1,5 +1,6 @@
 #pragma once
 /// Exact minimisation of an additive plan cost over (count vector, class, cut) states.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -156,6 +157,8 @@ class CostDp {
   /// the counts (then the answer equals run()'s); otherwise the answer's value is a lower
   /// bound on run()'s and it has no stages. Ignores `upper_bound`.
   [[nodiscard]] CostAnswer relax(const CostSpec& spec, bool& exact);
+  /// Lanes (threads) for the forward pass; its results do not depend on them.
+  void set_threads(std::int32_t threads) { threads_ = std::max(threads, 1); }
   /// Finite states (count vector, class, cut) stored by the last run.
   [[nodiscard]] std::int64_t states() const { return states_; }
 
@@ -230,10 +233,27 @@ class CostDp {
   std::vector<std::uint64_t> row_mask_;   ///< per count vector: classes with a row in fwd_rows_
   std::vector<std::int64_t> touched_;     ///< count vectors the last forward pass wrote
   std::vector<double> fwd_pool_;
-  std::vector<double> st_, en_;
-  std::vector<std::int32_t> fstack_p_;
-  std::vector<double> fstack_key_;
-  std::vector<double> ftable_;
+  /// Scratch and output of one lane of the forward pass: the rows it writes go to `pool`
+  /// (offsets relative to it until the level is merged), `next` lists the count vectors
+  /// they activate.
+  struct Lane {
+    std::vector<double> st, en;
+    std::vector<std::int32_t> stack_p;
+    std::vector<double> stack_key;
+    std::vector<double> table;
+    std::vector<std::int32_t> c;
+    std::vector<double> pool;
+    std::vector<std::int64_t> rows;
+    std::vector<std::int64_t> next;
+    std::int64_t states = 0;
+    bool complete = false;
+  };
+  /// The forward pass over the states of one count vector (its predecessors' rows merged).
+  void forward_vector(std::int64_t idx, Lane& lane);
+  std::vector<Lane> lanes_;
+  std::int32_t threads_ = 1;
+  /// Levels with fewer count vectors stay on one lane (a thread start costs more).
+  static constexpr std::size_t kMinParallelLevel = 256;
   std::int64_t states_ = 0;
 };
 

@@ -474,7 +474,7 @@ std::optional<Solver::Found> Solver::min_latency() {
 class EnergySearch {
  public:
   EnergySearch(Solver& solver, const CandidateSet& set, double latency_cap, bool persistent)
-      : solver_(solver), set_(set), latency_cap_(latency_cap), persistent_(persistent) {}
+      : solver_(&solver), set_(&set), latency_cap_(latency_cap), persistent_(persistent) {}
 
   void add_plan(const Solver::Found& f) {
     if (f.plan.latency_s <= latency_cap_ || latency_cap_ == kInf) seen_.push_back(f);
@@ -491,12 +491,12 @@ class EnergySearch {
     top_ = top;
     if (!started_) {
       started_ = true;
-      evaluate(fastest_ > -kInf ? set_.next_below(fastest_) : -kInf, top, false, -kInf);
+      evaluate(fastest_ > -kInf ? set_->next_below(fastest_) : -kInf, top, false, -kInf);
     }
     while (!open_.empty()) {
       // A Pareto sweep over its work limit returns its best plan so far (not proven least).
-      if (persistent_ && solver_.work_ > solver_.options_.max_front_work) {
-        solver_.truncated_ = true;
+      if (persistent_ && solver_->over_work_limit()) {
+        solver_->truncated_ = true;
         break;
       }
       std::pop_heap(open_.begin(), open_.end(), std::greater<>());
@@ -514,7 +514,7 @@ class EnergySearch {
         push(node);
         break;
       }
-      const bool single = set_.count_between(node.a, node.b) == 0;
+      const bool single = set_->count_between(node.a, node.b) == 0;
       if (!node.exact && (single || (best && searched_))) {
         evaluate(node.a, node.b, true, node.bound);
         continue;
@@ -523,9 +523,9 @@ class EnergySearch {
       // Pareto sweeps split where the node's own plan sits when it is inside: the bound is
       // tight at that period, so the upper part often closes at once and the next, smaller
       // cap starts just below it. A single solve splits at the median (fewer nodes there).
-      double mid = set_.split(node.a, node.b);
+      double mid = set_->split(node.a, node.b);
       if (persistent_ && node.plan_period > node.a && node.plan_period <= node.b) {
-        const double below = set_.next_below(node.plan_period);
+        const double below = set_->next_below(node.plan_period);
         if (below > node.a) mid = below;
       }
       evaluate(node.a, mid, false, node.bound);
@@ -572,7 +572,7 @@ class EnergySearch {
   void evaluate(double a, double b, bool full, double inherited) {
     CostSpec spec;
     spec.energy_weight = 1.0;
-    spec.charge_s = set_.next_above(a);
+    spec.charge_s = set_->next_above(a);
     spec.floor_charge = true;
     spec.limit_s = b;
     spec.lower_bound = inherited;
@@ -581,18 +581,32 @@ class EnergySearch {
     // need not solve them again.
     const std::optional<Solver::Found>& best = incumbent(top_);
     spec.upper_bound = best && !persistent_ ? best->plan.energy_per_inference_j : kInf;
-    // A plan already seen with its period in (a, b] costs the node's DP no more than its
-    // energy (it charges each stage at most the period), so the node's optimum is within
-    // that energy: the forward passes' growing bound stops there instead of overshooting.
-    // The optimum, and the plan, do not depend on this bound.
-    if (latency_cap_ == kInf) {
+    // Every plan already seen with its period <= b is a plan of the node's DP, which charges
+    // each stage max(its compute, charge_s): no more than its energy plus its static power ×
+    // (charge_s − period) when the period is below charge_s. So the node's optimum is within
+    // the least such value, and the forward passes' growing bound stops there instead of
+    // overshooting (each pass costs more the looser its bound). The optimum and its plan do
+    // not depend on this bound.
+    const bool own_bound = persistent_ && latency_cap_ == kInf;
+    if (own_bound) {
       for (const Solver::Found& f : seen_) {
-        if (f.dp_period > a && f.dp_period <= b)
-          spec.upper_bound = std::min(spec.upper_bound, f.plan.energy_per_inference_j);
+        if (f.dp_period > b) continue;
+        const Plan& plan = f.plan;
+        const double below = spec.charge_s - plan.period_s;
+        const double charged =
+            plan.energy_per_inference_j + (below > 0.0 && plan.period_s > 0.0
+                                               ? plan.static_energy_j * below / plan.period_s
+                                               : 0.0);
+        spec.upper_bound = std::min(spec.upper_bound, charged * (1.0 + 1e-9));
       }
     }
     bool exact = true;
-    const CostAnswer ans = solver_.run_energy(spec, latency_cap_, full, exact);
+    CostAnswer ans = solver_->run_energy(spec, latency_cap_, full, exact);
+    if (!ans.found && own_bound && spec.upper_bound < kInf) {
+      // Rounding beyond the margin: solve without the bound rather than lose exactness.
+      spec.upper_bound = kInf;
+      ans = solver_->run_energy(spec, latency_cap_, full, exact);
+    }
 
     if (!ans.found) {
       // none within the bound: the bound itself bounds the interval (a later, smaller cap
@@ -603,7 +617,7 @@ class EnergySearch {
     }
     double plan_period = -kInf;
     if (!ans.stages.empty()) {
-      Solver::Found f = solver_.finish(ans.stages);
+      Solver::Found f = solver_->finish(ans.stages);
       plan_period = f.dp_period;
       add_plan(f);
       searched_ = true;
@@ -611,8 +625,8 @@ class EnergySearch {
     push(Node{std::max(ans.value.v, inherited), a, b, exact, plan_period});
   }
 
-  Solver& solver_;
-  const CandidateSet& set_;
+  Solver* solver_;
+  const CandidateSet* set_;
   double latency_cap_;
   bool persistent_;
   bool started_ = false;
@@ -747,33 +761,48 @@ PlanResult Solver::solve() {
   return plan_result(std::nullopt, "none");
 }
 
+std::vector<Solver::Found> Solver::sweep(EnergySearch& search, const CandidateSet& set, double top,
+                                         double stop) {
+  std::vector<Found> raw;
+  while (top >= stop && top > -kInf) {
+    std::optional<Found> f = search.solve(top);
+    if (!f) break;
+    top = set.next_below(f->dp_period);
+    raw.push_back(std::move(*f));
+    if ((truncated_ || over_work_limit()) && top > -kInf) {
+      truncated_ = true;
+      break;
+    }
+  }
+  return raw;
+}
+
 std::vector<ParetoPoint> Solver::period_front() {
   const CandidateSet& set = candidates();
-  EnergySearch search(*this, set, cap_with_tolerance(options_.latency_cap_s), true);
-  for (const Found& f : baselines()) search.add_plan(f);
-  std::vector<ParetoPoint> points;  // built from the least-energy end
   const double cap = cap_with_tolerance(options_.period_cap_s);
   // The least period first (the throughput search settles it in milliseconds): below it the
   // cost DP would have to exhaust its states to prove that no plan exists.
   const std::optional<double> fastest = min_period(cap);
-  if (!fastest) return points;
+  if (!fastest) return {};
+  const double top = at_most(set, cap);
+  // The least-energy plans at the caps of the sweep, from the largest cap down: each cap is
+  // the candidate below the previous plan's period.
+  // Threads split the forward passes of the energy search's cost DPs (count vectors with
+  // the same number of devices are independent); the values, hence the points, are the same.
+  if (!options_.latency_cap_s) cost().set_threads(std::clamp(options_.threads, 1, kMaxThreads));
+  EnergySearch search(*this, set, cap_with_tolerance(options_.latency_cap_s), true);
+  for (const Found& f : baselines()) search.add_plan(f);
   search.set_fastest(*fastest);
-  double top = at_most(set, cap);
-  while (top > -kInf) {
-    std::optional<Found> f = search.solve(top);
-    if (!f) break;
-    const double e = f->plan.energy_per_inference_j;
+  const std::vector<Found> raw = sweep(search, set, top, -kInf);
+  std::vector<ParetoPoint> points;  // built from the least-energy end
+  for (const Found& f : raw) {
+    const double e = f.plan.energy_per_inference_j;
     // A smaller period at no more energy dominates the previous point.
     while (!points.empty() && e <= points.back().energy_per_inference_j +
                                        1e-12 * std::fabs(points.back().energy_per_inference_j)) {
       points.pop_back();
     }
-    points.push_back({f->plan.period_s, e, f->plan.latency_s, f->plan});
-    top = set.next_below(f->dp_period);
-    if ((truncated_ || work_ > options_.max_front_work) && top > -kInf) {
-      truncated_ = true;
-      break;
-    }
+    points.push_back({f.plan.period_s, e, f.plan.latency_s, f.plan});
   }
   std::reverse(points.begin(), points.end());
   return points;

@@ -67,6 +67,13 @@ class Solver {
 
   [[nodiscard]] PlanResult plan_result(std::optional<Found> found, const char* method);
   [[nodiscard]] std::vector<ParetoPoint> period_front();
+  /// The ε-constraint sweep over caps from `top` down while the cap is >= `stop`: the
+  /// least-energy plan at each cap, the next cap being the candidate below its period.
+  [[nodiscard]] std::vector<Found> sweep(EnergySearch& search, const CandidateSet& set, double top,
+                                         double stop);
+  /// The Pareto sweep has done more work than
+  /// PlanOptions::max_front_work.
+  [[nodiscard]] bool over_work_limit() const { return work_ > options_.max_front_work; }
   [[nodiscard]] std::vector<ParetoPoint> latency_front();
 
   const cost::CostTable& table_;
