@@ -695,7 +695,7 @@ bool CostDp::forward_pass() {
   while (!level.empty()) {
     touched_.insert(touched_.end(), level.begin(), level.end());
     const std::size_t n = level.size();
-    const std::size_t used = n >= kMinParallelLevel ? lanes : 1;
+    const std::size_t used = n >= min_parallel_level_ ? lanes : 1;
     const auto solve_lane = [&](std::size_t t) {
       for (std::size_t i = t; i < n; i += used) forward_vector(level[i], lanes_[t]);
     };

@@ -158,7 +158,10 @@ class CostDp {
   /// bound on run()'s and it has no stages. Ignores `upper_bound`.
   [[nodiscard]] CostAnswer relax(const CostSpec& spec, bool& exact);
   /// Lanes (threads) for the forward pass; its results do not depend on them.
-  void set_threads(std::int32_t threads) { threads_ = std::max(threads, 1); }
+  void set_threads(std::int32_t threads, std::int64_t min_level) {
+    threads_ = std::max(threads, 1);
+    min_parallel_level_ = static_cast<std::size_t>(std::max<std::int64_t>(min_level, 1));
+  }
   /// Finite states (count vector, class, cut) stored by the last run.
   [[nodiscard]] std::int64_t states() const { return states_; }
 
@@ -253,7 +256,7 @@ class CostDp {
   std::vector<Lane> lanes_;
   std::int32_t threads_ = 1;
   /// Levels with fewer count vectors stay on one lane (a thread start costs more).
-  static constexpr std::size_t kMinParallelLevel = 256;
+  std::size_t min_parallel_level_ = 32;
   std::int64_t states_ = 0;
 };
 

@@ -789,7 +789,9 @@ std::vector<ParetoPoint> Solver::period_front() {
   // the candidate below the previous plan's period.
   // Threads split the forward passes of the energy search's cost DPs (count vectors with
   // the same number of devices are independent); the values, hence the points, are the same.
-  if (!options_.latency_cap_s) cost().set_threads(std::clamp(options_.threads, 1, kMaxThreads));
+  if (!options_.latency_cap_s) {
+    cost().set_threads(std::clamp(options_.threads, 1, kMaxThreads), options_.min_parallel_vectors);
+  }
   EnergySearch search(*this, set, cap_with_tolerance(options_.latency_cap_s), true);
   for (const Found& f : baselines()) search.add_plan(f);
   search.set_fastest(*fastest);
