@@ -960,11 +960,14 @@ CostAnswer CostDp::run(const CostSpec& spec) {
     const double unit = lower > 0.0 ? lower : 1e-9;
     const double limit_bound = bound_;
     bool complete = false;
-    for (std::int32_t i = 0; i < 40 && !complete; ++i) {  // growing steps above lower
+    // Successive runs (the nodes of one energy search) tend to need similar steps: start one
+    // step below the one that completed last time. Only the work depends on the steps.
+    for (std::int32_t i = std::max(0, last_step_ - 1); i < 40 && !complete; ++i) {
       bound_ = lower + unit * 1e-4 * std::pow(4.0, i);
       const bool last = bound_ >= limit_bound;
       if (last) bound_ = limit_bound;
       complete = forward_pass();
+      last_step_ = i;
       if (last && !complete) return CostAnswer{};  // nothing within upper_bound
       if (last) break;
     }

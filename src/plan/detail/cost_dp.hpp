@@ -255,6 +255,7 @@ class CostDp {
   void forward_vector(std::int64_t idx, Lane& lane);
   std::vector<Lane> lanes_;
   std::int32_t threads_ = 1;
+  std::int32_t last_step_ = 0;  ///< growth step at which the last forward passes completed
   /// Levels with fewer count vectors stay on one lane (a thread start costs more).
   std::size_t min_parallel_level_ = 32;
   std::int64_t states_ = 0;
