@@ -168,6 +168,36 @@ BENCHMARK(BM_ParetoFront)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
+// The exact front (no work limit) with PlanOptions::threads: layers, devices, classes, threads.
+// The points do not depend on the threads; wall time does (CPU time is summed over threads).
+void BM_ParetoFrontThreads(benchmark::State& state) {
+  const auto layers = static_cast<std::int32_t>(state.range(0));
+  const auto devices = static_cast<std::int32_t>(state.range(1));
+  const auto classes = static_cast<std::int32_t>(state.range(2));
+  const tessera::cost::CostTable table = tessera::testing::random_cost_table(
+      spec(layers, std::vector<std::int32_t>(static_cast<std::size_t>(classes), devices / classes),
+           0.5));
+  PlanOptions options;
+  options.max_front_work = std::numeric_limits<std::int64_t>::max();
+  options.threads = static_cast<std::int32_t>(state.range(3));
+  std::size_t points = 0;
+  for (auto _ : state) {
+    const tessera::plan::ParetoFront f = tessera::plan::pareto_front(table, options);
+    if (f.infeasible) state.SkipWithError(f.infeasible->constraint.c_str());
+    points = f.points.size();
+    benchmark::DoNotOptimize(f);
+  }
+  state.counters["points"] = static_cast<double>(points);
+}
+BENCHMARK(BM_ParetoFrontThreads)
+    ->Args({160, 12, 12, 1})
+    ->Args({160, 12, 12, 2})
+    ->Args({160, 16, 16, 1})
+    ->Args({160, 16, 16, 2})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -172,6 +172,17 @@ TEST(ParetoCli, WritesCsv) {
             0u);
 }
 
+TEST(ParetoCli, ThreadsGiveTheSameFront) {
+  const auto one = run_cli({"pareto", "resnet152", "--platform", "hetero16", "--csv", "-"});
+  const auto two =
+      run_cli({"pareto", "resnet152", "--platform", "hetero16", "--csv", "-", "--threads", "2"});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_EQ(two.out, one.out);
+  EXPECT_EQ(run_cli({"pareto", "resnet152", "--platform", "hetero16", "--threads", "0"}).exit_code,
+            2);
+}
+
 }  // namespace
 }  // namespace tessera
 

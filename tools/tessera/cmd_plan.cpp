@@ -96,8 +96,9 @@ void register_plan(CLI::App& app, int& exit_code) {
          "also simulate N inferences of the plan (SimGrid) and print the results (default: none)")
       ->check(whole_number_in(1, kMaxSimulatedInferences));
   cmd->add_option("--threads", args->threads,
-                  "throughput: test this many candidate periods at once, one thread each (the "
-                  "plan does not depend on it; default 1)")
+                  "throughput: test this many candidate periods at once, one thread each; "
+                  "weighted: split the front's DP passes over this many threads (the plan does "
+                  "not depend on it; default 1)")
       ->check(whole_number_in(1, 64));
   auto* time_limit =
       cmd->add_option("--time-limit", args->time_limit_s,
@@ -267,9 +268,14 @@ void register_pareto(CLI::App& app, int& exit_code) {
     bool latency = false;
     std::string svg;
     std::string report;
+    std::int64_t threads = 1;
   };
   auto args = std::make_shared<Args>();
   add_problem_options(*cmd, args->problem);
+  cmd->add_option("--threads", args->threads,
+                  "split the DP passes of the sweep over this many threads (the front does not "
+                  "depend on it; default 1)")
+      ->check(whole_number_in(1, 64));
   cmd->add_option("--json", args->json, "write tessera.pareto/1 JSON to FILE (- for stdout)");
   cmd->add_option("--csv", args->csv, "write the front as CSV to FILE (- for stdout)");
   cmd->add_flag("--latency", args->latency, "also compute the (latency, energy) front");
@@ -283,6 +289,7 @@ void register_pareto(CLI::App& app, int& exit_code) {
     const auto& table = loaded->table;
     auto options = plan_options(args->problem, loaded->pipeedge);
     options.latency_energy_front = args->latency;
+    options.threads = static_cast<std::int32_t>(args->threads);
     const auto start = std::chrono::steady_clock::now();
     Progress sweeping("computing the Pareto front");
     const auto front = plan::pareto_front(table, options);

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <thread>
 
 #include "plan/detail/bits.hpp"
 
@@ -149,6 +150,10 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
   std::int32_t pe = total == 1 ? 0 : num_layers - 1;
   if (pb > pe) return;
   if (total == 1 && !within(in_.src_s[ku], limit)) return;
+  if (spec_.reach_bound != nullptr) {
+    pb = std::max(pb, spec_.reach_bound->min_start(idx, k));
+    if (pb > pe) return;
+  }
   const std::uint64_t* mask = nullptr;
   if (spec_.mask != nullptr || use_survivors_) {
     if (spec_.mask != nullptr) {
@@ -639,8 +644,6 @@ double CostDp::lagrangian() {
 bool CostDp::forward_pass() {
   const std::int32_t num_layers = in_.layers;
   const std::int32_t kc = classes_;
-  const double limit = spec_.limit_s;
-  const double ub = bound_;
   const auto words = static_cast<std::size_t>(in_.words);
   const auto positions = static_cast<std::size_t>(num_layers + 1);
   // clear what the previous pass wrote (the arrays are sized once)
@@ -648,6 +651,7 @@ bool CostDp::forward_pass() {
     survivors_.assign(static_cast<std::size_t>(in_.states()) * words, 0);
     fwd_rows_.assign(static_cast<std::size_t>(in_.states()), Row{});
     active_.assign(static_cast<std::size_t>(in_.vectors), 0);
+    row_mask_.assign(static_cast<std::size_t>(in_.vectors), 0);
     touched_.clear();
   }
   for (const std::int64_t v : touched_) {
@@ -660,201 +664,265 @@ bool CostDp::forward_pass() {
               fwd_rows_.begin() + static_cast<std::ptrdiff_t>(from + static_cast<std::size_t>(kc)),
               Row{});
     active_[static_cast<std::size_t>(v)] = 0;
+    row_mask_[static_cast<std::size_t>(v)] = 0;
   }
   touched_.clear();
   fwd_pool_.clear();
-  st_.resize(positions);
-  en_.resize(positions);
-  fstack_p_.resize(positions);
-  fstack_key_.resize(positions);
-  ftable_.resize(table_.size());
   bool complete = false;
-  // active[c]: some predecessor of c kept a stage end, or c is a single device
+  // Count vectors by number of devices used: those of one level depend only on the level
+  // below, so a level's vectors are solved independently (on several lanes when it is
+  // large) and their rows are merged before the next level. Values do not depend on the
+  // lanes. active[c]: some predecessor of c kept a stage end, or c is a single device.
+  std::vector<std::int64_t> level;
   for (std::int32_t f = 0; f < kc; ++f) {
-    if (in_.count[static_cast<std::size_t>(f)] > 0)
-      active_[static_cast<std::size_t>(in_.stride[static_cast<std::size_t>(f)])] = 1;
+    const auto fu = static_cast<std::size_t>(f);
+    if (in_.count[fu] > 0 && active_[static_cast<std::size_t>(in_.stride[fu])] == 0) {
+      active_[static_cast<std::size_t>(in_.stride[fu])] = 1;
+      level.push_back(in_.stride[fu]);
+    }
   }
-  std::vector<std::int32_t> c(static_cast<std::size_t>(kc), 0);
+  std::sort(level.begin(), level.end());
+  const auto lanes = static_cast<std::size_t>(std::max(threads_, 1));
+  if (lanes_.size() != lanes) lanes_.resize(lanes);
+  for (Lane& lane : lanes_) {
+    lane.st.resize(positions);
+    lane.en.resize(positions);
+    lane.stack_p.resize(positions);
+    lane.stack_key.resize(positions);
+    lane.table.resize(table_.size());
+    lane.c.resize(static_cast<std::size_t>(kc));
+  }
+  while (!level.empty()) {
+    touched_.insert(touched_.end(), level.begin(), level.end());
+    const std::size_t n = level.size();
+    const std::size_t used = n >= min_parallel_level_ ? lanes : 1;
+    const auto solve_lane = [&](std::size_t t) {
+      for (std::size_t i = t; i < n; i += used) forward_vector(level[i], lanes_[t]);
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < used; ++t) pool.emplace_back(solve_lane, t);
+    solve_lane(0);
+    for (std::thread& th : pool) th.join();
+    level.clear();
+    for (std::size_t t = 0; t < used; ++t) {
+      Lane& lane = lanes_[t];
+      const auto base = static_cast<std::int64_t>(fwd_pool_.size());
+      fwd_pool_.insert(fwd_pool_.end(), lane.pool.begin(), lane.pool.end());
+      for (const std::int64_t r : lane.rows) fwd_rows_[static_cast<std::size_t>(r)].offset += base;
+      states_ += lane.states;
+      complete = complete || lane.complete;
+      for (const std::int64_t v : lane.next) {
+        if (active_[static_cast<std::size_t>(v)] != 0) continue;
+        active_[static_cast<std::size_t>(v)] = 1;
+        level.push_back(v);
+      }
+      lane.pool.clear();
+      lane.rows.clear();
+      lane.next.clear();
+      lane.states = 0;
+      lane.complete = false;
+    }
+    std::sort(level.begin(), level.end());
+  }
+  std::sort(touched_.begin(), touched_.end());
+  return complete;
+}
+
+void CostDp::forward_vector(std::int64_t idx, Lane& lane) {
+  const std::int32_t num_layers = in_.layers;
+  const std::int32_t kc = classes_;
+  const double limit = spec_.limit_s;
+  const double ub = bound_;
+  const auto words = static_cast<std::size_t>(in_.words);
+  const auto positions = static_cast<std::size_t>(num_layers + 1);
+  std::vector<std::int32_t>& c = lane.c;
   std::int32_t total = 0;
-  for (std::int64_t idx = 1; idx < in_.vectors; ++idx) {
-    for (std::size_t j = 0;; ++j) {  // next count vector in mixed radix
-      if (c[j] < in_.count[j]) {
-        ++c[j];
-        ++total;
-        break;
-      }
-      total -= c[j];
-      c[j] = 0;
-    }
-    if (active_[static_cast<std::size_t>(idx)] == 0) continue;
-    touched_.push_back(idx);
-    // prices of the devices still free: the Lagrangian bounds subtract them
-    double free_price = 0.0;
-    for (std::int32_t g = 0; g < kc; ++g) {
-      const auto gu = static_cast<std::size_t>(g);
-      free_price += lambda_[gu] * (in_.count[gu] - c[gu]);
-    }
-    for (std::int32_t f = 0; f < kc; ++f) {
-      const auto fu = static_cast<std::size_t>(f);
-      if (c[fu] == 0) continue;
-      // Costs up to "a stage on f starts at p".
-      std::int32_t pb = num_layers;
-      std::int32_t pe = -1;
-      if (total == 1) {
-        if (within(in_.src_s[fu], limit)) {
-          st_[0] = costs_.src_val[fu];
-          pb = pe = 0;
-        }
-      } else {
-        const std::int64_t prev = idx - in_.stride[fu];
-        for (std::int32_t k = 0; k < kc; ++k) {
-          if (c[static_cast<std::size_t>(k)] - (k == f ? 1 : 0) == 0) continue;
-          const Row& r = fwd_rows_[static_cast<std::size_t>(prev * kc + k)];
-          if (r.begin >= r.end) continue;
-          pb = std::min(pb, std::max(r.begin, 1));
-          pe = std::max(pe, std::min(r.end - 1, num_layers - 1));
-        }
-        for (std::int32_t p = pb; p <= pe; ++p) st_[static_cast<std::size_t>(p)] = kInf;
-        for (std::int32_t k = 0; k < kc && pb <= pe; ++k) {
-          if (c[static_cast<std::size_t>(k)] - (k == f ? 1 : 0) == 0) continue;
-          const Row& r = fwd_rows_[static_cast<std::size_t>(prev * kc + k)];
-          const std::int32_t b = std::max(r.begin, 1);
-          const std::int32_t e = std::min(r.end - 1, num_layers - 1);
-          const double* send = in_.send_s.data() + in_.link(k, f, 0);
-          const double* tr = costs_.tr.data() + in_.link(k, f, 0);
-          for (std::int32_t p = b; p <= e; ++p) {
-            const double ev = fwd_pool_[static_cast<std::size_t>(r.offset + (p - r.begin))];
-            if (!(ev < kInf) || !within(send[p], limit)) continue;
-            double& sv = st_[static_cast<std::size_t>(p)];
-            sv = std::min(sv, ev + tr[p]);
-          }
-        }
-      }
-      if (pb > pe) continue;
-      std::uint64_t* kept = survivors_.data() + static_cast<std::size_t>(idx * kc + f) * words;
-      // Starts outside the caller's mask are on no feasible plan.
-      const std::uint64_t* allowed = spec_.mask != nullptr ? spec_.mask->starts(idx, f) : nullptr;
-      bool any = false;
-      for (std::int32_t p = pb; p <= pe; ++p) {
-        double& sv = st_[static_cast<std::size_t>(p)];
-        if (allowed != nullptr && !test_bit(allowed, p)) sv = kInf;
-        if (sv < kInf && sv + std::max(relaxed_[in_.at(f, p)].v,
-                                       lag_start_[in_.at(f, p)] - (free_price + lambda_[fu])) >
-                             ub) {
-          sv = kInf;
-        }
-        if (sv < kInf) {
-          set_bit(kept, p);
-          any = true;
-        }
-      }
-      if (!any) continue;
-      ++states_;
-      // Costs up to "the stage on f ends at q", over the windows of valid starts.
-      const std::int32_t qmax = costs_.hi[in_.kp(f, pe)];
-      const double* ca = costs_.a.data() + in_.at(f, 0);
-      const double* cb = costs_.b.data() + in_.at(f, 0);
-      const double sc = costs_.stage_const[fu];
-      const std::int32_t* lo = costs_.lo.data() + in_.at(f, 0);
-      const std::int32_t* clo = costs_.charge_lo.data() + in_.at(f, 0);
-      const std::int32_t* sall = in_.start_all.data() + in_.at(f, 0);
-      bool floored = false;
-      for (std::int32_t q = pb + 1; q <= qmax && !floored; ++q)
-        floored = clo[q] > std::max(lo[q], pb);
-      const auto width = positions;
-      if (floored) {
-        for (std::int32_t p = pb; p <= pe; ++p) {
-          const double sv = st_[static_cast<std::size_t>(p)];
-          ftable_[static_cast<std::size_t>(p)] = sv < kInf ? sv - cb[p] : kInf;
-        }
-        for (std::size_t j = 1; (std::int32_t{1} << j) <= pe - pb + 1; ++j) {
-          const std::int32_t half = std::int32_t{1} << (j - 1);
-          for (std::int32_t p = pb; p + 2 * half - 1 <= pe; ++p) {
-            ftable_[j * width + static_cast<std::size_t>(p)] =
-                std::min(ftable_[(j - 1) * width + static_cast<std::size_t>(p)],
-                         ftable_[(j - 1) * width + static_cast<std::size_t>(p + half)]);
-          }
-        }
-      }
-      const auto range_b = [&](std::int32_t x, std::int32_t y) {
-        const auto j =
-            static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(y - x + 1)) - 1);
-        return std::min(
-            ftable_[j * width + static_cast<std::size_t>(x)],
-            ftable_[j * width + static_cast<std::size_t>(y - (std::int32_t{1} << j) + 1)]);
-      };
-      // Monotone stack over starts p in [pb, q - 1]: indices and keys rise from bottom to
-      // top, so the minimum over [x, q - 1] is the deepest entry with index >= x.
-      std::int32_t top = 0;
-      std::int32_t en_first = -1;
-      std::int32_t en_last = -1;
-      for (std::int32_t q = pb + 1; q <= qmax; ++q) {
-        const std::int32_t np = q - 1;
-        if (np <= pe) {
-          const double sv = st_[static_cast<std::size_t>(np)];
-          if (sv < kInf) {
-            const double key = sv - ca[np];
-            while (top > 0 && !(fstack_key_[static_cast<std::size_t>(top - 1)] < key)) --top;
-            fstack_p_[static_cast<std::size_t>(top)] = np;
-            fstack_key_[static_cast<std::size_t>(top)] = key;
-            ++top;
-          }
-        }
-        double best = kInf;
-        const std::int32_t low = std::max(lo[q], pb);     // starts within the limit
-        const std::int32_t fit = std::max(low, sall[q]);  // contiguous fitting starts from here
-        const std::int32_t xa = std::max(fit, clo[q]);    // charged at the floor from here
-        if (xa <= std::min(q - 1, pe) && top > 0) {
-          std::int32_t a = 0;
-          std::int32_t b = top;
-          while (a < b) {
-            const std::int32_t mid = (a + b) / 2;
-            if (fstack_p_[static_cast<std::size_t>(mid)] >= xa) {
-              b = mid;
-            } else {
-              a = mid + 1;
-            }
-          }
-          if (a < top) best = std::min(best, fstack_key_[static_cast<std::size_t>(a)] + ca[q] + sc);
-        }
-        if (floored && fit < xa) {
-          const std::int32_t y = std::min({xa - 1, q - 1, pe});
-          if (fit <= y) best = std::min(best, range_b(fit, y) + cb[q]);
-        }
-        if (low < fit) {  // starts that fit although a longer stage from them does not
-          const std::uint64_t* fits = in_.start_row(f, q);
-          for (std::int32_t p = low; p < std::min(fit, pe + 1); ++p) {
-            const double sv = st_[static_cast<std::size_t>(p)];
-            if (!(sv < kInf) || !test_bit(fits, p)) continue;
-            best = std::min(best, costs_.through(in_, f, p, q, sv));
-          }
-        }
-        if (best < kInf &&
-            best + std::max(relaxed_end_[in_.at(f, q)].v, lag_end_[in_.at(f, q)] - free_price) >
-                ub) {
-          best = kInf;
-        }
-        en_[static_cast<std::size_t>(q)] = best;
-        if (best < kInf) {
-          if (en_first < 0) en_first = q;
-          en_last = q;
-        }
-      }
-      if (en_first < 0) continue;
-      if (en_last == num_layers) complete = true;
+  std::int64_t rest = idx;
+  for (std::size_t j = 0; j < c.size(); ++j) {
+    const std::int64_t radix = in_.count[j] + 1;
+    c[j] = static_cast<std::int32_t>(rest % radix);
+    rest /= radix;
+    total += c[j];
+  }
+  // prices of the devices still free: the Lagrangian bounds subtract them (summed on
+  // first use: most active vectors have no stored predecessor row for any class)
+  double free_price = -1.0;
+  const auto prices = [&] {
+    if (free_price < 0.0) {
+      free_price = 0.0;
       for (std::int32_t g = 0; g < kc; ++g) {
         const auto gu = static_cast<std::size_t>(g);
-        if (c[gu] < in_.count[gu]) active_[static_cast<std::size_t>(idx + in_.stride[gu])] = 1;
+        free_price += lambda_[gu] * (in_.count[gu] - c[gu]);
       }
-      Row& row = fwd_rows_[static_cast<std::size_t>(idx * kc + f)];
-      row.offset = static_cast<std::int64_t>(fwd_pool_.size());
-      row.begin = en_first;
-      row.end = en_last + 1;
-      for (std::int32_t q = en_first; q <= en_last; ++q)
-        fwd_pool_.push_back(en_[static_cast<std::size_t>(q)]);
     }
+    return free_price;
+  };
+  for (std::int32_t f = 0; f < kc; ++f) {
+    const auto fu = static_cast<std::size_t>(f);
+    if (c[fu] == 0) continue;
+    // Costs up to "a stage on f starts at p".
+    std::int32_t pb = num_layers;
+    std::int32_t pe = -1;
+    if (total == 1) {
+      if (within(in_.src_s[fu], limit)) {
+        lane.st[0] = costs_.src_val[fu];
+        pb = pe = 0;
+      }
+    } else {
+      const std::int64_t prev = idx - in_.stride[fu];
+      // Classes whose stage-end row of the previous vector is stored: a bit mask read
+      // before the rows themselves, which are mostly empty and scattered in memory.
+      const std::uint64_t rows = row_mask_[static_cast<std::size_t>(prev)];
+      for (std::uint64_t bits = rows; bits != 0; bits &= bits - 1) {
+        const Row& r = fwd_rows_[static_cast<std::size_t>(prev * kc + std::countr_zero(bits))];
+        pb = std::min(pb, std::max(r.begin, 1));
+        pe = std::max(pe, std::min(r.end - 1, num_layers - 1));
+      }
+      for (std::int32_t p = pb; p <= pe; ++p) lane.st[static_cast<std::size_t>(p)] = kInf;
+      for (std::uint64_t bits = pb <= pe ? rows : 0; bits != 0; bits &= bits - 1) {
+        const std::int32_t k = std::countr_zero(bits);
+        const Row& r = fwd_rows_[static_cast<std::size_t>(prev * kc + k)];
+        const std::int32_t b = std::max(r.begin, 1);
+        const std::int32_t e = std::min(r.end - 1, num_layers - 1);
+        const double* send = in_.send_s.data() + in_.link(k, f, 0);
+        const double* tr = costs_.tr.data() + in_.link(k, f, 0);
+        for (std::int32_t p = b; p <= e; ++p) {
+          const double ev = fwd_pool_[static_cast<std::size_t>(r.offset + (p - r.begin))];
+          if (!(ev < kInf) || !within(send[p], limit)) continue;
+          double& sv = lane.st[static_cast<std::size_t>(p)];
+          sv = std::min(sv, ev + tr[p]);
+        }
+      }
+    }
+    if (pb > pe) continue;
+    const double free = prices();
+    std::uint64_t* kept = survivors_.data() + static_cast<std::size_t>(idx * kc + f) * words;
+    // Starts outside the caller's mask are on no feasible plan.
+    const std::uint64_t* allowed = spec_.mask != nullptr ? spec_.mask->starts(idx, f) : nullptr;
+    // Starts the relaxed reach bound shows cannot complete a plan within the limit.
+    const std::int32_t first_start =
+        spec_.reach_bound != nullptr ? spec_.reach_bound->min_start(idx, f) : 0;
+    bool any = false;
+    for (std::int32_t p = pb; p <= pe; ++p) {
+      double& sv = lane.st[static_cast<std::size_t>(p)];
+      if ((allowed != nullptr && !test_bit(allowed, p)) || p < first_start) sv = kInf;
+      if (sv < kInf &&
+          sv + std::max(relaxed_[in_.at(f, p)].v, lag_start_[in_.at(f, p)] - (free + lambda_[fu])) >
+              ub) {
+        sv = kInf;
+      }
+      if (sv < kInf) {
+        set_bit(kept, p);
+        any = true;
+      }
+    }
+    if (!any) continue;
+    ++lane.states;
+    // Costs up to "the stage on f ends at q", over the windows of valid starts.
+    const std::int32_t qmax = costs_.hi[in_.kp(f, pe)];
+    const double* ca = costs_.a.data() + in_.at(f, 0);
+    const double* cb = costs_.b.data() + in_.at(f, 0);
+    const double sc = costs_.stage_const[fu];
+    const std::int32_t* lo = costs_.lo.data() + in_.at(f, 0);
+    const std::int32_t* clo = costs_.charge_lo.data() + in_.at(f, 0);
+    const std::int32_t* sall = in_.start_all.data() + in_.at(f, 0);
+    bool floored = false;
+    for (std::int32_t q = pb + 1; q <= qmax && !floored; ++q)
+      floored = clo[q] > std::max(lo[q], pb);
+    const auto width = positions;
+    if (floored) {
+      for (std::int32_t p = pb; p <= pe; ++p) {
+        const double sv = lane.st[static_cast<std::size_t>(p)];
+        lane.table[static_cast<std::size_t>(p)] = sv < kInf ? sv - cb[p] : kInf;
+      }
+      for (std::size_t j = 1; (std::int32_t{1} << j) <= pe - pb + 1; ++j) {
+        const std::int32_t half = std::int32_t{1} << (j - 1);
+        for (std::int32_t p = pb; p + 2 * half - 1 <= pe; ++p) {
+          lane.table[j * width + static_cast<std::size_t>(p)] =
+              std::min(lane.table[(j - 1) * width + static_cast<std::size_t>(p)],
+                       lane.table[(j - 1) * width + static_cast<std::size_t>(p + half)]);
+        }
+      }
+    }
+    const auto range_b = [&](std::int32_t x, std::int32_t y) {
+      const auto j =
+          static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(y - x + 1)) - 1);
+      return std::min(
+          lane.table[j * width + static_cast<std::size_t>(x)],
+          lane.table[j * width + static_cast<std::size_t>(y - (std::int32_t{1} << j) + 1)]);
+    };
+    // Monotone stack over starts p in [pb, q - 1]: indices and keys rise from bottom to
+    // top, so the minimum over [x, q - 1] is the deepest entry with index >= x.
+    std::int32_t top = 0;
+    std::int32_t en_first = -1;
+    std::int32_t en_last = -1;
+    for (std::int32_t q = pb + 1; q <= qmax; ++q) {
+      const std::int32_t np = q - 1;
+      if (np <= pe) {
+        const double sv = lane.st[static_cast<std::size_t>(np)];
+        if (sv < kInf) {
+          const double key = sv - ca[np];
+          while (top > 0 && !(lane.stack_key[static_cast<std::size_t>(top - 1)] < key)) --top;
+          lane.stack_p[static_cast<std::size_t>(top)] = np;
+          lane.stack_key[static_cast<std::size_t>(top)] = key;
+          ++top;
+        }
+      }
+      double best = kInf;
+      const std::int32_t low = std::max(lo[q], pb);     // starts within the limit
+      const std::int32_t fit = std::max(low, sall[q]);  // contiguous fitting starts from here
+      const std::int32_t xa = std::max(fit, clo[q]);    // charged at the floor from here
+      if (xa <= std::min(q - 1, pe) && top > 0) {
+        std::int32_t a = 0;
+        std::int32_t b = top;
+        while (a < b) {
+          const std::int32_t mid = (a + b) / 2;
+          if (lane.stack_p[static_cast<std::size_t>(mid)] >= xa) {
+            b = mid;
+          } else {
+            a = mid + 1;
+          }
+        }
+        if (a < top)
+          best = std::min(best, lane.stack_key[static_cast<std::size_t>(a)] + ca[q] + sc);
+      }
+      if (floored && fit < xa) {
+        const std::int32_t y = std::min({xa - 1, q - 1, pe});
+        if (fit <= y) best = std::min(best, range_b(fit, y) + cb[q]);
+      }
+      if (low < fit) {  // starts that fit although a longer stage from them does not
+        const std::uint64_t* fits = in_.start_row(f, q);
+        for (std::int32_t p = low; p < std::min(fit, pe + 1); ++p) {
+          const double sv = lane.st[static_cast<std::size_t>(p)];
+          if (!(sv < kInf) || !test_bit(fits, p)) continue;
+          best = std::min(best, costs_.through(in_, f, p, q, sv));
+        }
+      }
+      if (best < kInf &&
+          best + std::max(relaxed_end_[in_.at(f, q)].v, lag_end_[in_.at(f, q)] - free) > ub) {
+        best = kInf;
+      }
+      lane.en[static_cast<std::size_t>(q)] = best;
+      if (best < kInf) {
+        if (en_first < 0) en_first = q;
+        en_last = q;
+      }
+    }
+    if (en_first < 0) continue;
+    if (en_last == num_layers) lane.complete = true;
+    for (std::int32_t g = 0; g < kc; ++g) {
+      const auto gu = static_cast<std::size_t>(g);
+      if (c[gu] < in_.count[gu]) lane.next.push_back(idx + in_.stride[gu]);
+    }
+    row_mask_[static_cast<std::size_t>(idx)] |= std::uint64_t{1} << f;
+    Row& row = fwd_rows_[static_cast<std::size_t>(idx * kc + f)];
+    row.offset = static_cast<std::int64_t>(lane.pool.size());
+    lane.rows.push_back(idx * kc + f);
+    row.begin = en_first;
+    row.end = en_last + 1;
+    for (std::int32_t q = en_first; q <= en_last; ++q)
+      lane.pool.push_back(lane.en[static_cast<std::size_t>(q)]);
   }
-  return complete;
 }
 
 CostAnswer CostDp::relax(const CostSpec& spec, bool& exact) {
@@ -884,19 +952,22 @@ CostAnswer CostDp::run(const CostSpec& spec) {
                : kInf;
   if (CostAnswer relaxed; try_relaxed(relaxed)) return relaxed;
   use_survivors_ = false;
-  if (!count_first_ && !coupled_) {
+  if (!count_first_ && !coupled_ && classes_ <= 64) {  // 64: row_mask_ has a bit per class
     // Forward passes with bounds growing from the relaxation's value towards upper_bound:
     // a pass that completes a plan keeps every state of every plan within its bound, so the
     // backward pass over its survivors is exact; tight bounds keep few states.
-    const double lower = std::max(relaxed_root_.v, lagrangian());
+    const double lower = std::max({relaxed_root_.v, lagrangian(), spec.lower_bound});
     const double unit = lower > 0.0 ? lower : 1e-9;
     const double limit_bound = bound_;
     bool complete = false;
-    for (std::int32_t i = 0; i < 40 && !complete; ++i) {  // growing steps above lower
+    // Successive runs (the nodes of one energy search) tend to need similar steps: start one
+    // step below the one that completed last time. Only the work depends on the steps.
+    for (std::int32_t i = std::max(0, last_step_ - 1); i < 40 && !complete; ++i) {
       bound_ = lower + unit * 1e-4 * std::pow(4.0, i);
       const bool last = bound_ >= limit_bound;
       if (last) bound_ = limit_bound;
       complete = forward_pass();
+      last_step_ = i;
       if (last && !complete) return CostAnswer{};  // nothing within upper_bound
       if (last) break;
     }

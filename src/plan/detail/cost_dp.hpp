@@ -1,5 +1,6 @@
 #pragma once
 /// Exact minimisation of an additive plan cost over (count vector, class, cut) states.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -39,9 +40,16 @@ struct CostSpec {
   /// Partial plans that provably cost more than this are dropped (a plan costing exactly
   /// this is still found).
   double upper_bound = kInf;
+  /// The optimum is known to be at least this (say, from a DP over more plans with smaller
+  /// charges): the forward passes' growing bound starts there. Only speed depends on it.
+  double lower_bound = -kInf;
   /// Starts recorded by ReachDp::run(limit_s, true) (and, when it has them, finishes of
   /// ReachDp::run_backward(limit_s)): only states on some feasible plan are solved. Optional.
   const ReachDp* mask = nullptr;
+  /// A ReachDp whose relaxed completion bound was computed at limit_s (ReachDp::bound):
+  /// starts below its min_start() complete no plan within the limit and are skipped. Their
+  /// values would be +inf, so the answer is unchanged. Optional.
+  const ReachDp* reach_bound = nullptr;
 };
 
 /// The per-stage arithmetic of a CostSpec, shared by the DPs so that a value rebuilt during
@@ -149,6 +157,11 @@ class CostDp {
   /// the counts (then the answer equals run()'s); otherwise the answer's value is a lower
   /// bound on run()'s and it has no stages. Ignores `upper_bound`.
   [[nodiscard]] CostAnswer relax(const CostSpec& spec, bool& exact);
+  /// Lanes (threads) for the forward pass; its results do not depend on them.
+  void set_threads(std::int32_t threads, std::int64_t min_level) {
+    threads_ = std::max(threads, 1);
+    min_parallel_level_ = static_cast<std::size_t>(std::max<std::int64_t>(min_level, 1));
+  }
   /// Finite states (count vector, class, cut) stored by the last run.
   [[nodiscard]] std::int64_t states() const { return states_; }
 
@@ -220,12 +233,31 @@ class CostDp {
   std::vector<std::uint64_t> survivors_;  ///< (c, k): starts kept by the forward pass
   std::vector<Row> fwd_rows_;             ///< (c, k): cost up to a stage end at q
   std::vector<std::uint8_t> active_;      ///< per count vector: worth visiting forwards
+  std::vector<std::uint64_t> row_mask_;   ///< per count vector: classes with a row in fwd_rows_
   std::vector<std::int64_t> touched_;     ///< count vectors the last forward pass wrote
   std::vector<double> fwd_pool_;
-  std::vector<double> st_, en_;
-  std::vector<std::int32_t> fstack_p_;
-  std::vector<double> fstack_key_;
-  std::vector<double> ftable_;
+  /// Scratch and output of one lane of the forward pass: the rows it writes go to `pool`
+  /// (offsets relative to it until the level is merged), `next` lists the count vectors
+  /// they activate.
+  struct Lane {
+    std::vector<double> st, en;
+    std::vector<std::int32_t> stack_p;
+    std::vector<double> stack_key;
+    std::vector<double> table;
+    std::vector<std::int32_t> c;
+    std::vector<double> pool;
+    std::vector<std::int64_t> rows;
+    std::vector<std::int64_t> next;
+    std::int64_t states = 0;
+    bool complete = false;
+  };
+  /// The forward pass over the states of one count vector (its predecessors' rows merged).
+  void forward_vector(std::int64_t idx, Lane& lane);
+  std::vector<Lane> lanes_;
+  std::int32_t threads_ = 1;
+  std::int32_t last_step_ = 0;  ///< growth step at which the last forward passes completed
+  /// Levels with fewer count vectors stay on one lane (a thread start costs more).
+  std::size_t min_parallel_level_ = 32;
   std::int64_t states_ = 0;
 };
 

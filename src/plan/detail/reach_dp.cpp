@@ -226,6 +226,15 @@ std::uint64_t* ReachDp::claim(std::int64_t vector) {
   return block(slot);
 }
 
+void ReachDp::bound(double limit_s) {
+  prepare(limit_s);
+  if (in_.layers < 65535) {
+    relaxed_bound();
+  } else {
+    need_.clear();
+  }
+}
+
 bool ReachDp::run(double limit_s, bool record, bool prune) {
   prepare(limit_s);
   finish_.clear();

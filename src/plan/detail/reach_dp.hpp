@@ -28,6 +28,16 @@ class ReachDp {
   bool run(double limit_s, bool record, bool prune = true);
   /// Fills the finish sets for `finishes()` at `limit_s`.
   void run_backward(double limit_s);
+  /// Computes the relaxed completion bound at `limit_s` alone (no search) for min_start();
+  /// the start sets are left as they were.
+  void bound(double limit_s);
+  /// Smallest cut from which a stage on class k, the devices counted by `vector` used (k's
+  /// included), can still complete a plan in the relaxed model of the last bound() or
+  /// pruned run(): any start below it completes no plan within that limit (0 when unknown).
+  [[nodiscard]] std::int32_t min_start(std::int64_t vector, std::int32_t k) const {
+    if (need_.size() != static_cast<std::size_t>(in_.vectors)) return 0;
+    return jump(k, need_[static_cast<std::size_t>(in_.vectors - 1 - vector)]);
+  }
 
   /// Start set of (count vector, class) from the last recorded run (empty when the run
   /// reached no start of that vector).

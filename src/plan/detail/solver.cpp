@@ -477,24 +477,29 @@ std::optional<Solver::Found> Solver::min_latency() {
 class EnergySearch {
  public:
   EnergySearch(Solver& solver, const CandidateSet& set, double latency_cap, bool persistent)
-      : solver_(solver), set_(set), latency_cap_(latency_cap), persistent_(persistent) {}
+      : solver_(&solver), set_(&set), latency_cap_(latency_cap), persistent_(persistent) {}
 
   void add_plan(const Solver::Found& f) {
     if (f.plan.latency_s <= latency_cap_ || latency_cap_ == kInf) seen_.push_back(f);
   }
 
+  /// No plan has a DP period below `fastest` (the least period, a candidate): intervals start
+  /// at the candidate below it, so no node is spent proving that smaller periods are empty,
+  /// and every node charges static power on at least `fastest`.
+  void set_fastest(double fastest) { fastest_ = fastest; }
+
   /// The least-energy plan with DP period <= top (a candidate), fewest devices on ties.
   std::optional<Solver::Found> solve(double top) {
-    if (!(top > -kInf)) return std::nullopt;
+    if (!(top > -kInf) || top < fastest_) return std::nullopt;
     top_ = top;
     if (!started_) {
       started_ = true;
-      evaluate(-kInf, top, false);
+      evaluate(fastest_ > -kInf ? set_->next_below(fastest_) : -kInf, top, false, -kInf);
     }
     while (!open_.empty()) {
       // A Pareto sweep over its work limit returns its best plan so far (not proven least).
-      if (persistent_ && solver_.work_ > solver_.options_.max_front_work) {
-        solver_.truncated_ = true;
+      if (persistent_ && solver_->over_work_limit()) {
+        solver_->truncated_ = true;
         break;
       }
       std::pop_heap(open_.begin(), open_.end(), std::greater<>());
@@ -512,22 +517,22 @@ class EnergySearch {
         push(node);
         break;
       }
-      const bool single = set_.count_between(node.a, node.b) == 0;
+      const bool single = set_->count_between(node.a, node.b) == 0;
       if (!node.exact && (single || (best && searched_))) {
-        evaluate(node.a, node.b, true);
+        evaluate(node.a, node.b, true, node.bound);
         continue;
       }
       if (single) continue;  // resolved: its plan is among the seen ones
       // Pareto sweeps split where the node's own plan sits when it is inside: the bound is
       // tight at that period, so the upper part often closes at once and the next, smaller
       // cap starts just below it. A single solve splits at the median (fewer nodes there).
-      double mid = set_.split(node.a, node.b);
+      double mid = set_->split(node.a, node.b);
       if (persistent_ && node.plan_period > node.a && node.plan_period <= node.b) {
-        const double below = set_.next_below(node.plan_period);
+        const double below = set_->next_below(node.plan_period);
         if (below > node.a) mid = below;
       }
-      evaluate(node.a, mid, false);
-      evaluate(mid, node.b, false);
+      evaluate(node.a, mid, false, node.bound);
+      evaluate(mid, node.b, false, node.bound);
     }
     return incumbent(top);
   }
@@ -565,43 +570,72 @@ class EnergySearch {
     return current_;
   }
 
-  void evaluate(double a, double b, bool full) {
+  /// Bounds the interval (a, b]; `inherited` is a lower bound already known for it (from an
+  /// interval containing it, whose DP allows more plans and charges them no more).
+  void evaluate(double a, double b, bool full, double inherited) {
     CostSpec spec;
     spec.energy_weight = 1.0;
-    spec.charge_s = set_.next_above(a);
+    spec.charge_s = set_->next_above(a);
     spec.floor_charge = true;
     spec.limit_s = b;
+    spec.lower_bound = inherited;
     // Anything costlier than the best plan within the whole cap is of no use to this solve;
     // a persistent (Pareto) search solves nodes exactly instead, so that later, smaller caps
     // need not solve them again.
     const std::optional<Solver::Found>& best = incumbent(top_);
     spec.upper_bound = best && !persistent_ ? best->plan.energy_per_inference_j : kInf;
+    // Every plan already seen with its period <= b is a plan of the node's DP, which charges
+    // each stage max(its compute, charge_s): no more than its energy plus its static power ×
+    // (charge_s − period) when the period is below charge_s. So the node's optimum is within
+    // the least such value, and the forward passes' growing bound stops there instead of
+    // overshooting (each pass costs more the looser its bound). The optimum and its plan do
+    // not depend on this bound.
+    const bool own_bound = persistent_ && latency_cap_ == kInf;
+    if (own_bound) {
+      for (const Solver::Found& f : seen_) {
+        if (f.dp_period > b) continue;
+        const Plan& plan = f.plan;
+        const double below = spec.charge_s - plan.period_s;
+        const double charged =
+            plan.energy_per_inference_j + (below > 0.0 && plan.period_s > 0.0
+                                               ? plan.static_energy_j * below / plan.period_s
+                                               : 0.0);
+        spec.upper_bound = std::min(spec.upper_bound, charged * (1.0 + 1e-9));
+      }
+    }
     bool exact = true;
-    const CostAnswer ans = solver_.run_energy(spec, latency_cap_, full, exact);
+    CostAnswer ans = solver_->run_energy(spec, latency_cap_, full, exact);
+    if (!ans.found && own_bound && spec.upper_bound < kInf) {
+      // Rounding beyond the margin: solve without the bound rather than lose exactness.
+      spec.upper_bound = kInf;
+      ans = solver_->run_energy(spec, latency_cap_, full, exact);
+    }
 
     if (!ans.found) {
       // none within the bound: the bound itself bounds the interval (a later, smaller cap
       // has costlier incumbents, so the interval may matter again); none at all: drop it
-      if (spec.upper_bound < kInf) push(Node{spec.upper_bound, a, b, false, -kInf});
+      if (spec.upper_bound < kInf)
+        push(Node{std::max(spec.upper_bound, inherited), a, b, false, -kInf});
       return;
     }
     double plan_period = -kInf;
     if (!ans.stages.empty()) {
-      Solver::Found f = solver_.finish(ans.stages);
+      Solver::Found f = solver_->finish(ans.stages);
       plan_period = f.dp_period;
       add_plan(f);
       searched_ = true;
     }
-    push(Node{ans.value.v, a, b, exact, plan_period});
+    push(Node{std::max(ans.value.v, inherited), a, b, exact, plan_period});
   }
 
-  Solver& solver_;
-  const CandidateSet& set_;
+  Solver* solver_;
+  const CandidateSet* set_;
   double latency_cap_;
   bool persistent_;
   bool started_ = false;
   bool searched_ = false;  ///< a DP has produced a plan (baseline incumbents are loose)
   double top_ = kInf;      ///< the cap of the current solve
+  double fastest_ = -kInf;
   std::vector<Node> open_;
   std::vector<Solver::Found> seen_;
   std::optional<Solver::Found> current_;
@@ -616,7 +650,15 @@ CostAnswer Solver::run_energy(const CostSpec& spec, double latency_cap, bool ful
     count_states(label_->states());
     return ans;
   }
-  if (full) return run_cost(spec);
+  if (full) {
+    // The relaxed reach bound at the node's limit skips states that cannot complete a plan:
+    // near the least period they are most of the count vectors.
+    if (!bound_reach_) bound_reach_ = std::make_unique<ReachDp>(in_);
+    bound_reach_->bound(spec.limit_s);
+    CostSpec bounded = spec;
+    bounded.reach_bound = bound_reach_.get();
+    return run_cost(bounded);
+  }
   ++stats_.dp_runs;
   CostAnswer ans = cost().relax(spec, exact);
   count_states(cost().states());
@@ -799,27 +841,50 @@ PlanResult Solver::solve() {
   return plan_result(std::nullopt, "none");
 }
 
-std::vector<ParetoPoint> Solver::period_front() {
-  const CandidateSet& set = candidates();
-  EnergySearch search(*this, set, cap_with_tolerance(options_.latency_cap_s), true);
-  for (const Found& f : baselines()) search.add_plan(f);
-  std::vector<ParetoPoint> points;  // built from the least-energy end
-  double top = at_most(set, cap_with_tolerance(options_.period_cap_s));
-  while (top > -kInf) {
+std::vector<Solver::Found> Solver::sweep(EnergySearch& search, const CandidateSet& set, double top,
+                                         double stop) {
+  std::vector<Found> raw;
+  while (top >= stop && top > -kInf) {
     std::optional<Found> f = search.solve(top);
     if (!f) break;
-    const double e = f->plan.energy_per_inference_j;
+    top = set.next_below(f->dp_period);
+    raw.push_back(std::move(*f));
+    if ((truncated_ || over_work_limit()) && top > -kInf) {
+      truncated_ = true;
+      break;
+    }
+  }
+  return raw;
+}
+
+std::vector<ParetoPoint> Solver::period_front() {
+  const CandidateSet& set = candidates();
+  const double cap = cap_with_tolerance(options_.period_cap_s);
+  // The least period first (the throughput search settles it in milliseconds): below it the
+  // cost DP would have to exhaust its states to prove that no plan exists.
+  const std::optional<double> fastest = min_period(cap);
+  if (!fastest) return {};
+  const double top = at_most(set, cap);
+  // The least-energy plans at the caps of the sweep, from the largest cap down: each cap is
+  // the candidate below the previous plan's period.
+  // Threads split the forward passes of the energy search's cost DPs (count vectors with
+  // the same number of devices are independent); the values, hence the points, are the same.
+  if (!options_.latency_cap_s) {
+    cost().set_threads(std::clamp(options_.threads, 1, kMaxThreads), options_.min_parallel_vectors);
+  }
+  EnergySearch search(*this, set, cap_with_tolerance(options_.latency_cap_s), true);
+  for (const Found& f : baselines()) search.add_plan(f);
+  search.set_fastest(*fastest);
+  const std::vector<Found> raw = sweep(search, set, top, -kInf);
+  std::vector<ParetoPoint> points;  // built from the least-energy end
+  for (const Found& f : raw) {
+    const double e = f.plan.energy_per_inference_j;
     // A smaller period at no more energy dominates the previous point.
     while (!points.empty() && e <= points.back().energy_per_inference_j +
                                        1e-12 * std::fabs(points.back().energy_per_inference_j)) {
       points.pop_back();
     }
-    points.push_back({f->plan.period_s, e, f->plan.latency_s, f->plan});
-    top = set.next_below(f->dp_period);
-    if ((truncated_ || work_ > options_.max_front_work) && top > -kInf) {
-      truncated_ = true;
-      break;
-    }
+    points.push_back({f.plan.period_s, e, f.plan.latency_s, f.plan});
   }
   std::reverse(points.begin(), points.end());
   return points;

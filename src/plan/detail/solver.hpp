@@ -72,6 +72,13 @@ class Solver {
 
   [[nodiscard]] PlanResult plan_result(std::optional<Found> found, const char* method);
   [[nodiscard]] std::vector<ParetoPoint> period_front();
+  /// The ε-constraint sweep over caps from `top` down while the cap is >= `stop`: the
+  /// least-energy plan at each cap, the next cap being the candidate below its period.
+  [[nodiscard]] std::vector<Found> sweep(EnergySearch& search, const CandidateSet& set, double top,
+                                         double stop);
+  /// The Pareto sweep has done more work than
+  /// PlanOptions::max_front_work.
+  [[nodiscard]] bool over_work_limit() const { return work_ > options_.max_front_work; }
   [[nodiscard]] std::vector<ParetoPoint> latency_front();
 
   const cost::CostTable& table_;
@@ -85,6 +92,8 @@ class Solver {
   /// Feasibility DPs of the second and later threads of the candidate-period search.
   std::vector<std::unique_ptr<ReachDp>> extra_reach_;
   static constexpr int kMaxThreads = 64;
+  /// Relaxed reach bounds for the energy search's cost DPs (ReachDp::bound).
+  std::unique_ptr<ReachDp> bound_reach_;
   std::unique_ptr<CostDp> cost_;
   std::unique_ptr<LabelDp> label_;
   std::unique_ptr<CandidateSet> candidates_;
