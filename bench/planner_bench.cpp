@@ -135,14 +135,19 @@ BENCHMARK(BM_EnergyDistinct)
     ->Args({48, 20})
     ->Unit(benchmark::kMillisecond);
 
-// The exact (period, energy) front of a ResNet-152-sized chain (160 layers).
-void BM_ParetoFront(benchmark::State& state) {
+// The front benchmarks' instance: arguments layers, devices, classes (devices / classes each).
+tessera::cost::CostTable front_table(const benchmark::State& state) {
   const auto layers = static_cast<std::int32_t>(state.range(0));
   const auto devices = static_cast<std::int32_t>(state.range(1));
   const auto classes = static_cast<std::int32_t>(state.range(2));
-  const tessera::cost::CostTable table = tessera::testing::random_cost_table(
+  return tessera::testing::random_cost_table(
       spec(layers, std::vector<std::int32_t>(static_cast<std::size_t>(classes), devices / classes),
            0.5));
+}
+
+// The exact (period, energy) front of a ResNet-152-sized chain (160 layers).
+void BM_ParetoFront(benchmark::State& state) {
+  const tessera::cost::CostTable table = front_table(state);
   PlanOptions options;
   // Fourth argument 1: no work limit, so the front is exact however long it takes.
   if (state.range(3) != 0) options.max_front_work = std::numeric_limits<std::int64_t>::max();
@@ -171,12 +176,7 @@ BENCHMARK(BM_ParetoFront)
 // The exact front (no work limit) with PlanOptions::threads: layers, devices, classes, threads.
 // The points do not depend on the threads; wall time does (CPU time is summed over threads).
 void BM_ParetoFrontThreads(benchmark::State& state) {
-  const auto layers = static_cast<std::int32_t>(state.range(0));
-  const auto devices = static_cast<std::int32_t>(state.range(1));
-  const auto classes = static_cast<std::int32_t>(state.range(2));
-  const tessera::cost::CostTable table = tessera::testing::random_cost_table(
-      spec(layers, std::vector<std::int32_t>(static_cast<std::size_t>(classes), devices / classes),
-           0.5));
+  const tessera::cost::CostTable table = front_table(state);
   PlanOptions options;
   options.max_front_work = std::numeric_limits<std::int64_t>::max();
   options.threads = static_cast<std::int32_t>(state.range(3));

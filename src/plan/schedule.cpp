@@ -43,6 +43,30 @@ std::vector<double> prefix(const std::vector<double>& v) {
   return p;
 }
 
+/// The least largest part of `t` cut into at most `n` contiguous parts, by bisection between
+/// the largest item and the sum: {lo, hi}, lo not achievable (or the largest item), hi
+/// achievable, 100 halvings apart.
+std::pair<double, double> largest_part(const std::vector<double>& t, std::int32_t n) {
+  double lo = 0.0;
+  for (double v : t) lo = std::max(lo, v);
+  double hi = std::accumulate(t.begin(), t.end(), 0.0);
+  for (int it = 0; it < 100; ++it) {
+    const double mid = (lo + hi) / 2;
+    std::int32_t parts = 1;
+    double acc = 0.0;
+    for (double v : t) {
+      if (acc + v > mid) {
+        ++parts;
+        acc = v;
+      } else {
+        acc += v;
+      }
+    }
+    (parts <= n ? hi : lo) = mid;
+  }
+  return {lo, hi};
+}
+
 Prefix make_prefix(const ScheduleModel& m) {
   Prefix p;
   for (std::size_t c = 0; c < m.time_s.size(); ++c) {
@@ -352,39 +376,16 @@ ShareFloor share_floor(const SchedulePackage& pkg, const ScheduleModel& m) {
   s.worst_s = f.worst_s[0];
   s.weight = m.weight;
   s.batch = static_cast<double>(m.batch);
-  // Least largest part of a split of the least layer times into n contiguous parts, by
-  // bisection (the infeasible end, so never above the optimum).
+  // Least largest part of a split of the least layer times into n contiguous parts (the
+  // bisection's unachievable end, so never above the optimum).
   std::vector<double> least_t;
   for (std::int32_t l = 0; l < m.layers(); ++l) {
     least_t.push_back(f.time_s[static_cast<std::size_t>(l)] -
                       f.time_s[static_cast<std::size_t>(l) + 1]);
   }
-  auto parts_needed = [&](double cap) {
-    std::int32_t parts = 1;
-    double acc = 0.0;
-    for (double t : least_t) {
-      if (acc + t > cap) {
-        ++parts;
-        acc = t;
-      } else {
-        acc += t;
-      }
-    }
-    return parts;
-  };
   s.split_s.assign(static_cast<std::size_t>(std::min(m.layers(), 64)) + 1, s.worst_s);
   for (std::size_t n = 1; n < s.split_s.size(); ++n) {
-    double lo = s.worst_s;
-    double hi = s.work_s;
-    if (parts_needed(lo) <= static_cast<std::int32_t>(n)) {
-      s.split_s[n] = lo;
-      continue;
-    }
-    for (int it = 0; it < 100; ++it) {
-      const double mid = (lo + hi) / 2.0;
-      (parts_needed(mid) <= static_cast<std::int32_t>(n) ? hi : lo) = mid;
-    }
-    s.split_s[n] = lo;
+    s.split_s[n] = largest_part(least_t, static_cast<std::int32_t>(n)).first;
   }
   s.rate.assign(m.time_s.size(), 0.0);
   for (std::size_t c = 0; c < m.time_s.size(); ++c) {
@@ -1048,23 +1049,7 @@ std::vector<std::vector<std::int32_t>> top_segmentations(const std::vector<doubl
     if (static_cast<std::int32_t>(all.size()) > top_k) all.resize(static_cast<std::size_t>(top_k));
   } else {
     // Min-max partition by binary search over the bottleneck and a greedy fill.
-    double lo = 0.0;
-    double hi = p.back();
-    for (double v : t) lo = std::max(lo, v);
-    for (int it = 0; it < 100; ++it) {
-      const double mid = (lo + hi) / 2;
-      std::int32_t segs = 1;
-      double acc = 0.0;
-      for (double v : t) {
-        if (acc + v > mid) {
-          ++segs;
-          acc = v;
-        } else {
-          acc += v;
-        }
-      }
-      (segs <= n ? hi : lo) = mid;
-    }
+    const double hi = largest_part(t, n).second;
     std::vector<std::int32_t> cuts;
     double acc = 0.0;
     for (std::int32_t l = 0; l < layers; ++l) {
