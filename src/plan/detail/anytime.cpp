@@ -145,16 +145,7 @@ double AnytimeSearch::priced_path(double limit_s) {
         }
         if (!(s < kInf)) continue;
         // smallest start whose compute + send fits (compute falls as the start grows)
-        std::int32_t a = lo;
-        std::int32_t b = q;
-        while (a < b) {
-          const std::int32_t mid = (a + b) / 2;
-          if (in_.period_compute(k, mid, q) + s <= limit_s) {
-            b = mid;
-          } else {
-            a = mid + 1;
-          }
-        }
+        const std::int32_t a = in_.first_start_within(k, lo, q, s, limit_s);
         if (a >= q || suffix_[static_cast<std::size_t>(a)] == kInf) continue;
         relax(k, q, f, suffix_[static_cast<std::size_t>(a)] + price,
               suffix_at_[static_cast<std::size_t>(a)]);

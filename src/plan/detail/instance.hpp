@@ -95,6 +95,22 @@ struct Instance {
     }
     return static_cast<double>(time_prefix[at(k, q)] - time_prefix[at(k, p)]);
   }
+  /// The smallest start p in [lo, q) whose stage on class k over [p, q) has
+  /// period_compute + extra_s <= limit_s (compute falls as p grows), or q if none.
+  [[nodiscard]] std::int32_t first_start_within(std::int32_t k, std::int32_t lo, std::int32_t q,
+                                                double extra_s, double limit_s) const {
+    std::int32_t a = lo;
+    std::int32_t b = q;
+    while (a < b) {
+      const std::int32_t mid = (a + b) / 2;
+      if (period_compute(k, mid, q) + extra_s <= limit_s) {
+        b = mid;
+      } else {
+        a = mid + 1;
+      }
+    }
+    return a;
+  }
   /// Latency compute time of the same stage: Σ time_s (one inference passes every layer,
   /// pipelined or not); +inf if one of the layers cannot run there.
   [[nodiscard]] double latency_compute(std::int32_t k, std::int32_t p, std::int32_t q) const {

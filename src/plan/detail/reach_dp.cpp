@@ -395,16 +395,7 @@ void ReachDp::expand_back_coupled(std::int32_t k, const std::uint64_t* ends,
     const double send = min_send_[static_cast<std::size_t>(q)];
     // smallest p >= lo_ with period_compute(p, q) + send <= limit (it falls as p grows, sum
     // or max alike); formed exactly as the forward pass and the candidate periods form it
-    std::int32_t a = lo_[in_.at(k, q)];
-    std::int32_t b = q;
-    while (a < b) {
-      const std::int32_t mid = (a + b) / 2;
-      if (in_.period_compute(k, mid, q) + send <= limit_) {
-        b = mid;
-      } else {
-        a = mid + 1;
-      }
-    }
+    const std::int32_t a = in_.first_start_within(k, lo_[in_.at(k, q)], q, send, limit_);
     if (a >= q) return;
     const std::int32_t all = in_.start_all[in_.at(k, q)];
     set_range(starts, std::max(a, all), q - 1);
