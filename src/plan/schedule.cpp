@@ -240,19 +240,17 @@ double exact_work(const ScheduleInstance& inst, std::int32_t kmax) {
   return work;
 }
 
-/// Least keys of one model over all its options (each layer at its cheapest class, perfect
-/// balance over the chiplets it could get, transfers left out except the model's own input and
-/// output through DRAM). Suffix arrays serve the partial bounds of the pruned enumeration.
+/// Least times and energies of one model's layers (each at its cheapest class; transfers left
+/// out except the model's own input and output through DRAM), as suffix arrays for the partial
+/// bounds of the pruned enumeration.
 struct ModelFloor {
   std::vector<double> time_s;    ///< [a]: Σ_{l >= a} least time
   std::vector<double> energy_j;  ///< [a]: Σ_{l >= a} least energy
   std::vector<double> worst_s;   ///< [a]: max_{l >= a} least time
   double in_s = 0.0, in_j = 0.0, out_s = 0.0, out_j = 0.0;
-  Keys least;  ///< the model's least wl, l, e and p
 };
 
-ModelFloor model_floor(const SchedulePackage& pkg, const ScheduleModel& m,
-                       std::int32_t max_chiplets) {
+ModelFloor model_floor(const SchedulePackage& pkg, const ScheduleModel& m) {
   ModelFloor f;
   const auto layers = static_cast<std::size_t>(m.layers());
   f.time_s.assign(layers + 1, 0.0);
@@ -273,10 +271,6 @@ ModelFloor model_floor(const SchedulePackage& pkg, const ScheduleModel& m,
   f.out_s = pkg.dram_latency_s + m.cut_bytes.back() / pkg.dram_bytes_per_s;
   f.in_j = m.cut_bytes.front() * pkg.dram_j_per_byte;
   f.out_j = m.cut_bytes.back() * pkg.dram_j_per_byte;
-  const double sum = f.time_s[0] + f.in_s + f.out_s;
-  const double n = std::max(1, std::min(max_chiplets, m.layers()));
-  f.least =
-      model_keys(m, sum, std::max(f.worst_s[0], f.time_s[0] / n), f.energy_j[0] + f.in_j + f.out_j);
   return f;
 }
 
@@ -284,9 +278,10 @@ ModelFloor model_floor(const SchedulePackage& pkg, const ScheduleModel& m,
 /// `rate[c]` of the model's least work (Σ layers at their cheapest class) per unit of time, since
 /// every layer takes at least least_time / rate[c] there.
 struct ShareFloor {
-  double sum_s = 0.0;    ///< least Σ segment times (compute at the cheapest class + DRAM in/out)
-  double work_s = 0.0;   ///< Σ layers' least time
-  double worst_s = 0.0;  ///< the slowest layer at its cheapest class
+  double sum_s = 0.0;     ///< least Σ segment times (compute at the cheapest class + DRAM in/out)
+  double work_s = 0.0;    ///< Σ layers' least time
+  double worst_s = 0.0;   ///< the slowest layer at its cheapest class
+  double energy_j = 0.0;  ///< least energy per sample (layers at their cheapest, DRAM in/out)
   double weight = 1.0;
   double batch = 1.0;
   std::vector<double> rate;  ///< per class, in (0, 1]
@@ -369,11 +364,12 @@ double fluid_period(const ScheduleModel& m, const std::vector<std::int32_t>& n,
 }
 
 ShareFloor share_floor(const SchedulePackage& pkg, const ScheduleModel& m) {
-  const ModelFloor f = model_floor(pkg, m, 1);
+  const ModelFloor f = model_floor(pkg, m);
   ShareFloor s;
   s.sum_s = f.time_s[0] + f.in_s + f.out_s;
   s.work_s = f.time_s[0];
   s.worst_s = f.worst_s[0];
+  s.energy_j = f.energy_j[0] + f.in_j + f.out_j;
   s.weight = m.weight;
   s.batch = static_cast<double>(m.batch);
   // Least largest part of a split of the least layer times into n contiguous parts (the
@@ -484,14 +480,13 @@ double least_weighted_latency(const ShareFloor& o, double rate, std::size_t chip
 /// (at least one) and runs at the sum of their class rates, perfectly balanced.
 class Pruning {
  public:
-  Pruning(const SchedulePackage& pkg, const std::vector<ShareFloor>& floors,
-          const std::vector<Keys>& least, std::size_t model, ScheduleObjective objective,
-          double incumbent)
+  Pruning(const SchedulePackage& pkg, const std::vector<ShareFloor>& floors, std::size_t model,
+          ScheduleObjective objective, double incumbent)
       : objective_(objective), incumbent_(incumbent), class_of_(pkg.chiplet_class) {
     for (std::size_t o = 0; o < floors.size(); ++o) {
       if (o == model) continue;
       others_.push_back(floors[o]);
-      others_e_ += least[o].e;
+      others_e_ += floors[o].batch * floors[o].energy_j;
     }
     own_rate_ = floors[model].rate;
   }
@@ -583,7 +578,7 @@ class OptionEnumerator {
         objective_(objective),
         pruning_(pruning),
         work_limit_(work_limit) {
-    if (pruning_ != nullptr) floor_ = model_floor(inst.package, m_, kmax);
+    if (pruning_ != nullptr) floor_ = model_floor(inst.package, m_);
   }
 
   /// Empty fronts and `aborted()` when the work limit was reached first.
@@ -872,20 +867,16 @@ ScheduleResult exact_schedule(const ScheduleInstance& inst, const ScheduleOption
     return r;
   }
   const auto objective = options.objective;
-  std::vector<Keys> least;
   std::vector<ShareFloor> floors;
   if (incumbent) {
-    for (const auto& m : inst.models) {
-      least.push_back(model_floor(inst.package, m, max_per_model).least);
-      floors.push_back(share_floor(inst.package, m));
-    }
+    for (const auto& m : inst.models) floors.push_back(share_floor(inst.package, m));
   }
   std::vector<std::vector<std::pair<std::uint64_t, std::vector<Option>>>> options_by_model;
   std::vector<std::unordered_map<std::uint64_t, std::size_t>> mask_index;
   for (std::size_t mi = 0; mi < inst.models.size(); ++mi) {
     std::optional<Pruning> pruning;
     if (incumbent) {
-      pruning.emplace(inst.package, floors, least, mi, objective, *incumbent);
+      pruning.emplace(inst.package, floors, mi, objective, *incumbent);
     }
     OptionEnumerator en(inst, mi, max_per_model, objective, pruning ? &*pruning : nullptr,
                         work_limit - r.evaluations);
@@ -1323,64 +1314,43 @@ double schedule_lower_bound(const ScheduleInstance& inst, ScheduleObjective obje
   // Per model: S = Σ layers at their best class, the slowest such layer, the least energy.
   // Relaxation: any real number n_m >= 1 of chiplets per model with Σ n_m <= C, segments
   // perfectly balanced (the slowest segment >= max(S / n, slowest layer)), no transfers.
-  struct Bound {
-    double sum = 0.0, worst = 0.0, energy = 0.0, weight = 1.0, batch = 1.0;
-  };
-  std::vector<Bound> bounds;
+  std::vector<ShareFloor> floors;
   double e = 0.0;
   for (const auto& m : inst.models) {
-    Bound b;
-    b.weight = m.weight;
-    b.batch = static_cast<double>(m.batch);
-    for (std::int32_t l = 0; l < m.layers(); ++l) {
-      double t = kInf;
-      double j = kInf;
-      for (std::size_t c = 0; c < m.time_s.size(); ++c) {
-        const auto ul = static_cast<std::size_t>(l);
-        t = std::min(t, m.time_s[c][ul]);
-        j = std::min(j, m.compute_j[c][ul] + m.l2_j[c][ul] + m.dram_j[c][ul]);
-      }
-      b.sum += t;
-      b.worst = std::max(b.worst, t);
-      b.energy += j;
-    }
-    b.energy += (m.cut_bytes.front() + m.cut_bytes.back()) * inst.package.dram_j_per_byte;
-    e += b.batch * b.energy;
-    bounds.push_back(b);
+    floors.push_back(share_floor(inst.package, m));
+    e += floors.back().batch * floors.back().energy_j;
   }
   const double chiplets = inst.package.size();
   // Chiplets model b needs for weighted latency <= t (kInf: none suffice).
-  auto need_latency = [](const Bound& b, double t) {
-    const double floor_latency = b.weight * (b.sum + (b.batch - 1.0) * b.worst);
+  auto need_latency = [](const ShareFloor& b, double t) {
+    const double floor_latency = b.weight * (b.work_s + (b.batch - 1.0) * b.worst_s);
     if (floor_latency > t) return kInf;
     if (b.batch <= 1.0) return 1.0;
-    const double slack = t / b.weight - b.sum;
-    return std::max(1.0, (b.batch - 1.0) * b.sum / slack);
+    const double slack = t / b.weight - b.work_s;
+    return std::max(1.0, (b.batch - 1.0) * b.work_s / slack);
   };
-  auto need_period = [](const Bound& b, double p) {
-    if (b.worst > p) return kInf;
-    return std::max(1.0, b.sum / p);
+  auto need_period = [](const ShareFloor& b, double p) {
+    if (b.worst_s > p) return kInf;
+    return std::max(1.0, b.work_s / p);
   };
   auto smallest = [&](auto need, double hi) {
     double lo = 0.0;
     for (int it = 0; it < 200; ++it) {
       const double mid = (lo + hi) / 2.0;
       double total = 0.0;
-      for (const auto& b : bounds) total += need(b, mid);
+      for (const auto& b : floors) total += need(b, mid);
       (total <= chiplets ? hi : lo) = mid;
     }
     return lo;
   };
   double wl_hi = 0.0;
   double p_hi = 0.0;
-  for (const auto& b : bounds) {
-    wl_hi = std::max(wl_hi, b.weight * b.batch * b.sum);
-    p_hi = std::max(p_hi, b.sum);
+  for (const auto& b : floors) {
+    wl_hi = std::max(wl_hi, b.weight * b.batch * b.work_s);
+    p_hi = std::max(p_hi, b.work_s);
   }
   // Whole chiplets at their class rates (every model at least one), where the count vectors
   // are few: tighter than the balance over any chiplets above when classes differ in speed.
-  std::vector<ShareFloor> floors;
-  for (const auto& m : inst.models) floors.push_back(share_floor(inst.package, m));
   std::vector<std::int32_t> counts;
   for (std::int32_t c : inst.package.chiplet_class) {
     if (counts.size() <= static_cast<std::size_t>(c))
