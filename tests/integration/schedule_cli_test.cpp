@@ -138,6 +138,18 @@ TEST(ScheduleCli, AnUnknownModelAndANonChipletPlatformAreBadInput) {
   EXPECT_NE(r.err.find("dataflow chiplets"), std::string::npos) << r.err;
 }
 
+TEST(ScheduleCli, WorkLimitsThatAreNotPositiveNumbersAreBadInput) {
+  testing::TempDir dir;
+  const std::string workload = write_workload(dir, kWorkload);
+  for (const char* option : {"--work-limit", "--proof-work-limit"}) {
+    for (const char* value : {"-5", "0", "nan", "inf", "many"}) {
+      const auto r = run_cli({"schedule", workload, "--platform", "odema-2x2", option, value});
+      EXPECT_EQ(r.exit_code, 2) << option << ' ' << value << ": " << r.err;
+      EXPECT_NE(r.err.find(option), std::string::npos) << r.err;
+    }
+  }
+}
+
 TEST(ScheduleCli, AnUnmeetableDeadlineOrTooLittleMemoryIsInfeasible) {
   testing::TempDir dir;
   std::string text = kWorkload;
