@@ -4,9 +4,9 @@
 //
 // For each message size, rank 0 and rank 1 bounce a message back and forth N times, first with
 // blocking MPI_Send/MPI_Recv (OpenMPI's own ping-pong: the transport polled in a tight loop),
-// then with the pipeline's send_message/receive_message (synchronous Issend of the inference
-// index and the payload as one message, waits that sleep between tests after 100 us). Prints the
-// bandwidth of each (bytes moved one way per second, 2 x size x N / time) and their ratio.
+// then with the pipeline's LinkSender/LinkReceiver (the payload and its inference index as one
+// message, a credit window of two messages, waits that sleep between tests after 100 us). Prints
+// the bandwidth of each (bytes moved one way per second, 2 x size x N / time) and their ratio.
 #include <mpi.h>
 
 #include <chrono>
@@ -42,17 +42,23 @@ double raw_pingpong(std::vector<std::byte>& buf, int rank, int rounds) {
 }
 
 double pipeline_pingpong(std::vector<std::byte>& buf, int rank, int rounds) {
+  using tessera::pipeline::Message;
+  const int peer = 1 - rank;
+  tessera::pipeline::LinkSender out(peer, kTag);
+  tessera::pipeline::LinkReceiver in(peer, kTag);
+  Message m = tessera::pipeline::make_message(buf.size());
   MPI_Barrier(MPI_COMM_WORLD);
   const double start = now_s();
   for (int i = 0; i < rounds; ++i) {
     if (rank == 0) {
-      tessera::pipeline::send_message(buf, i, 1, kTag);
-      if (tessera::pipeline::receive_message(buf, 1, kTag) != i) MPI_Abort(MPI_COMM_WORLD, 1);
+      out.send(m, i);
+      if (in.receive(m) != i) MPI_Abort(MPI_COMM_WORLD, 1);
     } else {
-      if (tessera::pipeline::receive_message(buf, 0, kTag) != i) MPI_Abort(MPI_COMM_WORLD, 1);
-      tessera::pipeline::send_message(buf, i, 0, kTag);
+      if (in.receive(m) != i) MPI_Abort(MPI_COMM_WORLD, 1);
+      out.send(m, i);
     }
   }
+  out.finish();
   return now_s() - start;
 }
 

@@ -23,8 +23,18 @@ std::vector<runtime::HostTensor> unpack_message(const graph::Graph& graph,
   return out;
 }
 
-Message pack_message(const std::vector<runtime::HostTensor>& tensors) {
+Message make_message(std::size_t payload_bytes) {
   Message m;
+  m.reserve(payload_bytes + kMessageIndexBytes);
+  m.resize(payload_bytes);
+  return m;
+}
+
+Message pack_message(const std::vector<runtime::HostTensor>& tensors) {
+  std::size_t bytes = 0;
+  for (const auto& t : tensors) bytes += t.data.size();
+  Message m;
+  m.reserve(bytes + kMessageIndexBytes);
   for (const auto& t : tensors) m.insert(m.end(), t.data.begin(), t.data.end());
   return m;
 }
@@ -85,7 +95,7 @@ Result<StageCompute> make_stage_compute(const graph::Graph& graph, const Pipelin
     auto produced_now = executor->run(feed);
     if (!produced_now.ok()) return produced_now.diagnostics();
     Message out;
-    out.reserve(static_cast<std::size_t>(st.output_bytes));
+    out.reserve(static_cast<std::size_t>(st.output_bytes) + kMessageIndexBytes);
     for (const Source& s : sources) {
       const auto& t = s.forwarded ? all[s.index] : (*produced_now)[s.index];
       out.insert(out.end(), t.data.begin(), t.data.end());

@@ -188,7 +188,11 @@ int main(int argc, char** argv) {
       mpi.abort(2);
     }
     input = std::move(in).value();
-    source = [&input](std::int64_t) { return input; };
+    source = [&input](std::int64_t) {
+      pipeline::Message m = pipeline::make_message(input.size());
+      std::copy(input.begin(), input.end(), m.begin());
+      return m;
+    };
     const auto& outs = stages->back().outputs;
     if (!a.output_dir.empty()) std::filesystem::create_directories(a.output_dir);
     sink = [&](std::int64_t k, const pipeline::Message& m) {

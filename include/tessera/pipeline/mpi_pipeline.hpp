@@ -1,11 +1,12 @@
 #pragma once
 /// A plan run as a real pipeline over MPI: rank 0 is the source and sink, rank i + 1 runs stage
 /// i. Every stage overlaps receiving, computing and sending (three threads, bounded queues of
-/// the plan's depths); sends are synchronous (MPI_Issend, mpi_transfer.hpp), so a full queue holds
-/// its sender back as in the simulator. With emulation a stage's compute takes at least its planned
-/// device's time and a send at least its planned link's time, so a plan for other hardware runs
-/// here with that hardware's timing. Clocks: std::chrono::steady_clock, aligned by a barrier at the
-/// start (exact on one host; across hosts the barrier's skew remains).
+/// the plan's depths); a link holds at most two messages its receiver has not taken (credits,
+/// mpi_transfer.hpp), so a full queue holds its sender back as in the simulator. With emulation a
+/// stage's compute takes at least its planned device's time and a send at least its planned link's
+/// time, so a plan for other hardware runs here with that hardware's timing. Clocks:
+/// std::chrono::steady_clock, aligned by a barrier at the start (exact on one host; across hosts
+/// the barrier's skew remains).
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -21,6 +22,11 @@ namespace tessera::pipeline {
 
 /// One inference's tensors crossing a cut, laid end to end (see message_bytes).
 using Message = std::vector<std::byte>;
+/// Bytes a message carries on the wire after its tensors: its inference index.
+inline constexpr std::size_t kMessageIndexBytes = sizeof(std::int64_t);
+/// A message of `payload_bytes` (zeros) with room for the inference index after them, so a send
+/// or receive appends the index without moving the payload.
+[[nodiscard]] Message make_message(std::size_t payload_bytes);
 /// A stage's work on one inference: its input message to its output message.
 using StageCompute = std::function<Result<Message>(const Message& input)>;
 /// Rank 0: the model inputs of inference k; and what to do with its outputs (called in order,

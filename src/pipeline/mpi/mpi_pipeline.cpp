@@ -137,6 +137,12 @@ void unpack(const double* p, std::size_t n, std::vector<sim::TraceEvent>& events
   }
 }
 
+/// What a receiver got where it expected another inference (LinkReceiver::receive's -1: a short
+/// message).
+std::string received_text(std::int64_t got) {
+  return got < 0 ? "a message shorter than its cut" : "inference " + std::to_string(got);
+}
+
 /// Stage rank: receive, compute and send threads over two bounded queues.
 void run_stage(const MpiSession& mpi, const std::vector<PipelineStage>& stages, const RunOptions& o,
                const StageCompute& compute, const RunClock& clock, RankLog& log,
@@ -151,13 +157,14 @@ void run_stage(const MpiSession& mpi, const std::vector<PipelineStage>& stages, 
   const auto n = o.inferences;
 
   std::thread receiver([&] {
+    LinkReceiver link(prev, kDataTag);
     for (std::int64_t k = 0; k < n; ++k) {
       in.wait_for_room();
-      Message m(static_cast<std::size_t>(st.input_bytes));
-      const std::int64_t got = receive_message(m, prev, kDataTag);
+      Message m = make_message(static_cast<std::size_t>(st.input_bytes));
+      const std::int64_t got = link.receive(m);
       if (got != k) {
         std::cerr << "tessera: error: stage " << st.index << " (device '" << st.device << "', rank "
-                  << mpi.rank() << ", host " << mpi.host() << ") received inference " << got
+                  << mpi.rank() << ", host " << mpi.host() << ") received " << received_text(got)
                   << " where inference " << k << " was due (lost or reordered)\n";
         mpi.abort(1);
       }
@@ -165,14 +172,16 @@ void run_stage(const MpiSession& mpi, const std::vector<PipelineStage>& stages, 
     }
   });
   std::thread sender([&] {
+    LinkSender link(next, kDataTag);
     for (std::int64_t k = 0; k < n; ++k) {
       Message m = out.pop();
       const double start = clock.now();
-      send_message(m, k, next, kDataTag);
+      link.send(m, k);
       if (o.emulate) clock.wait_until(start + st.planned_send_s);
       log.add({sim::EventKind::kTransfer, next == 0 ? -1 : st.index + 1, k, st.device_id, to, start,
                clock.now(), static_cast<double>(m.size())});
     }
+    link.finish();
   });
   for (std::int64_t k = 0; k < n; ++k) {
     Message input = in.pop();
@@ -210,22 +219,25 @@ void run_source_sink(const std::vector<PipelineStage>& stages, const RunOptions&
   arrival.assign(static_cast<std::size_t>(n), 0.0);
   completion.assign(static_cast<std::size_t>(n), 0.0);
   std::thread feeder([&] {
+    LinkSender link(1, kDataTag);
     for (std::int64_t k = 0; k < n; ++k) {
       Message m = source(k);
       const double start = clock.now();
       arrival[static_cast<std::size_t>(k)] = start;
-      send_message(m, k, 1, kDataTag);
+      link.send(m, k);
       if (o.emulate) clock.wait_until(start + o.source_send_s);
       log.add({sim::EventKind::kTransfer, 0, k, o.source_endpoint, stages.front().device_id, start,
                clock.now(), static_cast<double>(m.size())});
     }
+    link.finish();
   });
+  LinkReceiver link(last, kDataTag);
   for (std::int64_t k = 0; k < n; ++k) {
-    Message m(static_cast<std::size_t>(stages.back().output_bytes));
-    const std::int64_t got = receive_message(m, last, kDataTag);
+    Message m = make_message(static_cast<std::size_t>(stages.back().output_bytes));
+    const std::int64_t got = link.receive(m);
     if (got != k) {
-      std::cerr << "tessera: error: the sink received inference " << got << " where inference " << k
-                << " was due (lost or reordered)\n";
+      std::cerr << "tessera: error: the sink received " << received_text(got) << " where inference "
+                << k << " was due (lost or reordered)\n";
       MPI_Abort(MPI_COMM_WORLD, 1);
     }
     completion[static_cast<std::size_t>(k)] = clock.now();
@@ -291,7 +303,8 @@ Result<std::optional<MeasuredRun>> run_pipeline(const MpiSession& mpi,
   if (o.input_queue < 1 || o.output_queue < 1)
     return Diagnostic{"", 0, 0, "queues", "input and output queues must hold >= 1"};
   for (const auto& s : stages) {
-    if (s.input_bytes > INT_MAX || s.output_bytes > INT_MAX)
+    constexpr auto kMaxCut = static_cast<std::int64_t>(INT_MAX - kMessageIndexBytes);
+    if (s.input_bytes > kMaxCut || s.output_bytes > kMaxCut)
       return Diagnostic{"", 0, 0, "stages[" + std::to_string(s.index) + "]",
                         "a cut larger than 2 GiB is not supported by one MPI message"};
   }

@@ -3,31 +3,11 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 namespace tessera::pipeline {
 namespace {
-
-/// One message = the inference index followed by the payload, described in place.
-class Envelope {
- public:
-  Envelope(std::int64_t* index, std::byte* payload, std::size_t bytes) {
-    MPI_Aint addresses[2];
-    MPI_Get_address(index, &addresses[0]);
-    MPI_Get_address(payload, &addresses[1]);
-    // run_pipeline refuses cuts over INT_MAX bytes before any transfer.
-    int lengths[2] = {static_cast<int>(sizeof(std::int64_t)), static_cast<int>(bytes)};
-    MPI_Type_create_hindexed(2, lengths, addresses, MPI_BYTE, &type_);
-    MPI_Type_commit(&type_);
-  }
-  ~Envelope() { MPI_Type_free(&type_); }
-  Envelope(const Envelope&) = delete;
-  Envelope& operator=(const Envelope&) = delete;
-  [[nodiscard]] MPI_Datatype type() const { return type_; }
-
- private:
-  MPI_Datatype type_ = MPI_DATATYPE_NULL;
-};
 
 /// Calls `test` back to back for `spin_s`, then with short sleeps between calls, until it
 /// returns true.
@@ -40,28 +20,9 @@ void poll_until(Test test, double spin_s) {
     if (Clock::now() >= spin_until) std::this_thread::sleep_for(pause);
 }
 
-}  // namespace
-
-void send_message(const Message& payload, std::int64_t inference, int dest, int tag) {
-  std::int64_t index = inference;
-  Envelope envelope(&index, const_cast<std::byte*>(payload.data()), payload.size());
-  MPI_Request request = MPI_REQUEST_NULL;
-  MPI_Issend(MPI_BOTTOM, 1, envelope.type(), dest, tag, MPI_COMM_WORLD, &request);
-  // The sender moves the data of a large message in pieces as the transport takes them: test
-  // back to back for as long as the copy takes at kSlowestCopyBytesPerSecond, then sleep.
-  poll_until(
-      [&request] {
-        int done = 0;
-        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-        return done != 0;
-      },
-      kSpinSeconds + static_cast<double>(payload.size()) / kSlowestCopyBytesPerSecond);
-}
-
-std::int64_t receive_message(Message& payload, int source, int tag) {
-  // Idle until the message is announced (a probe that sleeps between tests), then receive it
-  // with the transport polled back to back: the wait for an inference costs no core, the copy
-  // runs at full speed.
+/// Waits for a message from `source` with `tag` (probes back to back for kSpinSeconds, then with
+/// short sleeps) and returns its handle.
+MPI_Message probe(int source, int tag) {
   MPI_Message message = MPI_MESSAGE_NULL;
   poll_until(
       [&] {
@@ -70,9 +31,60 @@ std::int64_t receive_message(Message& payload, int source, int tag) {
         return found != 0;
       },
       kSpinSeconds);
+  return message;
+}
+
+}  // namespace
+
+void LinkSender::take_ack() {
+  MPI_Message ack = probe(dest_, tag_ + kAckTagOffset);
+  MPI_Mrecv(nullptr, 0, MPI_BYTE, &ack, MPI_STATUS_IGNORE);
+  credited_ += kLinkWindow;
+}
+
+void LinkSender::send(Message& payload, std::int64_t inference) {
+  while (sent_ - credited_ >= kLinkWindow) take_ack();
+  const std::size_t bytes = payload.size();
+  payload.resize(bytes + kMessageIndexBytes);  // within capacity for a make_message buffer
+  std::memcpy(payload.data() + bytes, &inference, kMessageIndexBytes);
+  MPI_Request request = MPI_REQUEST_NULL;
+  // run_pipeline refuses cuts that do not fit one MPI message with the index.
+  MPI_Isend(payload.data(), static_cast<int>(payload.size()), MPI_BYTE, dest_, tag_, MPI_COMM_WORLD,
+            &request);
+  // The sender moves the data of a large message in pieces as the transport takes them: test
+  // back to back for as long as the copy takes at kSlowestCopyBytesPerSecond, then sleep.
+  poll_until(
+      [&request] {
+        int done = 0;
+        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+        return done != 0;
+      },
+      kSpinSeconds + static_cast<double>(bytes) / kSlowestCopyBytesPerSecond);
+  payload.resize(bytes);
+  ++sent_;
+}
+
+void LinkSender::finish() {
+  while (credited_ + kLinkWindow <= sent_) take_ack();
+}
+
+std::int64_t LinkReceiver::receive(Message& payload) {
+  // Idle until the message is announced (a probe that sleeps between tests), then receive it
+  // with the transport polled back to back: the wait for an inference costs no core, the copy
+  // runs at full speed.
+  const std::size_t bytes = payload.size();
+  payload.resize(bytes + kMessageIndexBytes);
+  MPI_Message message = probe(source_, tag_);
+  MPI_Status status;
+  MPI_Mrecv(payload.data(), static_cast<int>(payload.size()), MPI_BYTE, &message, &status);
+  int count = 0;
+  MPI_Get_count(&status, MPI_BYTE, &count);
   std::int64_t index = -1;
-  Envelope envelope(&index, payload.data(), payload.size());
-  MPI_Mrecv(MPI_BOTTOM, 1, envelope.type(), &message, MPI_STATUS_IGNORE);
+  if (static_cast<std::size_t>(count) == payload.size())
+    std::memcpy(&index, payload.data() + bytes, kMessageIndexBytes);
+  payload.resize(bytes);
+  if (++taken_ % kLinkWindow == 0)
+    MPI_Send(nullptr, 0, MPI_BYTE, source_, tag_ + kAckTagOffset, MPI_COMM_WORLD);
   return index;
 }
 
