@@ -9,15 +9,21 @@
 namespace tessera::pipeline {
 namespace {
 
-/// Calls `test` back to back for `spin_s`, then with short sleeps between calls, until it
-/// returns true.
+/// Calls `test` back to back for `spin_s`, then yielding the CPU between calls for
+/// kYieldSeconds, then with short sleeps between calls, until it returns true.
 template <typename Test>
 void poll_until(Test test, double spin_s) {
   using Clock = std::chrono::steady_clock;
   const auto spin_until = Clock::now() + std::chrono::duration<double>(spin_s);
+  const auto yield_until = spin_until + std::chrono::duration<double>(kYieldSeconds);
   const auto pause = std::chrono::duration<double>(kPollSleepSeconds);
-  while (!test())
-    if (Clock::now() >= spin_until) std::this_thread::sleep_for(pause);
+  while (!test()) {
+    const auto now = Clock::now();
+    if (now >= yield_until)
+      std::this_thread::sleep_for(pause);
+    else if (now >= spin_until)
+      std::this_thread::yield();
+  }
 }
 
 /// Waits for a message from `source` with `tag` (probes back to back for kSpinSeconds, then with
