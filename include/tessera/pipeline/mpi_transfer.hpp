@@ -16,29 +16,27 @@
 /// Waiting does not hold a core. OpenMPI's blocking calls poll the transport in a loop; a stage's
 /// receive and send threads would then take the core its compute thread needs while they wait
 /// for the next inference or for room downstream (on a machine with one core per stage the
-/// period doubles). A receive probes for the message back to back for `kSpinSeconds`, then
-/// yielding the CPU between probes for `kYieldSeconds`, then with short sleeps between probes, and
-/// takes it with the transport polled at full speed; a send
-/// tests its request back to back for `kSpinSeconds` plus the time the copy takes at
-/// `kSlowestCopyBytesPerSecond`, then with short sleeps; a wait for credits probes like a
-/// receive.
+/// period doubles). A wait here tests back to back for `kSpinSeconds`, then with sched_yield
+/// between tests (the CPU goes to this rank's compute thread, or any other, when it has work;
+/// otherwise the test comes right back) for `kYieldSeconds` (a send: plus the time its copy takes
+/// at `kSlowestCopyBytesPerSecond`), then with short sleeps between tests. A receive then takes
+/// its message with the transport polled at full speed.
 #include <cstdint>
 
 #include "tessera/pipeline/mpi_pipeline.hpp"
 
 namespace tessera::pipeline {
 
-/// How long a wait tests back to back before it starts yielding the CPU between tests.
+/// How long a wait tests back to back before it yields the CPU between tests.
 inline constexpr double kSpinSeconds = 100e-6;
-/// How long it then tests with sched_yield between tests (the CPU goes to this rank's compute
-/// thread if it has work, else the test comes right back) before it starts sleeping between
-/// tests. A peer's answer often takes longer than kSpinSeconds on a shared machine (a rank
-/// descheduled for a moment); a sleep would add the timer's slack to every such wait.
+/// How long it then tests with sched_yield between tests before it sleeps between tests. A peer's
+/// answer often takes longer than kSpinSeconds on a shared machine (a rank descheduled for a
+/// moment); a sleep would add the timer's slack to every such wait.
 inline constexpr double kYieldSeconds = 1e-3;
 /// The sleep between tests after that (the kernel's timer slack adds ~50 us).
 inline constexpr double kPollSleepSeconds = 20e-6;
-/// A send keeps testing back to back while its payload could still be in flight at this rate
-/// (loopback TCP on a loaded machine; shared memory is several times faster).
+/// A send keeps testing (yielding between tests) while its payload could still be in flight at
+/// this rate (loopback TCP on a loaded machine; shared memory is several times faster).
 inline constexpr double kSlowestCopyBytesPerSecond = 500e6;
 /// Messages a link holds that its receiver has not taken, and the number each acknowledgement
 /// returns.

@@ -9,13 +9,13 @@
 namespace tessera::pipeline {
 namespace {
 
-/// Calls `test` back to back for `spin_s`, then yielding the CPU between calls for
-/// kYieldSeconds, then with short sleeps between calls, until it returns true.
+/// Calls `test` back to back for kSpinSeconds, then yielding the CPU between calls for `yield_s`,
+/// then with short sleeps between calls, until it returns true.
 template <typename Test>
-void poll_until(Test test, double spin_s) {
+void poll_until(Test test, double yield_s) {
   using Clock = std::chrono::steady_clock;
-  const auto spin_until = Clock::now() + std::chrono::duration<double>(spin_s);
-  const auto yield_until = spin_until + std::chrono::duration<double>(kYieldSeconds);
+  const auto spin_until = Clock::now() + std::chrono::duration<double>(kSpinSeconds);
+  const auto yield_until = spin_until + std::chrono::duration<double>(yield_s);
   const auto pause = std::chrono::duration<double>(kPollSleepSeconds);
   while (!test()) {
     const auto now = Clock::now();
@@ -26,8 +26,8 @@ void poll_until(Test test, double spin_s) {
   }
 }
 
-/// Waits for a message from `source` with `tag` (probes back to back for kSpinSeconds, then with
-/// short sleeps) and returns its handle.
+/// Waits for a message from `source` with `tag` (probes as poll_until tests, yielding for
+/// kYieldSeconds) and returns its handle.
 MPI_Message probe(int source, int tag) {
   MPI_Message message = MPI_MESSAGE_NULL;
   poll_until(
@@ -36,7 +36,7 @@ MPI_Message probe(int source, int tag) {
         MPI_Improbe(source, tag, MPI_COMM_WORLD, &found, &message, MPI_STATUS_IGNORE);
         return found != 0;
       },
-      kSpinSeconds);
+      kYieldSeconds);
   return message;
 }
 
@@ -57,15 +57,15 @@ void LinkSender::send(Message& payload, std::int64_t inference) {
   // run_pipeline refuses cuts that do not fit one MPI message with the index.
   MPI_Isend(payload.data(), static_cast<int>(payload.size()), MPI_BYTE, dest_, tag_, MPI_COMM_WORLD,
             &request);
-  // The sender moves the data of a large message in pieces as the transport takes them: test
-  // back to back for as long as the copy takes at kSlowestCopyBytesPerSecond, then sleep.
+  // The sender moves the data of a large message in pieces as the transport takes them: keep
+  // testing (yielding between tests) for as long as the copy takes at kSlowestCopyBytesPerSecond.
   poll_until(
       [&request] {
         int done = 0;
         MPI_Test(&request, &done, MPI_STATUS_IGNORE);
         return done != 0;
       },
-      kSpinSeconds + static_cast<double>(bytes) / kSlowestCopyBytesPerSecond);
+      kYieldSeconds + static_cast<double>(bytes) / kSlowestCopyBytesPerSecond);
   payload.resize(bytes);
   ++sent_;
 }
