@@ -523,6 +523,17 @@ double CostDp::penalised_pass(const std::vector<double>& lambda, std::vector<dou
   end.assign(cells, kInf);
   arg_q_.assign(cells, -1);
   arg_f_.assign(cells, -1);
+  // Per class, the ends after p: a monotone stack of keys for ends charged at the floor and
+  // a sparse table for ends charged on their compute, so that a start's best end costs
+  // O(log L) instead of a scan of every end.
+  const auto positions = static_cast<std::size_t>(num_layers + 1);
+  const auto levels = static_cast<std::size_t>(std::bit_width(positions));
+  pen_top_.assign(static_cast<std::size_t>(kc), 0);
+  pen_stack_q_.resize(cells);
+  pen_stack_key_.resize(cells);
+  pen_key_b_.resize(cells);
+  pen_table_.resize(static_cast<std::size_t>(kc) * levels * positions);
+  double* key_b = pen_key_b_.data();
   for (std::int32_t p = num_layers - 1; p >= 0; --p) {
     const std::int32_t q0 = p + 1;
     for (std::int32_t k = 0; k < kc; ++k) {
@@ -547,19 +558,91 @@ double CostDp::penalised_pass(const std::vector<double>& lambda, std::vector<dou
       arg_f_[in_.at(k, q0)] = arg;
     }
     for (std::int32_t k = 0; k < kc; ++k) {
+      const auto ku = static_cast<std::size_t>(k);
+      const double e = end[in_.at(k, q0)];
+      // Keys of the end q0 in both charge forms: a stage's value is a key minus a prefix
+      // at its start, and rounding is monotone, so the least key gives the least value.
+      const double key_a = e + costs_.a[in_.at(k, q0)];
+      key_b[in_.at(k, q0)] = e < kInf ? e + costs_.b[in_.at(k, q0)] : kInf;
+      // Monotone stack of ends (indices fall and keys rise from bottom to top).
+      std::int32_t* sq = pen_stack_q_.data() + in_.at(k, 0);
+      double* sk = pen_stack_key_.data() + in_.at(k, 0);
+      std::int32_t& top = pen_top_[ku];
+      if (e < kInf) {
+        while (top > 0 && !(sk[top - 1] < key_a)) --top;
+        sq[top] = q0;
+        sk[top] = key_a;
+        ++top;
+      }
+      // Sparse table of least key_b over [q, q + 2^j), filled from the right.
+      std::int32_t* tab = pen_table_.data() + ku * levels * positions;
+      tab[q0] = q0;
+      for (std::size_t j = 1; q0 + (std::int32_t{1} << j) - 1 <= num_layers; ++j) {
+        const std::int32_t half = std::int32_t{1} << (j - 1);
+        const std::int32_t x = tab[(j - 1) * positions + static_cast<std::size_t>(q0)];
+        const std::int32_t y = tab[(j - 1) * positions + static_cast<std::size_t>(q0 + half)];
+        tab[j * positions + static_cast<std::size_t>(q0)] =
+            key_b[in_.at(k, y)] < key_b[in_.at(k, x)] ? y : x;
+      }
+    }
+    for (std::int32_t k = 0; k < kc; ++k) {
+      const auto ku = static_cast<std::size_t>(k);
       double best = kInf;
       std::int32_t arg = -1;
-      const std::int32_t h = costs_.hi[in_.kp(k, p)];
-      for (std::int32_t q = p + 1; q <= h; ++q) {
-        const double e = end[in_.at(k, q)];
-        if (!(e < kInf) || !in_.mem_ok(k, p, q)) continue;
-        const double v = costs_.through(in_, k, p, q, e);
-        if (v < best) {
+      const auto consider = [&](double v, std::int32_t q) {
+        if (v < best || (v == best && q < arg)) {
           best = v;
           arg = q;
         }
+      };
+      const std::int32_t h = costs_.hi[in_.kp(k, p)];
+      const std::int32_t all = in_.mem_all[in_.kp(k, p)];
+      const std::int32_t t = costs_.charge_end[in_.kp(k, p)];
+      const std::int32_t r = std::min(h, all);
+      const double ap = costs_.a[in_.at(k, p)];
+      const double bp = costs_.b[in_.at(k, p)];
+      const double sc = costs_.stage_const[ku];
+      // ends charged at the floor: [p + 1, min(r, t)], the deepest stack entry within it
+      const std::int32_t ra = std::min(r, t);
+      const std::int32_t top = pen_top_[ku];
+      if (ra > p && top > 0) {
+        const std::int32_t* sq = pen_stack_q_.data() + in_.at(k, 0);
+        std::int32_t lo = 0;
+        std::int32_t hi = top;
+        while (lo < hi) {
+          const std::int32_t mid = (lo + hi) / 2;
+          if (sq[mid] <= ra) {
+            hi = mid;
+          } else {
+            lo = mid + 1;
+          }
+        }
+        if (lo < top)
+          consider((pen_stack_key_[in_.at(k, 0) + static_cast<std::size_t>(lo)] - ap) + sc, sq[lo]);
       }
-      start[in_.at(k, p)] = best + lambda[static_cast<std::size_t>(k)];
+      // ends charged on their compute: [max(t, p) + 1, r]
+      const std::int32_t xb = std::max(t, p) + 1;
+      if (xb <= r) {
+        const std::int32_t* tab = pen_table_.data() + ku * levels * positions;
+        const auto j =
+            static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(r - xb + 1)) - 1);
+        const std::int32_t u = tab[j * positions + static_cast<std::size_t>(xb)];
+        const std::int32_t v =
+            tab[j * positions + static_cast<std::size_t>(r - (std::int32_t{1} << j) + 1)];
+        const std::int32_t q = key_b[in_.at(k, v)] < key_b[in_.at(k, u)] ? v : u;
+        const double kq = key_b[in_.at(k, q)];
+        if (kq < kInf) consider(kq - bp, q);
+      }
+      // ends that fit in memory although a shorter stage's end does not
+      if (h > all) {
+        const std::int32_t upper = std::min(h, in_.mem_any[in_.kp(k, p)]);
+        for (std::int32_t q = all + 1; q <= upper; ++q) {
+          const double e = end[in_.at(k, q)];
+          if (!(e < kInf) || !in_.mem_ok(k, p, q)) continue;
+          consider(costs_.through(in_, k, p, q, e), q);
+        }
+      }
+      start[in_.at(k, p)] = best + lambda[ku];
       arg_q_[in_.at(k, p)] = arg;
     }
   }

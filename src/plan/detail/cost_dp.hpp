@@ -229,6 +229,13 @@ class CostDp {
   std::vector<double> lag_start_;  ///< (k, p): penalised cost to go at lambda_
   std::vector<double> lag_end_;    ///< (k, q): penalised continuation at lambda_
   std::vector<std::int32_t> arg_q_, arg_f_;  ///< penalised pass: best end / next class
+  /// Penalised pass scratch, per class: monotone stacks of ends (index, key), their depths,
+  /// the keys of ends charged on their compute and a sparse table of their minima.
+  std::vector<std::int32_t> pen_stack_q_;
+  std::vector<double> pen_stack_key_;
+  std::vector<std::int32_t> pen_top_;
+  std::vector<double> pen_key_b_;
+  std::vector<std::int32_t> pen_table_;
   bool use_survivors_ = false;
   std::vector<std::uint64_t> survivors_;  ///< (c, k): starts kept by the forward pass
   std::vector<Row> fwd_rows_;             ///< (c, k): cost up to a stage end at q
