@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <functional>
 #include <thread>
 
 #include "plan/detail/bits.hpp"
@@ -128,19 +129,65 @@ void relaxed_forward(const Instance& in, const Costs& costs, const CostSpec& spe
 CostDp::CostDp(const Instance& instance) : in_(instance), classes_(instance.classes) {
   const auto positions = static_cast<std::size_t>(in_.layers + 1);
   rows_.resize(static_cast<std::size_t>(in_.states()));
-  mask_row_.resize(static_cast<std::size_t>(in_.words));
-  end_v_.resize(positions);
-  end_n_.resize(positions);
-  out_v_.resize(positions);
-  out_n_.resize(positions);
-  stack_q_.resize(positions);
-  stack_key_.resize(positions);
   const auto levels = static_cast<std::size_t>(std::bit_width(positions));
-  table_.resize(levels * positions);
+  table_size_ = levels * positions;
+  back_lanes_.resize(1);
+  size_lanes();
+}
+
+void CostDp::set_threads(std::int32_t threads, std::int64_t min_level) {
+  threads_ = std::max(threads, 1);
+  min_parallel_level_ = static_cast<std::size_t>(std::max<std::int64_t>(min_level, 1));
+  if (threads_ > 1) {
+    if (!pool_) pool_ = std::make_unique<LanePool>();
+    pool_->resize(static_cast<std::size_t>(threads_));
+  }
+  size_lanes();
+}
+
+void CostDp::size_lanes() {
+  const auto positions = static_cast<std::size_t>(in_.layers + 1);
+  const auto lanes = static_cast<std::size_t>(std::max(threads_, 1));
+  if (back_lanes_.size() != lanes) back_lanes_.resize(lanes);
+  for (BackLane& lane : back_lanes_) {
+    lane.mask_row.resize(static_cast<std::size_t>(in_.words));
+    lane.end_v.resize(positions);
+    lane.end_n.resize(positions);
+    lane.out_v.resize(positions);
+    lane.out_n.resize(positions);
+    lane.stack_q.resize(positions);
+    lane.stack_key.resize(positions);
+    lane.table.resize(table_size_);
+    lane.c.resize(static_cast<std::size_t>(classes_));
+  }
+}
+
+void CostDp::run_lanes(std::size_t used, const std::function<void(std::size_t)>& job) {
+  if (used > 1 && pool_) {
+    pool_->run(used, job);
+  } else {
+    for (std::size_t t = 0; t < used; ++t) job(t);
+  }
+}
+
+void CostDp::merge_back_lanes(std::size_t used) {
+  for (std::size_t t = 0; t < used; ++t) {
+    BackLane& lane = back_lanes_[t];
+    const auto base = static_cast<std::int64_t>(pool_v_.size());
+    pool_v_.insert(pool_v_.end(), lane.pool_v.begin(), lane.pool_v.end());
+    pool_n_.insert(pool_n_.end(), lane.pool_n.begin(), lane.pool_n.end());
+    for (const std::int64_t r : lane.rows) rows_[static_cast<std::size_t>(r)].offset += base;
+    dirty_rows_.insert(dirty_rows_.end(), lane.rows.begin(), lane.rows.end());
+    states_ += lane.states;
+    lane.pool_v.clear();
+    lane.pool_n.clear();
+    lane.rows.clear();
+    lane.states = 0;
+  }
 }
 
 void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::int32_t>& c,
-                       std::int32_t total) {
+                       std::int32_t total, BackLane& lane) {
   const std::int32_t num_layers = in_.layers;
   const double limit = spec_.limit_s;
   const auto ku = static_cast<std::size_t>(k);
@@ -158,23 +205,24 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
   if (spec_.mask != nullptr || use_survivors_) {
     if (spec_.mask != nullptr) {
       const std::uint64_t* fwd = spec_.mask->starts(idx, k);
-      std::copy(fwd, fwd + in_.words, mask_row_.begin());
+      std::copy(fwd, fwd + in_.words, lane.mask_row.begin());
     } else {
-      std::fill(mask_row_.begin(), mask_row_.end(), ~std::uint64_t{0});
+      std::fill(lane.mask_row.begin(), lane.mask_row.end(), ~std::uint64_t{0});
     }
     if (use_survivors_) {
       const std::uint64_t* kept = survivors_.data() + static_cast<std::size_t>(idx * classes_ + k) *
                                                           static_cast<std::size_t>(in_.words);
       for (std::int32_t w = 0; w < in_.words; ++w)
-        mask_row_[static_cast<std::size_t>(w)] &= kept[w];
+        lane.mask_row[static_cast<std::size_t>(w)] &= kept[w];
     }
     if (spec_.mask != nullptr && spec_.mask->has_finishes()) {
       // states from which the remaining devices (those not in c, plus this stage's) finish
       const std::int64_t rest = (in_.vectors - 1) - idx + in_.stride[ku];
       const std::uint64_t* bwd = spec_.mask->finishes(rest, k);
-      for (std::int32_t w = 0; w < in_.words; ++w) mask_row_[static_cast<std::size_t>(w)] &= bwd[w];
+      for (std::int32_t w = 0; w < in_.words; ++w)
+        lane.mask_row[static_cast<std::size_t>(w)] &= bwd[w];
     }
-    mask = mask_row_.data();
+    mask = lane.mask_row.data();
     const std::int32_t first = first_bit(mask, in_.words);
     if (first < 0) return;
     pb = std::max(pb, first);
@@ -206,19 +254,19 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
         best.v + std::max(before[p], prefix_static) > bound_) {
       best = Val{};
     }
-    out_v_[static_cast<std::size_t>(p)] = best.v;
-    out_n_[static_cast<std::size_t>(p)] = best.n;
+    lane.out_v[static_cast<std::size_t>(p)] = best.v;
+    lane.out_n[static_cast<std::size_t>(p)] = best.n;
   };
 
   if (!coupled_) {
     // Best continuation after a stage ending at q: the sink, or a send to an available class.
     for (std::int32_t q = pb + 1; q <= qmax; ++q) {
-      end_v_[static_cast<std::size_t>(q)] = kInf;
-      end_n_[static_cast<std::size_t>(q)] = Val::kNone;
+      lane.end_v[static_cast<std::size_t>(q)] = kInf;
+      lane.end_n[static_cast<std::size_t>(q)] = Val::kNone;
     }
     if (qmax == num_layers && within(in_.sink_s[ku], limit)) {
-      end_v_[static_cast<std::size_t>(num_layers)] = costs_.sink_val[ku];
-      end_n_[static_cast<std::size_t>(num_layers)] = 0;
+      lane.end_v[static_cast<std::size_t>(num_layers)] = costs_.sink_val[ku];
+      lane.end_n[static_cast<std::size_t>(num_layers)] = 0;
     }
     for (std::int32_t f = 0; f < classes_; ++f) {
       const auto fu = static_cast<std::size_t>(f);
@@ -234,19 +282,19 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
         if (!(sv < kInf) || !within(send[q], limit)) continue;
         const Val cand{sv + tr[q], pool_n_[i]};
         const auto qu = static_cast<std::size_t>(q);
-        if (less(cand, Val{end_v_[qu], end_n_[qu]})) {
-          end_v_[qu] = cand.v;
-          end_n_[qu] = cand.n;
+        if (less(cand, Val{lane.end_v[qu], lane.end_n[qu]})) {
+          lane.end_v[qu] = cand.v;
+          lane.end_n[qu] = cand.n;
         }
       }
     }
     const auto key_a = [&](std::int32_t q) {
       const auto qu = static_cast<std::size_t>(q);
-      return Val{end_v_[qu] + ca[q], end_n_[qu]};
+      return Val{lane.end_v[qu] + ca[q], lane.end_n[qu]};
     };
     const auto key_b = [&](std::int32_t q) {
       const auto qu = static_cast<std::size_t>(q);
-      return end_v_[qu] < kInf ? Val{end_v_[qu] + cb[q], end_n_[qu]} : Val{};
+      return lane.end_v[qu] < kInf ? Val{lane.end_v[qu] + cb[q], lane.end_n[qu]} : Val{};
     };
     // Ends charged on their compute (beyond charge_end) are looked up in a sparse table.
     bool floored = false;
@@ -254,32 +302,34 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
       floored = charge_end[p] < costs_.hi[in_.kp(k, p)];
     const auto width = static_cast<std::size_t>(num_layers + 1);
     if (floored) {
-      for (std::int32_t q = pb + 1; q <= qmax; ++q) table_[static_cast<std::size_t>(q)] = key_b(q);
+      for (std::int32_t q = pb + 1; q <= qmax; ++q)
+        lane.table[static_cast<std::size_t>(q)] = key_b(q);
       for (std::size_t j = 1; (std::int32_t{1} << j) <= qmax - pb; ++j) {
         const std::int32_t half = std::int32_t{1} << (j - 1);
         for (std::int32_t q = pb + 1; q + 2 * half - 1 <= qmax; ++q) {
-          const Val& x = table_[(j - 1) * width + static_cast<std::size_t>(q)];
-          const Val& y = table_[(j - 1) * width + static_cast<std::size_t>(q + half)];
-          table_[j * width + static_cast<std::size_t>(q)] = less(y, x) ? y : x;
+          const Val& x = lane.table[(j - 1) * width + static_cast<std::size_t>(q)];
+          const Val& y = lane.table[(j - 1) * width + static_cast<std::size_t>(q + half)];
+          lane.table[j * width + static_cast<std::size_t>(q)] = less(y, x) ? y : x;
         }
       }
     }
     const auto range_b = [&](std::int32_t x, std::int32_t y) {
       const auto j =
           static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(y - x + 1)) - 1);
-      const Val& u = table_[j * width + static_cast<std::size_t>(x)];
-      const Val& v = table_[j * width + static_cast<std::size_t>(y - (std::int32_t{1} << j) + 1)];
+      const Val& u = lane.table[j * width + static_cast<std::size_t>(x)];
+      const Val& v =
+          lane.table[j * width + static_cast<std::size_t>(y - (std::int32_t{1} << j) + 1)];
       return less(v, u) ? v : u;
     };
     // Monotone stack over ends q in [p + 1, qmax]: indices fall and keys rise from bottom to
     // top, so the minimum over [p + 1, r] is the deepest entry with index <= r.
     std::int32_t top = 0;
     const auto push = [&](std::int32_t q) {
-      if (!(end_v_[static_cast<std::size_t>(q)] < kInf)) return;
+      if (!(lane.end_v[static_cast<std::size_t>(q)] < kInf)) return;
       const Val kq = key_a(q);
-      while (top > 0 && !less(stack_key_[static_cast<std::size_t>(top - 1)], kq)) --top;
-      stack_q_[static_cast<std::size_t>(top)] = q;
-      stack_key_[static_cast<std::size_t>(top)] = kq;
+      while (top > 0 && !less(lane.stack_key[static_cast<std::size_t>(top - 1)], kq)) --top;
+      lane.stack_q[static_cast<std::size_t>(top)] = q;
+      lane.stack_key[static_cast<std::size_t>(top)] = kq;
       ++top;
     };
     const auto query_a = [&](std::int32_t r) {
@@ -287,13 +337,13 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
       std::int32_t hi = top;
       while (lo < hi) {
         const std::int32_t mid = (lo + hi) / 2;
-        if (stack_q_[static_cast<std::size_t>(mid)] <= r) {
+        if (lane.stack_q[static_cast<std::size_t>(mid)] <= r) {
           hi = mid;
         } else {
           lo = mid + 1;
         }
       }
-      return lo < top ? stack_key_[static_cast<std::size_t>(lo)] : Val{};
+      return lo < top ? lane.stack_key[static_cast<std::size_t>(lo)] : Val{};
     };
     for (std::int32_t q = qmax; q > pe; --q) push(q);
     for (std::int32_t p = pe; p >= pb; --p) {
@@ -319,7 +369,7 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
           const std::int32_t upper = std::min(h, in_.mem_any[in_.kp(k, p)]);
           const std::uint64_t* fits = in_.mem_row(k, p);
           for (std::int32_t q = all + 1; q <= upper; ++q) {
-            if (!test_bit(fits, q) || !(end_v_[static_cast<std::size_t>(q)] < kInf)) continue;
+            if (!test_bit(fits, q) || !(lane.end_v[static_cast<std::size_t>(q)] < kInf)) continue;
             if (q <= t) {
               consider_a(key_a(q));
             } else {
@@ -366,18 +416,18 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
   }
 
   std::int32_t first = pb;
-  while (first <= pe && !(out_v_[static_cast<std::size_t>(first)] < kInf)) ++first;
+  while (first <= pe && !(lane.out_v[static_cast<std::size_t>(first)] < kInf)) ++first;
   std::int32_t last = pe;
-  while (last >= first && !(out_v_[static_cast<std::size_t>(last)] < kInf)) --last;
+  while (last >= first && !(lane.out_v[static_cast<std::size_t>(last)] < kInf)) --last;
   if (first > last) return;
-  dirty_rows_.push_back(idx * classes_ + k);
-  row.offset = static_cast<std::int64_t>(pool_v_.size());
+  lane.rows.push_back(idx * classes_ + k);
+  row.offset = static_cast<std::int64_t>(lane.pool_v.size());
   row.begin = first;
   row.end = last + 1;
   for (std::int32_t p = first; p <= last; ++p) {
-    pool_v_.push_back(out_v_[static_cast<std::size_t>(p)]);
-    pool_n_.push_back(out_n_[static_cast<std::size_t>(p)]);
-    if (out_v_[static_cast<std::size_t>(p)] < kInf) ++states_;
+    lane.pool_v.push_back(lane.out_v[static_cast<std::size_t>(p)]);
+    lane.pool_n.push_back(lane.out_n[static_cast<std::size_t>(p)]);
+    if (lane.out_v[static_cast<std::size_t>(p)] < kInf) ++lane.states;
   }
 }
 
@@ -772,20 +822,19 @@ bool CostDp::forward_pass() {
     lane.en.resize(positions);
     lane.stack_p.resize(positions);
     lane.stack_key.resize(positions);
-    lane.table.resize(table_.size());
+    lane.table.resize(table_size_);
     lane.c.resize(static_cast<std::size_t>(kc));
   }
+  level_ends_.clear();
   while (!level.empty()) {
     touched_.insert(touched_.end(), level.begin(), level.end());
+    level_ends_.push_back(touched_.size());
     const std::size_t n = level.size();
     const std::size_t used = n >= min_parallel_level_ ? lanes : 1;
     const auto solve_lane = [&](std::size_t t) {
       for (std::size_t i = t; i < n; i += used) forward_vector(level[i], lanes_[t]);
     };
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < used; ++t) pool.emplace_back(solve_lane, t);
-    solve_lane(0);
-    for (std::thread& th : pool) th.join();
+    run_lanes(used, solve_lane);
     level.clear();
     for (std::size_t t = 0; t < used; ++t) {
       Lane& lane = lanes_[t];
@@ -807,7 +856,6 @@ bool CostDp::forward_pass() {
     }
     std::sort(level.begin(), level.end());
   }
-  std::sort(touched_.begin(), touched_.end());
   return complete;
 }
 
@@ -1069,33 +1117,51 @@ CostAnswer CostDp::run(const CostSpec& spec) {
   const std::int32_t kc = classes_;
   for (const std::int64_t r : dirty_rows_) rows_[static_cast<std::size_t>(r)] = Row{};
   dirty_rows_.clear();
-  std::vector<std::int32_t> c(in_.count);
-  const auto solve_vector = [&](std::int64_t idx, std::int32_t total) {
+  const auto decode = [&](std::int64_t idx, std::vector<std::int32_t>& c) {
+    std::int64_t rest = idx;
+    std::int32_t total = 0;
+    for (std::size_t j = 0; j < c.size(); ++j) {
+      const std::int64_t radix = in_.count[j] + 1;
+      c[j] = static_cast<std::int32_t>(rest % radix);
+      rest /= radix;
+      total += c[j];
+    }
+    return total;
+  };
+  const auto solve_vector = [&](std::int64_t idx, std::int32_t total, BackLane& lane) {
     for (std::int32_t k = 0; k < kc; ++k) {
-      if (c[static_cast<std::size_t>(k)] != 0) solve_row(idx, k, c, total);
+      if (lane.c[static_cast<std::size_t>(k)] != 0) solve_row(idx, k, lane.c, total, lane);
     }
   };
   if (use_survivors_) {
-    // only the count vectors the forward pass kept (ascending), in reverse
-    for (auto it = touched_.rbegin(); it != touched_.rend(); ++it) {
-      std::int64_t rest = *it;
-      std::int32_t total = 0;
-      for (std::size_t j = 0; j < c.size(); ++j) {
-        const std::int64_t radix = in_.count[j] + 1;
-        c[j] = static_cast<std::int32_t>(rest % radix);
-        rest /= radix;
-        total += c[j];
-      }
-      solve_vector(*it, total);
+    // Only the count vectors the forward pass kept, level by level from the most devices
+    // down: a vector's rows read only those of the level above, so one level's vectors are
+    // independent (split over the lanes when it is large) and merged before the next.
+    for (std::size_t l = level_ends_.size(); l-- > 0;) {
+      const std::size_t from = l == 0 ? 0 : level_ends_[l - 1];
+      const std::size_t n = level_ends_[l] - from;
+      const std::size_t used = n >= min_parallel_level_ ? back_lanes_.size() : 1;
+      run_lanes(used, [&](std::size_t t) {
+        BackLane& lane = back_lanes_[t];
+        for (std::size_t i = t; i < n; i += used) {
+          const std::int64_t idx = touched_[from + i];
+          solve_vector(idx, decode(idx, lane.c), lane);
+        }
+      });
+      merge_back_lanes(used);
     }
   } else {
+    BackLane& lane = back_lanes_[0];
+    std::vector<std::int32_t>& c = lane.c;
+    c = in_.count;
     std::int32_t total = 0;
     for (const std::int32_t n : c) total += n;
     for (std::int64_t idx = in_.vectors - 1; idx >= 1; --idx) {
       if (idx != in_.vectors - 1) {
         previous_count_vector(c, in_.count, total);
       }
-      solve_vector(idx, total);
+      solve_vector(idx, total, lane);
+      merge_back_lanes(1);
     }
   }
 

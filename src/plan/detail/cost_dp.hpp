@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "plan/detail/instance.hpp"
+#include "plan/detail/lane_pool.hpp"
 #include "plan/detail/reach_dp.hpp"
 #include "tessera/plan/plan.hpp"
 
@@ -158,10 +161,7 @@ class CostDp {
   /// bound on run()'s and it has no stages. Ignores `upper_bound`.
   [[nodiscard]] CostAnswer relax(const CostSpec& spec, bool& exact);
   /// Lanes (threads) for the forward pass; its results do not depend on them.
-  void set_threads(std::int32_t threads, std::int64_t min_level) {
-    threads_ = std::max(threads, 1);
-    min_parallel_level_ = static_cast<std::size_t>(std::max<std::int64_t>(min_level, 1));
-  }
+  void set_threads(std::int32_t threads, std::int64_t min_level);
   /// Finite states (count vector, class, cut) stored by the last run.
   [[nodiscard]] std::int64_t states() const { return states_; }
 
@@ -178,8 +178,31 @@ class CostDp {
     const auto i = static_cast<std::size_t>(r.offset + (q - r.begin));
     return {pool_v_[i], pool_n_[i]};
   }
+  /// Scratch and output of one lane of the backward pass: the rows it writes go to its
+  /// pools (offsets relative to them until merged into pool_v_ / pool_n_).
+  struct BackLane {
+    std::vector<std::uint64_t> mask_row;
+    std::vector<double> end_v;
+    std::vector<std::int32_t> end_n;
+    std::vector<double> out_v;
+    std::vector<std::int32_t> out_n;
+    std::vector<std::int32_t> stack_q;
+    std::vector<Val> stack_key;
+    std::vector<Val> table;  ///< sparse table of keys for charge-floored ends
+    std::vector<std::int32_t> c;
+    std::vector<double> pool_v;
+    std::vector<std::int32_t> pool_n;
+    std::vector<std::int64_t> rows;
+    std::int64_t states = 0;
+  };
   void solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::int32_t>& c,
-                 std::int32_t total);
+                 std::int32_t total, BackLane& lane);
+  /// Appends the rows of lanes [0, used) to the pools, in lane order.
+  void merge_back_lanes(std::size_t used);
+  /// Sizes the lanes' scratch for threads_ lanes.
+  void size_lanes();
+  /// job(t) for t in [0, used), on the lane threads when there are several.
+  void run_lanes(std::size_t used, const std::function<void(std::size_t)>& job);
   [[nodiscard]] std::vector<StageAssignment> rebuild(std::int32_t first_class) const;
   /// The same DP over (class, cut) only, letting a class be used more often than it has
   /// devices: a lower bound, and the exact answer when its best plan happens to respect the
@@ -213,15 +236,7 @@ class CostDp {
   std::vector<std::int64_t> dirty_rows_;  ///< rows the last backward pass wrote
   std::vector<double> pool_v_;
   std::vector<std::int32_t> pool_n_;
-  std::vector<double> fwd_;  ///< (j, k, p): lower bound on the cost before the state
-  std::vector<std::uint64_t> mask_row_;
-  std::vector<double> end_v_;
-  std::vector<std::int32_t> end_n_;
-  std::vector<double> out_v_;
-  std::vector<std::int32_t> out_n_;
-  std::vector<std::int32_t> stack_q_;
-  std::vector<Val> stack_key_;
-  std::vector<Val> table_;         ///< sparse table of keys for charge-floored ends
+  std::vector<double> fwd_;        ///< (j, k, p): lower bound on the cost before the state
   std::vector<Val> relaxed_;       ///< (k, p): relaxed best cost from a stage on k at p
   std::vector<Val> relaxed_end_;   ///< (k, q): relaxed best continuation after a stage ends at q
   Val relaxed_root_;               ///< the relaxation's optimum (a lower bound)
@@ -261,6 +276,12 @@ class CostDp {
   /// The forward pass over the states of one count vector (its predecessors' rows merged).
   void forward_vector(std::int64_t idx, Lane& lane);
   std::vector<Lane> lanes_;
+  std::vector<BackLane> back_lanes_;
+  std::size_t table_size_ = 0;  ///< entries of a sparse table over positions
+  /// Worker threads of the lanes (none with one thread).
+  std::unique_ptr<LanePool> pool_;
+  /// touched_ lists the count vectors level by level (devices used); level l ends here.
+  std::vector<std::size_t> level_ends_;
   std::int32_t threads_ = 1;
   std::int32_t last_step_ = 0;  ///< growth step at which the last forward passes completed
   /// Levels with fewer count vectors stay on one lane (a thread start costs more).
