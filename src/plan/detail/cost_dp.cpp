@@ -563,138 +563,90 @@ bool CostDp::try_relaxed(CostAnswer& answer) {
   return true;
 }
 
+void CostDp::prepare_penalised() {
+  const std::int32_t num_layers = in_.layers;
+  const std::int32_t kc = classes_;
+  const double limit = spec_.limit_s;
+  const auto ks = static_cast<std::size_t>(kc);
+  // pen_tr_[(q * K + k) * K + f]: the weighted transfer of cut q from k to f where the send
+  // is allowed, +inf elsewhere; contiguous over f for the passes' inner loop.
+  pen_tr_.assign(static_cast<std::size_t>(num_layers + 1) * ks * ks, kInf);
+  for (std::int32_t k = 0; k < kc; ++k) {
+    for (std::int32_t f = 0; f < kc; ++f) {
+      for (std::int32_t q = 1; q < num_layers; ++q) {
+        const double sf = in_.send_s[in_.link(k, f, q)];
+        if (!(coupled_ ? sf < kInf : within(sf, limit))) continue;
+        pen_tr_[(static_cast<std::size_t>(q) * ks + static_cast<std::size_t>(k)) * ks +
+                static_cast<std::size_t>(f)] = costs_.tr[in_.link(k, f, q)];
+      }
+    }
+  }
+}
+
 double CostDp::penalised_pass(const std::vector<double>& lambda, std::vector<double>& start,
                               std::vector<double>& end, std::vector<std::int32_t>& uses) {
   const std::int32_t num_layers = in_.layers;
   const std::int32_t kc = classes_;
   const double limit = spec_.limit_s;
-  const auto cells = static_cast<std::size_t>(kc) * static_cast<std::size_t>(num_layers + 1);
+  const auto ks = static_cast<std::size_t>(kc);
+  const auto cells = ks * static_cast<std::size_t>(num_layers + 1);
   start.assign(cells, kInf);
   end.assign(cells, kInf);
-  arg_q_.assign(cells, -1);
-  arg_f_.assign(cells, -1);
-  // Per class, the ends after p: a monotone stack of keys for ends charged at the floor and
-  // a sparse table for ends charged on their compute, so that a start's best end costs
-  // O(log L) instead of a scan of every end.
-  const auto positions = static_cast<std::size_t>(num_layers + 1);
-  const auto levels = static_cast<std::size_t>(std::bit_width(positions));
-  pen_top_.assign(static_cast<std::size_t>(kc), 0);
-  pen_stack_q_.resize(cells);
-  pen_stack_key_.resize(cells);
-  pen_key_b_.resize(cells);
-  pen_table_.resize(static_cast<std::size_t>(kc) * levels * positions);
-  double* key_b = pen_key_b_.data();
+  // Keys of a stage end in both charge forms (continuation plus the end's prefix): a stage's
+  // value is a key minus its start's prefix, and rounding is monotone, so the least key of a
+  // range of ends gives the least value, the same to the last bit as scanning the values.
+  pen_key_a_.assign(cells, kInf);
+  pen_key_b_.assign(cells, kInf);
+  pen_column_.assign(ks, kInf);
   for (std::int32_t p = num_layers - 1; p >= 0; --p) {
     const std::int32_t q0 = p + 1;
     for (std::int32_t k = 0; k < kc; ++k) {
       const auto ku = static_cast<std::size_t>(k);
       double best = kInf;
-      std::int32_t arg = -1;
       if (q0 == num_layers) {
         const double ss = in_.sink_s[ku];
         if (coupled_ ? ss < kInf : within(ss, limit)) best = costs_.sink_val[ku];
       } else {
-        for (std::int32_t f = 0; f < kc; ++f) {
-          const double sf = in_.send_s[in_.link(k, f, q0)];
-          if (!(coupled_ ? sf < kInf : within(sf, limit))) continue;
-          const double v = start[in_.at(f, q0)] + costs_.tr[in_.link(k, f, q0)];
-          if (v < best) {
-            best = v;
-            arg = f;
-          }
-        }
+        // pen_column_ holds start (f, q0) over f
+        const double* tr = pen_tr_.data() + (static_cast<std::size_t>(q0) * ks + ku) * ks;
+        for (std::size_t f = 0; f < ks; ++f) best = std::min(best, pen_column_[f] + tr[f]);
       }
       end[in_.at(k, q0)] = best;
-      arg_f_[in_.at(k, q0)] = arg;
-    }
-    for (std::int32_t k = 0; k < kc; ++k) {
-      const auto ku = static_cast<std::size_t>(k);
-      const double e = end[in_.at(k, q0)];
-      // Keys of the end q0 in both charge forms: a stage's value is a key minus a prefix
-      // at its start, and rounding is monotone, so the least key gives the least value.
-      const double key_a = e + costs_.a[in_.at(k, q0)];
-      key_b[in_.at(k, q0)] = e < kInf ? e + costs_.b[in_.at(k, q0)] : kInf;
-      // Monotone stack of ends (indices fall and keys rise from bottom to top).
-      std::int32_t* sq = pen_stack_q_.data() + in_.at(k, 0);
-      double* sk = pen_stack_key_.data() + in_.at(k, 0);
-      std::int32_t& top = pen_top_[ku];
-      if (e < kInf) {
-        while (top > 0 && !(sk[top - 1] < key_a)) --top;
-        sq[top] = q0;
-        sk[top] = key_a;
-        ++top;
-      }
-      // Sparse table of least key_b over [q, q + 2^j), filled from the right.
-      std::int32_t* tab = pen_table_.data() + ku * levels * positions;
-      tab[q0] = q0;
-      for (std::size_t j = 1; q0 + (std::int32_t{1} << j) - 1 <= num_layers; ++j) {
-        const std::int32_t half = std::int32_t{1} << (j - 1);
-        const std::int32_t x = tab[(j - 1) * positions + static_cast<std::size_t>(q0)];
-        const std::int32_t y = tab[(j - 1) * positions + static_cast<std::size_t>(q0 + half)];
-        tab[j * positions + static_cast<std::size_t>(q0)] =
-            key_b[in_.at(k, y)] < key_b[in_.at(k, x)] ? y : x;
+      if (best < kInf) {
+        pen_key_a_[in_.at(k, q0)] = best + costs_.a[in_.at(k, q0)];
+        pen_key_b_[in_.at(k, q0)] = best + costs_.b[in_.at(k, q0)];
       }
     }
     for (std::int32_t k = 0; k < kc; ++k) {
       const auto ku = static_cast<std::size_t>(k);
       double best = kInf;
-      std::int32_t arg = -1;
-      const auto consider = [&](double v, std::int32_t q) {
-        if (v < best || (v == best && q < arg)) {
-          best = v;
-          arg = q;
-        }
-      };
       const std::int32_t h = costs_.hi[in_.kp(k, p)];
       const std::int32_t all = in_.mem_all[in_.kp(k, p)];
       const std::int32_t t = costs_.charge_end[in_.kp(k, p)];
       const std::int32_t r = std::min(h, all);
-      const double ap = costs_.a[in_.at(k, p)];
-      const double bp = costs_.b[in_.at(k, p)];
-      const double sc = costs_.stage_const[ku];
-      // ends charged at the floor: [p + 1, min(r, t)], the deepest stack entry within it
-      const std::int32_t ra = std::min(r, t);
-      const std::int32_t top = pen_top_[ku];
-      if (ra > p && top > 0) {
-        const std::int32_t* sq = pen_stack_q_.data() + in_.at(k, 0);
-        std::int32_t lo = 0;
-        std::int32_t hi = top;
-        while (lo < hi) {
-          const std::int32_t mid = (lo + hi) / 2;
-          if (sq[mid] <= ra) {
-            hi = mid;
-          } else {
-            lo = mid + 1;
-          }
-        }
-        if (lo < top)
-          consider((pen_stack_key_[in_.at(k, 0) + static_cast<std::size_t>(lo)] - ap) + sc, sq[lo]);
-      }
-      // ends charged on their compute: [max(t, p) + 1, r]
-      const std::int32_t xb = std::max(t, p) + 1;
-      if (xb <= r) {
-        const std::int32_t* tab = pen_table_.data() + ku * levels * positions;
-        const auto j =
-            static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(r - xb + 1)) - 1);
-        const std::int32_t u = tab[j * positions + static_cast<std::size_t>(xb)];
-        const std::int32_t v =
-            tab[j * positions + static_cast<std::size_t>(r - (std::int32_t{1} << j) + 1)];
-        const std::int32_t q = key_b[in_.at(k, v)] < key_b[in_.at(k, u)] ? v : u;
-        const double kq = key_b[in_.at(k, q)];
-        if (kq < kInf) consider(kq - bp, q);
-      }
+      const double* key_a = pen_key_a_.data() + in_.at(k, 0);
+      const double* key_b = pen_key_b_.data() + in_.at(k, 0);
+      // ends charged at the floor, then on their compute, where every end fits
+      double min_a = kInf;
+      for (std::int32_t q = p + 1, e = std::min(r, t); q <= e; ++q)
+        min_a = std::min(min_a, key_a[q]);
+      if (min_a < kInf) best = (min_a - costs_.a[in_.at(k, p)]) + costs_.stage_const[ku];
+      double min_b = kInf;
+      for (std::int32_t q = std::max(t, p) + 1; q <= r; ++q) min_b = std::min(min_b, key_b[q]);
+      if (min_b < kInf) best = std::min(best, min_b - costs_.b[in_.at(k, p)]);
       // ends that fit in memory although a shorter stage's end does not
       if (h > all) {
         const std::int32_t upper = std::min(h, in_.mem_any[in_.kp(k, p)]);
         for (std::int32_t q = all + 1; q <= upper; ++q) {
           const double e = end[in_.at(k, q)];
           if (!(e < kInf) || !in_.mem_ok(k, p, q)) continue;
-          consider(costs_.through(in_, k, p, q, e), q);
+          best = std::min(best, costs_.through(in_, k, p, q, e));
         }
       }
       start[in_.at(k, p)] = best + lambda[ku];
-      arg_q_[in_.at(k, p)] = arg;
     }
+    for (std::size_t f = 0; f < ks; ++f)
+      pen_column_[f] = start[in_.at(static_cast<std::int32_t>(f), p)];
   }
   states_ += static_cast<std::int64_t>(kc) * num_layers;
   double root = kInf;
@@ -708,13 +660,36 @@ double CostDp::penalised_pass(const std::vector<double>& lambda, std::vector<dou
       k = f;
     }
   }
-  uses.assign(static_cast<std::size_t>(kc), 0);
+  // The stages per class of one optimal path: at each step the first end, then the first
+  // next class, whose value is the optimum (rebuilt with the passes' arithmetic).
+  uses.assign(ks, 0);
   for (std::int32_t p = 0; k >= 0 && root < kInf;) {
     ++uses[static_cast<std::size_t>(k)];
-    const std::int32_t q = arg_q_[in_.at(k, p)];
+    std::int32_t q = -1;
+    double best = kInf;
+    for (std::int32_t x = p + 1; x <= costs_.hi[in_.kp(k, p)]; ++x) {
+      const double e = end[in_.at(k, x)];
+      if (!(e < kInf) || !in_.mem_ok(k, p, x)) continue;
+      const double v = costs_.through(in_, k, p, x, e);
+      if (v < best) {
+        best = v;
+        q = x;
+      }
+    }
     if (q < 0 || q == num_layers) break;
-    const std::int32_t f = arg_f_[in_.at(k, q)];
-    k = f;
+    std::int32_t next = -1;
+    const double* tr =
+        pen_tr_.data() + (static_cast<std::size_t>(q) * ks + static_cast<std::size_t>(k)) * ks;
+    best = kInf;
+    for (std::int32_t f = 0; f < kc; ++f) {
+      const double v = start[in_.at(f, q)] + tr[static_cast<std::size_t>(f)];
+      if (v < best) {
+        best = v;
+        next = f;
+      }
+    }
+    if (next < 0) break;
+    k = next;
     p = q;
   }
   return root;
@@ -733,6 +708,7 @@ double CostDp::lagrangian() {
   std::int32_t stale = 0;
   // the zero multipliers (the plain relaxation) are always a valid fallback
   lambda_.assign(static_cast<std::size_t>(kc), 0.0);
+  prepare_penalised();
   for (std::int32_t it = 0; it < (warm ? 20 : 40); ++it) {
     const double root = penalised_pass(lambda, start, end, uses);
     if (!(root < kInf)) break;

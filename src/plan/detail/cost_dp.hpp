@@ -216,6 +216,8 @@ class CostDp {
   /// Relaxation with a price lambda_f per stage on class f (device counts otherwise
   /// ignored): fills `start` (k, p) and `end` (k, q) with penalised costs to go, `uses` with
   /// the stages per class of one optimal path, and returns the penalised optimum.
+  /// The penalised passes' transfer array for the current spec.
+  void prepare_penalised();
   double penalised_pass(const std::vector<double>& lambda, std::vector<double>& start,
                         std::vector<double>& end, std::vector<std::int32_t>& uses);
   /// Lagrangian dual of "class f is used at most count_f times", maximised by subgradient
@@ -243,14 +245,12 @@ class CostDp {
   std::vector<double> lambda_;     ///< per class: best Lagrange multipliers found
   std::vector<double> lag_start_;  ///< (k, p): penalised cost to go at lambda_
   std::vector<double> lag_end_;    ///< (k, q): penalised continuation at lambda_
-  std::vector<std::int32_t> arg_q_, arg_f_;  ///< penalised pass: best end / next class
-  /// Penalised pass scratch, per class: monotone stacks of ends (index, key), their depths,
-  /// the keys of ends charged on their compute and a sparse table of their minima.
-  std::vector<std::int32_t> pen_stack_q_;
-  std::vector<double> pen_stack_key_;
-  std::vector<std::int32_t> pen_top_;
+  /// Penalised pass: the allowed transfers at [(q * K + k) * K + f] (prepare_penalised), the
+  /// start values at the current cut over f, and the keys of stage ends in both charge forms.
+  std::vector<double> pen_tr_;
+  std::vector<double> pen_column_;
+  std::vector<double> pen_key_a_;
   std::vector<double> pen_key_b_;
-  std::vector<std::int32_t> pen_table_;
   bool use_survivors_ = false;
   std::vector<std::uint64_t> survivors_;  ///< (c, k): starts kept by the forward pass
   std::vector<Row> fwd_rows_;             ///< (c, k): cost up to a stage end at q
