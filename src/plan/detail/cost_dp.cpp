@@ -131,8 +131,26 @@ CostDp::CostDp(const Instance& instance) : in_(instance), classes_(instance.clas
   rows_.resize(static_cast<std::size_t>(in_.states()));
   const auto levels = static_cast<std::size_t>(std::bit_width(positions));
   table_size_ = levels * positions;
+  distinct_ =
+      std::all_of(in_.count.begin(), in_.count.end(), [](std::int32_t n) { return n == 1; });
   back_lanes_.resize(1);
   size_lanes();
+}
+
+std::int32_t CostDp::decode(std::int64_t idx, std::vector<std::int32_t>& c) const {
+  if (distinct_) {  // one device per class: the count vector is a bit mask
+    for (std::size_t j = 0; j < c.size(); ++j) c[j] = static_cast<std::int32_t>((idx >> j) & 1);
+    return std::popcount(static_cast<std::uint64_t>(idx));
+  }
+  std::int64_t rest = idx;
+  std::int32_t total = 0;
+  for (std::size_t j = 0; j < c.size(); ++j) {
+    const std::int64_t radix = in_.count[j] + 1;
+    c[j] = static_cast<std::int32_t>(rest % radix);
+    rest /= radix;
+    total += c[j];
+  }
+  return total;
 }
 
 void CostDp::set_threads(std::int32_t threads, std::int64_t min_level) {
@@ -843,14 +861,7 @@ void CostDp::forward_vector(std::int64_t idx, Lane& lane) {
   const auto words = static_cast<std::size_t>(in_.words);
   const auto positions = static_cast<std::size_t>(num_layers + 1);
   std::vector<std::int32_t>& c = lane.c;
-  std::int32_t total = 0;
-  std::int64_t rest = idx;
-  for (std::size_t j = 0; j < c.size(); ++j) {
-    const std::int64_t radix = in_.count[j] + 1;
-    c[j] = static_cast<std::int32_t>(rest % radix);
-    rest /= radix;
-    total += c[j];
-  }
+  const std::int32_t total = decode(idx, c);
   // prices of the devices still free: the Lagrangian bounds subtract them (summed on
   // first use: most active vectors have no stored predecessor row for any class)
   double free_price = -1.0;
@@ -1093,17 +1104,6 @@ CostAnswer CostDp::run(const CostSpec& spec) {
   const std::int32_t kc = classes_;
   for (const std::int64_t r : dirty_rows_) rows_[static_cast<std::size_t>(r)] = Row{};
   dirty_rows_.clear();
-  const auto decode = [&](std::int64_t idx, std::vector<std::int32_t>& c) {
-    std::int64_t rest = idx;
-    std::int32_t total = 0;
-    for (std::size_t j = 0; j < c.size(); ++j) {
-      const std::int64_t radix = in_.count[j] + 1;
-      c[j] = static_cast<std::int32_t>(rest % radix);
-      rest /= radix;
-      total += c[j];
-    }
-    return total;
-  };
   const auto solve_vector = [&](std::int64_t idx, std::int32_t total, BackLane& lane) {
     for (std::int32_t k = 0; k < kc; ++k) {
       if (lane.c[static_cast<std::size_t>(k)] != 0) solve_row(idx, k, lane.c, total, lane);

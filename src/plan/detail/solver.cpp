@@ -654,7 +654,10 @@ CostAnswer Solver::run_energy(const CostSpec& spec, double latency_cap, bool ful
     // The relaxed reach bound at the node's limit skips states that cannot complete a plan:
     // near the least period they are most of the count vectors.
     if (!bound_reach_) bound_reach_ = std::make_unique<ReachDp>(in_);
-    bound_reach_->bound(spec.limit_s);
+    if (bound_limit_ != spec.limit_s) {  // the bound depends on the limit alone
+      bound_reach_->bound(spec.limit_s);
+      bound_limit_ = spec.limit_s;
+    }
     CostSpec bounded = spec;
     bounded.reach_bound = bound_reach_.get();
     return run_cost(bounded);

@@ -1,6 +1,7 @@
 #pragma once
 /// The exact solvers behind solve() and pareto_front(), sharing one prepared instance.
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -94,6 +95,7 @@ class Solver {
   static constexpr int kMaxThreads = 64;
   /// Relaxed reach bounds for the energy search's cost DPs (ReachDp::bound).
   std::unique_ptr<ReachDp> bound_reach_;
+  double bound_limit_ = std::numeric_limits<double>::quiet_NaN();  ///< its last bound()
   std::unique_ptr<CostDp> cost_;
   std::unique_ptr<LabelDp> label_;
   std::unique_ptr<CandidateSet> candidates_;
