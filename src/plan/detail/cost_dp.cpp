@@ -513,7 +513,7 @@ bool CostDp::try_relaxed(CostAnswer& answer) {
       relaxed_[in_.at(k, p)] = best;
     }
   }
-  states_ += static_cast<std::int64_t>(kc) * num_layers;
+  relaxed_states_ += static_cast<std::int64_t>(kc) * num_layers;
 
   // Root, then the lexicographically smallest optimal path, counting uses per class.
   std::int32_t k = -1;
@@ -666,7 +666,7 @@ double CostDp::penalised_pass(const std::vector<double>& lambda, std::vector<dou
     for (std::size_t f = 0; f < ks; ++f)
       pen_column_[f] = start[in_.at(static_cast<std::int32_t>(f), p)];
   }
-  states_ += static_cast<std::int64_t>(kc) * num_layers;
+  lagrangian_states_ += static_cast<std::int64_t>(kc) * num_layers;
   double root = kInf;
   std::int32_t k = -1;
   for (std::int32_t f = 0; f < kc; ++f) {
@@ -1052,6 +1052,8 @@ CostAnswer CostDp::relax(const CostSpec& spec, bool& exact) {
   bound_ = kInf;
   CostAnswer answer;
   exact = try_relaxed(answer);
+  states_ += relaxed_states_;
+  relaxed_states_ = 0;
   if (!exact) {
     answer.found = true;
     answer.value = relaxed_root_;
@@ -1059,7 +1061,7 @@ CostAnswer CostDp::relax(const CostSpec& spec, bool& exact) {
   return answer;
 }
 
-CostAnswer CostDp::run(const CostSpec& spec) {
+CostAnswer CostDp::run(const CostSpec& spec, const std::function<void()>& alongside) {
   spec_ = spec;
   count_first_ = spec.count_first;
   coupled_ = !in_.overlap && spec.limit_s < kInf;
@@ -1068,13 +1070,38 @@ CostAnswer CostDp::run(const CostSpec& spec) {
   bound_ = !count_first_ && spec.upper_bound < kInf
                ? spec.upper_bound + 1e-9 * std::fabs(spec.upper_bound)
                : kInf;
-  if (CostAnswer relaxed; try_relaxed(relaxed)) return relaxed;
+  const bool forward = !count_first_ && !coupled_ && classes_ <= 64;  // 64: a bit per class
+  // The caller's preparation and the relaxation on one side, the Lagrangian bound on the
+  // other: independent, so with several lanes they run side by side (the bound is then also
+  // computed when the relaxation settles the run; only the multipliers' warm start, hence the
+  // work, depends on that).
+  CostAnswer relaxed;
+  bool settled = false;
+  double dual = -kInf;
+  if (forward && threads_ > 1 && pool_) {
+    run_lanes(2, [&](std::size_t t) {
+      if (t == 1) {
+        if (alongside) alongside();
+        settled = try_relaxed(relaxed);
+      } else {
+        dual = lagrangian();
+      }
+    });
+  } else {
+    if (alongside) alongside();
+    settled = try_relaxed(relaxed);
+    if (!settled && forward) dual = lagrangian();
+  }
+  states_ += relaxed_states_ + lagrangian_states_;
+  relaxed_states_ = 0;
+  lagrangian_states_ = 0;
+  if (settled) return relaxed;
   use_survivors_ = false;
-  if (!count_first_ && !coupled_ && classes_ <= 64) {  // 64: row_mask_ has a bit per class
+  if (forward) {
     // Forward passes with bounds growing from the relaxation's value towards upper_bound:
     // a pass that completes a plan keeps every state of every plan within its bound, so the
     // backward pass over its survivors is exact; tight bounds keep few states.
-    const double lower = std::max({relaxed_root_.v, lagrangian(), spec.lower_bound});
+    const double lower = std::max({relaxed_root_.v, dual, spec.lower_bound});
     const double unit = lower > 0.0 ? lower : 1e-9;
     const double limit_bound = bound_;
     bool complete = false;

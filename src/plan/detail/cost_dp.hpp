@@ -155,7 +155,9 @@ struct CostAnswer {
 class CostDp {
  public:
   explicit CostDp(const Instance& instance);
-  [[nodiscard]] CostAnswer run(const CostSpec& spec);
+  /// `alongside` (say, computing spec.reach_bound) runs before the forward passes, on another
+  /// lane than the Lagrangian bound when there are several.
+  [[nodiscard]] CostAnswer run(const CostSpec& spec, const std::function<void()>& alongside = {});
   /// Only the relaxation without device counts: `exact` tells whether its best plan respects
   /// the counts (then the answer equals run()'s); otherwise the answer's value is a lower
   /// bound on run()'s and it has no stages. Ignores `upper_bound`.
@@ -291,6 +293,10 @@ class CostDp {
   /// Levels with fewer count vectors stay on one lane (a thread start costs more).
   std::size_t min_parallel_level_ = 32;
   std::int64_t states_ = 0;
+  /// States of the relaxation and of the penalised passes, added to states_ by their caller
+  /// (the two may run at once).
+  std::int64_t relaxed_states_ = 0;
+  std::int64_t lagrangian_states_ = 0;
 };
 
 /// Relaxed forward DP that counts earlier stages but lets a device be reused: for every

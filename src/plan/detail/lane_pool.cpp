@@ -8,19 +8,22 @@ LanePool::~LanePool() {
 
 void LanePool::stop() {
   if (workers_.empty()) return;
-  stop_.store(true);
-  generation_.fetch_add(1);
-  generation_.notify_all();
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+    ++generation_;
+  }
+  start_.notify_all();
   for (std::thread& w : workers_) w.join();
   workers_.clear();
-  stop_.store(false);
+  stop_ = false;
 }
 
 void LanePool::resize(std::size_t lanes) {
   const std::size_t workers = lanes > 1 ? lanes - 1 : 0;
   if (workers == workers_.size()) return;
   stop();
-  const std::uint64_t now = generation_.load();  // no run is in flight
+  const std::uint64_t now = generation_;  // no run is in flight
   for (std::size_t t = 1; t <= workers; ++t) {
     workers_.emplace_back([this, t, now] { work(t, now); });
   }
@@ -28,11 +31,21 @@ void LanePool::resize(std::size_t lanes) {
 
 void LanePool::work(std::size_t lane, std::uint64_t seen) {
   while (true) {
-    generation_.wait(seen);  // until the generation moves on
-    seen = generation_.load();
-    if (stop_.load()) return;
-    if (lane < used_) (*job_)(lane);
-    if (remaining_.fetch_sub(1) == 1) remaining_.notify_one();
+    const std::function<void(std::size_t)>* job = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      start_.wait(lock, [&] { return generation_ != seen; });
+      seen = generation_;
+      if (stop_) return;
+      if (lane < used_) job = job_;
+    }
+    if (job != nullptr) (*job)(lane);
+    bool last = false;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      last = --remaining_ == 0;
+    }
+    if (last) done_.notify_one();
   }
 }
 
@@ -41,15 +54,17 @@ void LanePool::run(std::size_t used, const std::function<void(std::size_t)>& job
     job(0);
     return;
   }
-  job_ = &job;
-  used_ = used;
-  remaining_.store(workers_.size());
-  generation_.fetch_add(1);  // publishes job_ and used_ to the workers
-  generation_.notify_all();
-  job(0);
-  for (std::size_t left = remaining_.load(); left != 0; left = remaining_.load()) {
-    remaining_.wait(left);
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    job_ = &job;
+    used_ = used;
+    remaining_ = workers_.size();
+    ++generation_;
   }
+  start_.notify_all();
+  job(0);
+  std::unique_lock<std::mutex> lock(mutex_);
+  done_.wait(lock, [&] { return remaining_ == 0; });
 }
 
 }  // namespace tessera::plan::detail

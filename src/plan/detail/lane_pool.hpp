@@ -1,10 +1,11 @@
 #pragma once
 /// Threads kept for the life of a DP, so that each level of a pass costs a wake-up instead of
 /// a thread start.
-#include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -30,11 +31,14 @@ class LanePool {
   void stop();
 
   std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable start_;  ///< the generation moved on
+  std::condition_variable done_;   ///< remaining_ reached 0
   const std::function<void(std::size_t)>* job_ = nullptr;
   std::size_t used_ = 0;
-  std::atomic<std::uint64_t> generation_{0};
-  std::atomic<std::size_t> remaining_{0};
-  std::atomic<bool> stop_{false};
+  std::uint64_t generation_ = 0;
+  std::size_t remaining_ = 0;
+  bool stop_ = false;
 };
 
 }  // namespace tessera::plan::detail

@@ -1,6 +1,7 @@
 #pragma once
 /// The exact solvers behind solve() and pareto_front(), sharing one prepared instance.
 #include <chrono>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -63,7 +64,8 @@ class Solver {
   [[nodiscard]] std::optional<Found> min_latency();
   /// Least energy among plans with period <= cap (and within the latency cap).
   [[nodiscard]] std::optional<Found> min_energy(double cap, double latency_cap);
-  CostAnswer run_cost(const CostSpec& spec);
+  /// The cost DP; `alongside` as in CostDp::run.
+  CostAnswer run_cost(const CostSpec& spec, const std::function<void()>& alongside = {});
   /// One energy node: the label DP under a latency cap, else the full cost DP (`full`) or
   /// only its relaxation (`exact` tells whether that was already exact).
   CostAnswer run_energy(const CostSpec& spec, double latency_cap, bool full, bool& exact);
