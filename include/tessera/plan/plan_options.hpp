@@ -42,13 +42,14 @@ struct PlanOptions {
   std::int64_t max_sparse_tie_break_work = std::int64_t{1} << 22;
   /// Threads (1..64) for the throughput search over candidate periods (each round tests one
   /// candidate per thread, with its own feasibility DP) and for the Pareto front and weighted
-  /// objective (each forward pass of their cost DPs splits the count vectors of one device
-  /// count over the threads). The result does not depend on it; the statistics (DP runs,
-  /// states) may. A latency cap keeps both on one thread.
+  /// objective (each forward and backward pass of their cost DPs splits the count vectors of
+  /// one device count over the threads, and the relaxation runs beside the Lagrangian bound).
+  /// The result does not depend on it; the statistics (DP runs, states) may. A latency cap
+  /// keeps both on one thread.
   std::int32_t threads = 1;
-  /// A forward-pass level (count vectors of one device count) is split over the threads only
-  /// when it holds at least this many count vectors: starting a thread costs more than a
-  /// small level. Tests set 1 to split every level.
+  /// A level of a forward or backward pass (count vectors of one device count) is split over
+  /// the threads only when it holds at least this many count vectors: waking a thread costs
+  /// more than a small level. Tests set 1 to split every level.
   std::int64_t min_parallel_vectors = 32;
   /// The Pareto sweeps (and the weighted objective, which walks the front) stop once their
   /// DPs have done this much work in all, counted as states x layers (2^33: seconds to tens of

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <functional>
 #include <thread>
 
 #include "plan/detail/bits.hpp"
@@ -128,19 +129,83 @@ void relaxed_forward(const Instance& in, const Costs& costs, const CostSpec& spe
 CostDp::CostDp(const Instance& instance) : in_(instance), classes_(instance.classes) {
   const auto positions = static_cast<std::size_t>(in_.layers + 1);
   rows_.resize(static_cast<std::size_t>(in_.states()));
-  mask_row_.resize(static_cast<std::size_t>(in_.words));
-  end_v_.resize(positions);
-  end_n_.resize(positions);
-  out_v_.resize(positions);
-  out_n_.resize(positions);
-  stack_q_.resize(positions);
-  stack_key_.resize(positions);
   const auto levels = static_cast<std::size_t>(std::bit_width(positions));
-  table_.resize(levels * positions);
+  table_size_ = levels * positions;
+  distinct_ =
+      std::all_of(in_.count.begin(), in_.count.end(), [](std::int32_t n) { return n == 1; });
+  back_lanes_.resize(1);
+  size_lanes();
+}
+
+std::int32_t CostDp::decode(std::int64_t idx, std::vector<std::int32_t>& c) const {
+  if (distinct_) {  // one device per class: the count vector is a bit mask
+    for (std::size_t j = 0; j < c.size(); ++j) c[j] = static_cast<std::int32_t>((idx >> j) & 1);
+    return std::popcount(static_cast<std::uint64_t>(idx));
+  }
+  std::int64_t rest = idx;
+  std::int32_t total = 0;
+  for (std::size_t j = 0; j < c.size(); ++j) {
+    const std::int64_t radix = in_.count[j] + 1;
+    c[j] = static_cast<std::int32_t>(rest % radix);
+    rest /= radix;
+    total += c[j];
+  }
+  return total;
+}
+
+void CostDp::set_threads(std::int32_t threads, std::int64_t min_level) {
+  threads_ = std::max(threads, 1);
+  min_parallel_level_ = static_cast<std::size_t>(std::max<std::int64_t>(min_level, 1));
+  if (threads_ > 1) {
+    if (!pool_) pool_ = std::make_unique<LanePool>();
+    pool_->resize(static_cast<std::size_t>(threads_));
+  }
+  size_lanes();
+}
+
+void CostDp::size_lanes() {
+  const auto positions = static_cast<std::size_t>(in_.layers + 1);
+  const auto lanes = static_cast<std::size_t>(std::max(threads_, 1));
+  if (back_lanes_.size() != lanes) back_lanes_.resize(lanes);
+  for (BackLane& lane : back_lanes_) {
+    lane.mask_row.resize(static_cast<std::size_t>(in_.words));
+    lane.end_v.resize(positions);
+    lane.end_n.resize(positions);
+    lane.out_v.resize(positions);
+    lane.out_n.resize(positions);
+    lane.stack_q.resize(positions);
+    lane.stack_key.resize(positions);
+    lane.table.resize(table_size_);
+    lane.c.resize(static_cast<std::size_t>(classes_));
+  }
+}
+
+void CostDp::run_lanes(std::size_t used, const std::function<void(std::size_t)>& job) {
+  if (used > 1 && pool_) {
+    pool_->run(used, job);
+  } else {
+    for (std::size_t t = 0; t < used; ++t) job(t);
+  }
+}
+
+void CostDp::merge_back_lanes(std::size_t used) {
+  for (std::size_t t = 0; t < used; ++t) {
+    BackLane& lane = back_lanes_[t];
+    const auto base = static_cast<std::int64_t>(pool_v_.size());
+    pool_v_.insert(pool_v_.end(), lane.pool_v.begin(), lane.pool_v.end());
+    pool_n_.insert(pool_n_.end(), lane.pool_n.begin(), lane.pool_n.end());
+    for (const std::int64_t r : lane.rows) rows_[static_cast<std::size_t>(r)].offset += base;
+    dirty_rows_.insert(dirty_rows_.end(), lane.rows.begin(), lane.rows.end());
+    states_ += lane.states;
+    lane.pool_v.clear();
+    lane.pool_n.clear();
+    lane.rows.clear();
+    lane.states = 0;
+  }
 }
 
 void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::int32_t>& c,
-                       std::int32_t total) {
+                       std::int32_t total, BackLane& lane) {
   const std::int32_t num_layers = in_.layers;
   const double limit = spec_.limit_s;
   const auto ku = static_cast<std::size_t>(k);
@@ -158,23 +223,24 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
   if (spec_.mask != nullptr || use_survivors_) {
     if (spec_.mask != nullptr) {
       const std::uint64_t* fwd = spec_.mask->starts(idx, k);
-      std::copy(fwd, fwd + in_.words, mask_row_.begin());
+      std::copy(fwd, fwd + in_.words, lane.mask_row.begin());
     } else {
-      std::fill(mask_row_.begin(), mask_row_.end(), ~std::uint64_t{0});
+      std::fill(lane.mask_row.begin(), lane.mask_row.end(), ~std::uint64_t{0});
     }
     if (use_survivors_) {
       const std::uint64_t* kept = survivors_.data() + static_cast<std::size_t>(idx * classes_ + k) *
                                                           static_cast<std::size_t>(in_.words);
       for (std::int32_t w = 0; w < in_.words; ++w)
-        mask_row_[static_cast<std::size_t>(w)] &= kept[w];
+        lane.mask_row[static_cast<std::size_t>(w)] &= kept[w];
     }
     if (spec_.mask != nullptr && spec_.mask->has_finishes()) {
       // states from which the remaining devices (those not in c, plus this stage's) finish
       const std::int64_t rest = (in_.vectors - 1) - idx + in_.stride[ku];
       const std::uint64_t* bwd = spec_.mask->finishes(rest, k);
-      for (std::int32_t w = 0; w < in_.words; ++w) mask_row_[static_cast<std::size_t>(w)] &= bwd[w];
+      for (std::int32_t w = 0; w < in_.words; ++w)
+        lane.mask_row[static_cast<std::size_t>(w)] &= bwd[w];
     }
-    mask = mask_row_.data();
+    mask = lane.mask_row.data();
     const std::int32_t first = first_bit(mask, in_.words);
     if (first < 0) return;
     pb = std::max(pb, first);
@@ -206,19 +272,19 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
         best.v + std::max(before[p], prefix_static) > bound_) {
       best = Val{};
     }
-    out_v_[static_cast<std::size_t>(p)] = best.v;
-    out_n_[static_cast<std::size_t>(p)] = best.n;
+    lane.out_v[static_cast<std::size_t>(p)] = best.v;
+    lane.out_n[static_cast<std::size_t>(p)] = best.n;
   };
 
   if (!coupled_) {
     // Best continuation after a stage ending at q: the sink, or a send to an available class.
     for (std::int32_t q = pb + 1; q <= qmax; ++q) {
-      end_v_[static_cast<std::size_t>(q)] = kInf;
-      end_n_[static_cast<std::size_t>(q)] = Val::kNone;
+      lane.end_v[static_cast<std::size_t>(q)] = kInf;
+      lane.end_n[static_cast<std::size_t>(q)] = Val::kNone;
     }
     if (qmax == num_layers && within(in_.sink_s[ku], limit)) {
-      end_v_[static_cast<std::size_t>(num_layers)] = costs_.sink_val[ku];
-      end_n_[static_cast<std::size_t>(num_layers)] = 0;
+      lane.end_v[static_cast<std::size_t>(num_layers)] = costs_.sink_val[ku];
+      lane.end_n[static_cast<std::size_t>(num_layers)] = 0;
     }
     for (std::int32_t f = 0; f < classes_; ++f) {
       const auto fu = static_cast<std::size_t>(f);
@@ -234,19 +300,19 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
         if (!(sv < kInf) || !within(send[q], limit)) continue;
         const Val cand{sv + tr[q], pool_n_[i]};
         const auto qu = static_cast<std::size_t>(q);
-        if (less(cand, Val{end_v_[qu], end_n_[qu]})) {
-          end_v_[qu] = cand.v;
-          end_n_[qu] = cand.n;
+        if (less(cand, Val{lane.end_v[qu], lane.end_n[qu]})) {
+          lane.end_v[qu] = cand.v;
+          lane.end_n[qu] = cand.n;
         }
       }
     }
     const auto key_a = [&](std::int32_t q) {
       const auto qu = static_cast<std::size_t>(q);
-      return Val{end_v_[qu] + ca[q], end_n_[qu]};
+      return Val{lane.end_v[qu] + ca[q], lane.end_n[qu]};
     };
     const auto key_b = [&](std::int32_t q) {
       const auto qu = static_cast<std::size_t>(q);
-      return end_v_[qu] < kInf ? Val{end_v_[qu] + cb[q], end_n_[qu]} : Val{};
+      return lane.end_v[qu] < kInf ? Val{lane.end_v[qu] + cb[q], lane.end_n[qu]} : Val{};
     };
     // Ends charged on their compute (beyond charge_end) are looked up in a sparse table.
     bool floored = false;
@@ -254,32 +320,34 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
       floored = charge_end[p] < costs_.hi[in_.kp(k, p)];
     const auto width = static_cast<std::size_t>(num_layers + 1);
     if (floored) {
-      for (std::int32_t q = pb + 1; q <= qmax; ++q) table_[static_cast<std::size_t>(q)] = key_b(q);
+      for (std::int32_t q = pb + 1; q <= qmax; ++q)
+        lane.table[static_cast<std::size_t>(q)] = key_b(q);
       for (std::size_t j = 1; (std::int32_t{1} << j) <= qmax - pb; ++j) {
         const std::int32_t half = std::int32_t{1} << (j - 1);
         for (std::int32_t q = pb + 1; q + 2 * half - 1 <= qmax; ++q) {
-          const Val& x = table_[(j - 1) * width + static_cast<std::size_t>(q)];
-          const Val& y = table_[(j - 1) * width + static_cast<std::size_t>(q + half)];
-          table_[j * width + static_cast<std::size_t>(q)] = less(y, x) ? y : x;
+          const Val& x = lane.table[(j - 1) * width + static_cast<std::size_t>(q)];
+          const Val& y = lane.table[(j - 1) * width + static_cast<std::size_t>(q + half)];
+          lane.table[j * width + static_cast<std::size_t>(q)] = less(y, x) ? y : x;
         }
       }
     }
     const auto range_b = [&](std::int32_t x, std::int32_t y) {
       const auto j =
           static_cast<std::size_t>(std::bit_width(static_cast<std::uint32_t>(y - x + 1)) - 1);
-      const Val& u = table_[j * width + static_cast<std::size_t>(x)];
-      const Val& v = table_[j * width + static_cast<std::size_t>(y - (std::int32_t{1} << j) + 1)];
+      const Val& u = lane.table[j * width + static_cast<std::size_t>(x)];
+      const Val& v =
+          lane.table[j * width + static_cast<std::size_t>(y - (std::int32_t{1} << j) + 1)];
       return less(v, u) ? v : u;
     };
     // Monotone stack over ends q in [p + 1, qmax]: indices fall and keys rise from bottom to
     // top, so the minimum over [p + 1, r] is the deepest entry with index <= r.
     std::int32_t top = 0;
     const auto push = [&](std::int32_t q) {
-      if (!(end_v_[static_cast<std::size_t>(q)] < kInf)) return;
+      if (!(lane.end_v[static_cast<std::size_t>(q)] < kInf)) return;
       const Val kq = key_a(q);
-      while (top > 0 && !less(stack_key_[static_cast<std::size_t>(top - 1)], kq)) --top;
-      stack_q_[static_cast<std::size_t>(top)] = q;
-      stack_key_[static_cast<std::size_t>(top)] = kq;
+      while (top > 0 && !less(lane.stack_key[static_cast<std::size_t>(top - 1)], kq)) --top;
+      lane.stack_q[static_cast<std::size_t>(top)] = q;
+      lane.stack_key[static_cast<std::size_t>(top)] = kq;
       ++top;
     };
     const auto query_a = [&](std::int32_t r) {
@@ -287,13 +355,13 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
       std::int32_t hi = top;
       while (lo < hi) {
         const std::int32_t mid = (lo + hi) / 2;
-        if (stack_q_[static_cast<std::size_t>(mid)] <= r) {
+        if (lane.stack_q[static_cast<std::size_t>(mid)] <= r) {
           hi = mid;
         } else {
           lo = mid + 1;
         }
       }
-      return lo < top ? stack_key_[static_cast<std::size_t>(lo)] : Val{};
+      return lo < top ? lane.stack_key[static_cast<std::size_t>(lo)] : Val{};
     };
     for (std::int32_t q = qmax; q > pe; --q) push(q);
     for (std::int32_t p = pe; p >= pb; --p) {
@@ -319,7 +387,7 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
           const std::int32_t upper = std::min(h, in_.mem_any[in_.kp(k, p)]);
           const std::uint64_t* fits = in_.mem_row(k, p);
           for (std::int32_t q = all + 1; q <= upper; ++q) {
-            if (!test_bit(fits, q) || !(end_v_[static_cast<std::size_t>(q)] < kInf)) continue;
+            if (!test_bit(fits, q) || !(lane.end_v[static_cast<std::size_t>(q)] < kInf)) continue;
             if (q <= t) {
               consider_a(key_a(q));
             } else {
@@ -366,18 +434,18 @@ void CostDp::solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::
   }
 
   std::int32_t first = pb;
-  while (first <= pe && !(out_v_[static_cast<std::size_t>(first)] < kInf)) ++first;
+  while (first <= pe && !(lane.out_v[static_cast<std::size_t>(first)] < kInf)) ++first;
   std::int32_t last = pe;
-  while (last >= first && !(out_v_[static_cast<std::size_t>(last)] < kInf)) --last;
+  while (last >= first && !(lane.out_v[static_cast<std::size_t>(last)] < kInf)) --last;
   if (first > last) return;
-  dirty_rows_.push_back(idx * classes_ + k);
-  row.offset = static_cast<std::int64_t>(pool_v_.size());
+  lane.rows.push_back(idx * classes_ + k);
+  row.offset = static_cast<std::int64_t>(lane.pool_v.size());
   row.begin = first;
   row.end = last + 1;
   for (std::int32_t p = first; p <= last; ++p) {
-    pool_v_.push_back(out_v_[static_cast<std::size_t>(p)]);
-    pool_n_.push_back(out_n_[static_cast<std::size_t>(p)]);
-    if (out_v_[static_cast<std::size_t>(p)] < kInf) ++states_;
+    lane.pool_v.push_back(lane.out_v[static_cast<std::size_t>(p)]);
+    lane.pool_n.push_back(lane.out_n[static_cast<std::size_t>(p)]);
+    if (lane.out_v[static_cast<std::size_t>(p)] < kInf) ++lane.states;
   }
 }
 
@@ -445,7 +513,7 @@ bool CostDp::try_relaxed(CostAnswer& answer) {
       relaxed_[in_.at(k, p)] = best;
     }
   }
-  states_ += static_cast<std::int64_t>(kc) * num_layers;
+  relaxed_states_ += static_cast<std::int64_t>(kc) * num_layers;
 
   // Root, then the lexicographically smallest optimal path, counting uses per class.
   std::int32_t k = -1;
@@ -513,57 +581,92 @@ bool CostDp::try_relaxed(CostAnswer& answer) {
   return true;
 }
 
+void CostDp::prepare_penalised() {
+  const std::int32_t num_layers = in_.layers;
+  const std::int32_t kc = classes_;
+  const double limit = spec_.limit_s;
+  const auto ks = static_cast<std::size_t>(kc);
+  // pen_tr_[(q * K + k) * K + f]: the weighted transfer of cut q from k to f where the send
+  // is allowed, +inf elsewhere; contiguous over f for the passes' inner loop.
+  pen_tr_.assign(static_cast<std::size_t>(num_layers + 1) * ks * ks, kInf);
+  for (std::int32_t k = 0; k < kc; ++k) {
+    for (std::int32_t f = 0; f < kc; ++f) {
+      for (std::int32_t q = 1; q < num_layers; ++q) {
+        const double sf = in_.send_s[in_.link(k, f, q)];
+        if (!(coupled_ ? sf < kInf : within(sf, limit))) continue;
+        pen_tr_[(static_cast<std::size_t>(q) * ks + static_cast<std::size_t>(k)) * ks +
+                static_cast<std::size_t>(f)] = costs_.tr[in_.link(k, f, q)];
+      }
+    }
+  }
+}
+
 double CostDp::penalised_pass(const std::vector<double>& lambda, std::vector<double>& start,
                               std::vector<double>& end, std::vector<std::int32_t>& uses) {
   const std::int32_t num_layers = in_.layers;
   const std::int32_t kc = classes_;
   const double limit = spec_.limit_s;
-  const auto cells = static_cast<std::size_t>(kc) * static_cast<std::size_t>(num_layers + 1);
+  const auto ks = static_cast<std::size_t>(kc);
+  const auto cells = ks * static_cast<std::size_t>(num_layers + 1);
   start.assign(cells, kInf);
   end.assign(cells, kInf);
-  arg_q_.assign(cells, -1);
-  arg_f_.assign(cells, -1);
+  // Keys of a stage end in both charge forms (continuation plus the end's prefix): a stage's
+  // value is a key minus its start's prefix, and rounding is monotone, so the least key of a
+  // range of ends gives the least value, the same to the last bit as scanning the values.
+  pen_key_a_.assign(cells, kInf);
+  pen_key_b_.assign(cells, kInf);
+  pen_column_.assign(ks, kInf);
   for (std::int32_t p = num_layers - 1; p >= 0; --p) {
     const std::int32_t q0 = p + 1;
     for (std::int32_t k = 0; k < kc; ++k) {
       const auto ku = static_cast<std::size_t>(k);
       double best = kInf;
-      std::int32_t arg = -1;
       if (q0 == num_layers) {
         const double ss = in_.sink_s[ku];
         if (coupled_ ? ss < kInf : within(ss, limit)) best = costs_.sink_val[ku];
       } else {
-        for (std::int32_t f = 0; f < kc; ++f) {
-          const double sf = in_.send_s[in_.link(k, f, q0)];
-          if (!(coupled_ ? sf < kInf : within(sf, limit))) continue;
-          const double v = start[in_.at(f, q0)] + costs_.tr[in_.link(k, f, q0)];
-          if (v < best) {
-            best = v;
-            arg = f;
-          }
-        }
+        // pen_column_ holds start (f, q0) over f
+        const double* tr = pen_tr_.data() + (static_cast<std::size_t>(q0) * ks + ku) * ks;
+        for (std::size_t f = 0; f < ks; ++f) best = std::min(best, pen_column_[f] + tr[f]);
       }
       end[in_.at(k, q0)] = best;
-      arg_f_[in_.at(k, q0)] = arg;
+      if (best < kInf) {
+        pen_key_a_[in_.at(k, q0)] = best + costs_.a[in_.at(k, q0)];
+        pen_key_b_[in_.at(k, q0)] = best + costs_.b[in_.at(k, q0)];
+      }
     }
     for (std::int32_t k = 0; k < kc; ++k) {
+      const auto ku = static_cast<std::size_t>(k);
       double best = kInf;
-      std::int32_t arg = -1;
       const std::int32_t h = costs_.hi[in_.kp(k, p)];
-      for (std::int32_t q = p + 1; q <= h; ++q) {
-        const double e = end[in_.at(k, q)];
-        if (!(e < kInf) || !in_.mem_ok(k, p, q)) continue;
-        const double v = costs_.through(in_, k, p, q, e);
-        if (v < best) {
-          best = v;
-          arg = q;
+      const std::int32_t all = in_.mem_all[in_.kp(k, p)];
+      const std::int32_t t = costs_.charge_end[in_.kp(k, p)];
+      const std::int32_t r = std::min(h, all);
+      const double* key_a = pen_key_a_.data() + in_.at(k, 0);
+      const double* key_b = pen_key_b_.data() + in_.at(k, 0);
+      // ends charged at the floor, then on their compute, where every end fits
+      double min_a = kInf;
+      for (std::int32_t q = p + 1, e = std::min(r, t); q <= e; ++q)
+        min_a = std::min(min_a, key_a[q]);
+      if (min_a < kInf) best = (min_a - costs_.a[in_.at(k, p)]) + costs_.stage_const[ku];
+      double min_b = kInf;
+      for (std::int32_t q = std::max(t, p) + 1; q <= r; ++q) min_b = std::min(min_b, key_b[q]);
+      if (min_b < kInf) best = std::min(best, min_b - costs_.b[in_.at(k, p)]);
+      // ends that fit in memory although a shorter stage's end does not
+      if (h > all) {
+        const std::int32_t upper = std::min(h, in_.mem_any[in_.kp(k, p)]);
+        for (std::int32_t q = all + 1; q <= upper; ++q) {
+          const double e = end[in_.at(k, q)];
+          if (!(e < kInf) || !in_.mem_ok(k, p, q)) continue;
+          best = std::min(best, costs_.through(in_, k, p, q, e));
         }
       }
-      start[in_.at(k, p)] = best + lambda[static_cast<std::size_t>(k)];
-      arg_q_[in_.at(k, p)] = arg;
+      start[in_.at(k, p)] = best + lambda[ku];
     }
+    for (std::size_t f = 0; f < ks; ++f)
+      pen_column_[f] = start[in_.at(static_cast<std::int32_t>(f), p)];
   }
-  states_ += static_cast<std::int64_t>(kc) * num_layers;
+  lagrangian_states_ += static_cast<std::int64_t>(kc) * num_layers;
   double root = kInf;
   std::int32_t k = -1;
   for (std::int32_t f = 0; f < kc; ++f) {
@@ -575,13 +678,36 @@ double CostDp::penalised_pass(const std::vector<double>& lambda, std::vector<dou
       k = f;
     }
   }
-  uses.assign(static_cast<std::size_t>(kc), 0);
+  // The stages per class of one optimal path: at each step the first end, then the first
+  // next class, whose value is the optimum (rebuilt with the passes' arithmetic).
+  uses.assign(ks, 0);
   for (std::int32_t p = 0; k >= 0 && root < kInf;) {
     ++uses[static_cast<std::size_t>(k)];
-    const std::int32_t q = arg_q_[in_.at(k, p)];
+    std::int32_t q = -1;
+    double best = kInf;
+    for (std::int32_t x = p + 1; x <= costs_.hi[in_.kp(k, p)]; ++x) {
+      const double e = end[in_.at(k, x)];
+      if (!(e < kInf) || !in_.mem_ok(k, p, x)) continue;
+      const double v = costs_.through(in_, k, p, x, e);
+      if (v < best) {
+        best = v;
+        q = x;
+      }
+    }
     if (q < 0 || q == num_layers) break;
-    const std::int32_t f = arg_f_[in_.at(k, q)];
-    k = f;
+    std::int32_t next = -1;
+    const double* tr =
+        pen_tr_.data() + (static_cast<std::size_t>(q) * ks + static_cast<std::size_t>(k)) * ks;
+    best = kInf;
+    for (std::int32_t f = 0; f < kc; ++f) {
+      const double v = start[in_.at(f, q)] + tr[static_cast<std::size_t>(f)];
+      if (v < best) {
+        best = v;
+        next = f;
+      }
+    }
+    if (next < 0) break;
+    k = next;
     p = q;
   }
   return root;
@@ -600,6 +726,7 @@ double CostDp::lagrangian() {
   std::int32_t stale = 0;
   // the zero multipliers (the plain relaxation) are always a valid fallback
   lambda_.assign(static_cast<std::size_t>(kc), 0.0);
+  prepare_penalised();
   for (std::int32_t it = 0; it < (warm ? 20 : 40); ++it) {
     const double root = penalised_pass(lambda, start, end, uses);
     if (!(root < kInf)) break;
@@ -689,20 +816,19 @@ bool CostDp::forward_pass() {
     lane.en.resize(positions);
     lane.stack_p.resize(positions);
     lane.stack_key.resize(positions);
-    lane.table.resize(table_.size());
+    lane.table.resize(table_size_);
     lane.c.resize(static_cast<std::size_t>(kc));
   }
+  level_ends_.clear();
   while (!level.empty()) {
     touched_.insert(touched_.end(), level.begin(), level.end());
+    level_ends_.push_back(touched_.size());
     const std::size_t n = level.size();
     const std::size_t used = n >= min_parallel_level_ ? lanes : 1;
     const auto solve_lane = [&](std::size_t t) {
       for (std::size_t i = t; i < n; i += used) forward_vector(level[i], lanes_[t]);
     };
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < used; ++t) pool.emplace_back(solve_lane, t);
-    solve_lane(0);
-    for (std::thread& th : pool) th.join();
+    run_lanes(used, solve_lane);
     level.clear();
     for (std::size_t t = 0; t < used; ++t) {
       Lane& lane = lanes_[t];
@@ -724,7 +850,6 @@ bool CostDp::forward_pass() {
     }
     std::sort(level.begin(), level.end());
   }
-  std::sort(touched_.begin(), touched_.end());
   return complete;
 }
 
@@ -736,14 +861,7 @@ void CostDp::forward_vector(std::int64_t idx, Lane& lane) {
   const auto words = static_cast<std::size_t>(in_.words);
   const auto positions = static_cast<std::size_t>(num_layers + 1);
   std::vector<std::int32_t>& c = lane.c;
-  std::int32_t total = 0;
-  std::int64_t rest = idx;
-  for (std::size_t j = 0; j < c.size(); ++j) {
-    const std::int64_t radix = in_.count[j] + 1;
-    c[j] = static_cast<std::int32_t>(rest % radix);
-    rest /= radix;
-    total += c[j];
-  }
+  const std::int32_t total = decode(idx, c);
   // prices of the devices still free: the Lagrangian bounds subtract them (summed on
   // first use: most active vectors have no stored predecessor row for any class)
   double free_price = -1.0;
@@ -934,6 +1052,8 @@ CostAnswer CostDp::relax(const CostSpec& spec, bool& exact) {
   bound_ = kInf;
   CostAnswer answer;
   exact = try_relaxed(answer);
+  states_ += relaxed_states_;
+  relaxed_states_ = 0;
   if (!exact) {
     answer.found = true;
     answer.value = relaxed_root_;
@@ -941,7 +1061,7 @@ CostAnswer CostDp::relax(const CostSpec& spec, bool& exact) {
   return answer;
 }
 
-CostAnswer CostDp::run(const CostSpec& spec) {
+CostAnswer CostDp::run(const CostSpec& spec, const std::function<void()>& alongside) {
   spec_ = spec;
   count_first_ = spec.count_first;
   coupled_ = !in_.overlap && spec.limit_s < kInf;
@@ -950,13 +1070,38 @@ CostAnswer CostDp::run(const CostSpec& spec) {
   bound_ = !count_first_ && spec.upper_bound < kInf
                ? spec.upper_bound + 1e-9 * std::fabs(spec.upper_bound)
                : kInf;
-  if (CostAnswer relaxed; try_relaxed(relaxed)) return relaxed;
+  const bool forward = !count_first_ && !coupled_ && classes_ <= 64;  // 64: a bit per class
+  // The caller's preparation and the relaxation on one side, the Lagrangian bound on the
+  // other: independent, so with several lanes they run side by side (the bound is then also
+  // computed when the relaxation settles the run; only the multipliers' warm start, hence the
+  // work, depends on that).
+  CostAnswer relaxed;
+  bool settled = false;
+  double dual = -kInf;
+  if (forward && threads_ > 1 && pool_) {
+    run_lanes(2, [&](std::size_t t) {
+      if (t == 1) {
+        if (alongside) alongside();
+        settled = try_relaxed(relaxed);
+      } else {
+        dual = lagrangian();
+      }
+    });
+  } else {
+    if (alongside) alongside();
+    settled = try_relaxed(relaxed);
+    if (!settled && forward) dual = lagrangian();
+  }
+  states_ += relaxed_states_ + lagrangian_states_;
+  relaxed_states_ = 0;
+  lagrangian_states_ = 0;
+  if (settled) return relaxed;
   use_survivors_ = false;
-  if (!count_first_ && !coupled_ && classes_ <= 64) {  // 64: row_mask_ has a bit per class
+  if (forward) {
     // Forward passes with bounds growing from the relaxation's value towards upper_bound:
     // a pass that completes a plan keeps every state of every plan within its bound, so the
     // backward pass over its survivors is exact; tight bounds keep few states.
-    const double lower = std::max({relaxed_root_.v, lagrangian(), spec.lower_bound});
+    const double lower = std::max({relaxed_root_.v, dual, spec.lower_bound});
     const double unit = lower > 0.0 ? lower : 1e-9;
     const double limit_bound = bound_;
     bool complete = false;
@@ -986,33 +1131,40 @@ CostAnswer CostDp::run(const CostSpec& spec) {
   const std::int32_t kc = classes_;
   for (const std::int64_t r : dirty_rows_) rows_[static_cast<std::size_t>(r)] = Row{};
   dirty_rows_.clear();
-  std::vector<std::int32_t> c(in_.count);
-  const auto solve_vector = [&](std::int64_t idx, std::int32_t total) {
+  const auto solve_vector = [&](std::int64_t idx, std::int32_t total, BackLane& lane) {
     for (std::int32_t k = 0; k < kc; ++k) {
-      if (c[static_cast<std::size_t>(k)] != 0) solve_row(idx, k, c, total);
+      if (lane.c[static_cast<std::size_t>(k)] != 0) solve_row(idx, k, lane.c, total, lane);
     }
   };
   if (use_survivors_) {
-    // only the count vectors the forward pass kept (ascending), in reverse
-    for (auto it = touched_.rbegin(); it != touched_.rend(); ++it) {
-      std::int64_t rest = *it;
-      std::int32_t total = 0;
-      for (std::size_t j = 0; j < c.size(); ++j) {
-        const std::int64_t radix = in_.count[j] + 1;
-        c[j] = static_cast<std::int32_t>(rest % radix);
-        rest /= radix;
-        total += c[j];
-      }
-      solve_vector(*it, total);
+    // Only the count vectors the forward pass kept, level by level from the most devices
+    // down: a vector's rows read only those of the level above, so one level's vectors are
+    // independent (split over the lanes when it is large) and merged before the next.
+    for (std::size_t l = level_ends_.size(); l-- > 0;) {
+      const std::size_t from = l == 0 ? 0 : level_ends_[l - 1];
+      const std::size_t n = level_ends_[l] - from;
+      const std::size_t used = n >= min_parallel_level_ ? back_lanes_.size() : 1;
+      run_lanes(used, [&](std::size_t t) {
+        BackLane& lane = back_lanes_[t];
+        for (std::size_t i = t; i < n; i += used) {
+          const std::int64_t idx = touched_[from + i];
+          solve_vector(idx, decode(idx, lane.c), lane);
+        }
+      });
+      merge_back_lanes(used);
     }
   } else {
+    BackLane& lane = back_lanes_[0];
+    std::vector<std::int32_t>& c = lane.c;
+    c = in_.count;
     std::int32_t total = 0;
     for (const std::int32_t n : c) total += n;
     for (std::int64_t idx = in_.vectors - 1; idx >= 1; --idx) {
       if (idx != in_.vectors - 1) {
         previous_count_vector(c, in_.count, total);
       }
-      solve_vector(idx, total);
+      solve_vector(idx, total, lane);
+      merge_back_lanes(1);
     }
   }
 

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "plan/detail/instance.hpp"
+#include "plan/detail/lane_pool.hpp"
 #include "plan/detail/reach_dp.hpp"
 #include "tessera/plan/plan.hpp"
 
@@ -152,16 +155,15 @@ struct CostAnswer {
 class CostDp {
  public:
   explicit CostDp(const Instance& instance);
-  [[nodiscard]] CostAnswer run(const CostSpec& spec);
+  /// `alongside` (say, computing spec.reach_bound) runs before the forward passes, on another
+  /// lane than the Lagrangian bound when there are several.
+  [[nodiscard]] CostAnswer run(const CostSpec& spec, const std::function<void()>& alongside = {});
   /// Only the relaxation without device counts: `exact` tells whether its best plan respects
   /// the counts (then the answer equals run()'s); otherwise the answer's value is a lower
   /// bound on run()'s and it has no stages. Ignores `upper_bound`.
   [[nodiscard]] CostAnswer relax(const CostSpec& spec, bool& exact);
   /// Lanes (threads) for the forward pass; its results do not depend on them.
-  void set_threads(std::int32_t threads, std::int64_t min_level) {
-    threads_ = std::max(threads, 1);
-    min_parallel_level_ = static_cast<std::size_t>(std::max<std::int64_t>(min_level, 1));
-  }
+  void set_threads(std::int32_t threads, std::int64_t min_level);
   /// Finite states (count vector, class, cut) stored by the last run.
   [[nodiscard]] std::int64_t states() const { return states_; }
 
@@ -178,8 +180,33 @@ class CostDp {
     const auto i = static_cast<std::size_t>(r.offset + (q - r.begin));
     return {pool_v_[i], pool_n_[i]};
   }
+  /// Scratch and output of one lane of the backward pass: the rows it writes go to its
+  /// pools (offsets relative to them until merged into pool_v_ / pool_n_).
+  struct BackLane {
+    std::vector<std::uint64_t> mask_row;
+    std::vector<double> end_v;
+    std::vector<std::int32_t> end_n;
+    std::vector<double> out_v;
+    std::vector<std::int32_t> out_n;
+    std::vector<std::int32_t> stack_q;
+    std::vector<Val> stack_key;
+    std::vector<Val> table;  ///< sparse table of keys for charge-floored ends
+    std::vector<std::int32_t> c;
+    std::vector<double> pool_v;
+    std::vector<std::int32_t> pool_n;
+    std::vector<std::int64_t> rows;
+    std::int64_t states = 0;
+  };
   void solve_row(std::int64_t idx, std::int32_t k, const std::vector<std::int32_t>& c,
-                 std::int32_t total);
+                 std::int32_t total, BackLane& lane);
+  /// Appends the rows of lanes [0, used) to the pools, in lane order.
+  void merge_back_lanes(std::size_t used);
+  /// Fills `c` with the counts of count vector `idx`; returns their sum.
+  std::int32_t decode(std::int64_t idx, std::vector<std::int32_t>& c) const;
+  /// Sizes the lanes' scratch for threads_ lanes.
+  void size_lanes();
+  /// job(t) for t in [0, used), on the lane threads when there are several.
+  void run_lanes(std::size_t used, const std::function<void(std::size_t)>& job);
   [[nodiscard]] std::vector<StageAssignment> rebuild(std::int32_t first_class) const;
   /// The same DP over (class, cut) only, letting a class be used more often than it has
   /// devices: a lower bound, and the exact answer when its best plan happens to respect the
@@ -193,6 +220,8 @@ class CostDp {
   /// Relaxation with a price lambda_f per stage on class f (device counts otherwise
   /// ignored): fills `start` (k, p) and `end` (k, q) with penalised costs to go, `uses` with
   /// the stages per class of one optimal path, and returns the penalised optimum.
+  /// The penalised passes' transfer array for the current spec.
+  void prepare_penalised();
   double penalised_pass(const std::vector<double>& lambda, std::vector<double>& start,
                         std::vector<double>& end, std::vector<std::int32_t>& uses);
   /// Lagrangian dual of "class f is used at most count_f times", maximised by subgradient
@@ -213,22 +242,19 @@ class CostDp {
   std::vector<std::int64_t> dirty_rows_;  ///< rows the last backward pass wrote
   std::vector<double> pool_v_;
   std::vector<std::int32_t> pool_n_;
-  std::vector<double> fwd_;  ///< (j, k, p): lower bound on the cost before the state
-  std::vector<std::uint64_t> mask_row_;
-  std::vector<double> end_v_;
-  std::vector<std::int32_t> end_n_;
-  std::vector<double> out_v_;
-  std::vector<std::int32_t> out_n_;
-  std::vector<std::int32_t> stack_q_;
-  std::vector<Val> stack_key_;
-  std::vector<Val> table_;         ///< sparse table of keys for charge-floored ends
+  std::vector<double> fwd_;        ///< (j, k, p): lower bound on the cost before the state
   std::vector<Val> relaxed_;       ///< (k, p): relaxed best cost from a stage on k at p
   std::vector<Val> relaxed_end_;   ///< (k, q): relaxed best continuation after a stage ends at q
   Val relaxed_root_;               ///< the relaxation's optimum (a lower bound)
   std::vector<double> lambda_;     ///< per class: best Lagrange multipliers found
   std::vector<double> lag_start_;  ///< (k, p): penalised cost to go at lambda_
   std::vector<double> lag_end_;    ///< (k, q): penalised continuation at lambda_
-  std::vector<std::int32_t> arg_q_, arg_f_;  ///< penalised pass: best end / next class
+  /// Penalised pass: the allowed transfers at [(q * K + k) * K + f] (prepare_penalised), the
+  /// start values at the current cut over f, and the keys of stage ends in both charge forms.
+  std::vector<double> pen_tr_;
+  std::vector<double> pen_column_;
+  std::vector<double> pen_key_a_;
+  std::vector<double> pen_key_b_;
   bool use_survivors_ = false;
   std::vector<std::uint64_t> survivors_;  ///< (c, k): starts kept by the forward pass
   std::vector<Row> fwd_rows_;             ///< (c, k): cost up to a stage end at q
@@ -254,11 +280,23 @@ class CostDp {
   /// The forward pass over the states of one count vector (its predecessors' rows merged).
   void forward_vector(std::int64_t idx, Lane& lane);
   std::vector<Lane> lanes_;
+  std::vector<BackLane> back_lanes_;
+  std::size_t table_size_ = 0;
+  bool distinct_ = false;  ///< every class has one device: count vectors are bit masks  ///<
+                           ///< entries of a sparse table over positions
+  /// Worker threads of the lanes (none with one thread).
+  std::unique_ptr<LanePool> pool_;
+  /// touched_ lists the count vectors level by level (devices used); level l ends here.
+  std::vector<std::size_t> level_ends_;
   std::int32_t threads_ = 1;
   std::int32_t last_step_ = 0;  ///< growth step at which the last forward passes completed
   /// Levels with fewer count vectors stay on one lane (a thread start costs more).
   std::size_t min_parallel_level_ = 32;
   std::int64_t states_ = 0;
+  /// States of the relaxation and of the penalised passes, added to states_ by their caller
+  /// (the two may run at once).
+  std::int64_t relaxed_states_ = 0;
+  std::int64_t lagrangian_states_ = 0;
 };
 
 /// Relaxed forward DP that counts earlier stages but lets a device be reused: for every

@@ -301,9 +301,9 @@ Solver::Found Solver::finish(const std::vector<StageAssignment>& stages) const {
   return Found{evaluate_plan(table_, stages, options_), dp_period(stages)};
 }
 
-CostAnswer Solver::run_cost(const CostSpec& spec) {
+CostAnswer Solver::run_cost(const CostSpec& spec, const std::function<void()>& alongside) {
   ++stats_.dp_runs;
-  CostAnswer answer = cost().run(spec);
+  CostAnswer answer = cost().run(spec, alongside);
   count_states(cost().states());
   return answer;
 }
@@ -653,11 +653,16 @@ CostAnswer Solver::run_energy(const CostSpec& spec, double latency_cap, bool ful
   if (full) {
     // The relaxed reach bound at the node's limit skips states that cannot complete a plan:
     // near the least period they are most of the count vectors.
+    // It is computed alongside the DP's relaxation (on another thread when there are several).
     if (!bound_reach_) bound_reach_ = std::make_unique<ReachDp>(in_);
-    bound_reach_->bound(spec.limit_s);
     CostSpec bounded = spec;
     bounded.reach_bound = bound_reach_.get();
-    return run_cost(bounded);
+    return run_cost(bounded, [&] {
+      if (bound_limit_ != spec.limit_s) {  // the bound depends on the limit alone
+        bound_reach_->bound(spec.limit_s);
+        bound_limit_ = spec.limit_s;
+      }
+    });
   }
   ++stats_.dp_runs;
   CostAnswer ans = cost().relax(spec, exact);

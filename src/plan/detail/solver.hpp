@@ -1,6 +1,8 @@
 #pragma once
 /// The exact solvers behind solve() and pareto_front(), sharing one prepared instance.
 #include <chrono>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -62,7 +64,8 @@ class Solver {
   [[nodiscard]] std::optional<Found> min_latency();
   /// Least energy among plans with period <= cap (and within the latency cap).
   [[nodiscard]] std::optional<Found> min_energy(double cap, double latency_cap);
-  CostAnswer run_cost(const CostSpec& spec);
+  /// The cost DP; `alongside` as in CostDp::run.
+  CostAnswer run_cost(const CostSpec& spec, const std::function<void()>& alongside = {});
   /// One energy node: the label DP under a latency cap, else the full cost DP (`full`) or
   /// only its relaxation (`exact` tells whether that was already exact).
   CostAnswer run_energy(const CostSpec& spec, double latency_cap, bool full, bool& exact);
@@ -94,6 +97,7 @@ class Solver {
   static constexpr int kMaxThreads = 64;
   /// Relaxed reach bounds for the energy search's cost DPs (ReachDp::bound).
   std::unique_ptr<ReachDp> bound_reach_;
+  double bound_limit_ = std::numeric_limits<double>::quiet_NaN();  ///< its last bound()
   std::unique_ptr<CostDp> cost_;
   std::unique_ptr<LabelDp> label_;
   std::unique_ptr<CandidateSet> candidates_;

@@ -108,5 +108,31 @@ TEST(ParetoScale, FrontDoesNotDependOnTheThreadCount) {
   }
 }
 
+// Two threads split every level of both DP passes (min_parallel_vectors = 1) and run the
+// relaxation beside the Lagrangian bound: the same points and plans as one thread, on
+// distinct devices (count vectors as bit masks) and on classes of several devices.
+TEST(ParetoScale, TwoThreadsSplitEveryLevelAndKeepTheFront) {
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    testing::RandomInstanceSpec spec;
+    spec.seed = seed + 14000;
+    spec.layers = 14 + static_cast<std::int32_t>(seed % 3) * 4;
+    spec.class_sizes.assign(static_cast<std::size_t>(7 + seed % 2), 1);
+    if (seed % 3 == 0) spec.class_sizes = {2, 2, 1, 1, 1, 3};
+    spec.memory_tightness = seed % 2 == 0 ? 0.4 : 0.7;
+    spec.asymmetric_links = seed % 2 == 1;
+    PlanOptions options;
+    options.overlap = seed % 4 != 3;
+    const cost::CostTable table = testing::random_cost_table(spec);
+    SCOPED_TRACE("seed " + std::to_string(spec.seed));
+    const ParetoFront one = pareto_front(table, options);
+    ASSERT_FALSE(one.points.empty());
+    EXPECT_TRUE(one.stats.optimal);
+    PlanOptions two = options;
+    two.threads = 2;
+    two.min_parallel_vectors = 1;
+    expect_same_front(pareto_front(table, two), one);
+  }
+}
+
 }  // namespace
 }  // namespace tessera::plan
