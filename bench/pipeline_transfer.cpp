@@ -5,8 +5,9 @@
 // For each message size, rank 0 and rank 1 bounce a message back and forth N times, first with
 // blocking MPI_Send/MPI_Recv (OpenMPI's own ping-pong: the transport polled in a tight loop),
 // then with the pipeline's LinkSender/LinkReceiver (the payload and its inference index as one
-// message, a credit window of two messages, waits that sleep between tests after 100 us). Prints
-// the bandwidth of each (bytes moved one way per second, 2 x size x N / time) and their ratio.
+// message, a credit window of four messages, waits that test back to back for 100 us, yield the
+// CPU between tests for 1 ms, then sleep). Prints the bandwidth of each (bytes moved one way per
+// second, 2 x size x N / time) and their ratio.
 #include <mpi.h>
 
 #include <chrono>

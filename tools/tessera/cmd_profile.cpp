@@ -37,10 +37,10 @@ struct ProfileArgs {
   bool co_run = false;
 };
 
-/// One layer measured: its median time over the whole-chain runs, and the memory its executor
+/// One layer measured: its mean time over the whole-chain runs, and the memory its executor
 /// lays out when it runs alone (a stage holds its layers' weights and buffers).
 struct LayerMeasure {
-  double median_s = 0;
+  double mean_s = 0;
   int repetitions = 0;
   std::int64_t constant_bytes = 0;
   std::int64_t buffer_bytes = 0;
@@ -52,7 +52,9 @@ struct LayerMeasure {
 /// machine), each executor step timed and its time given to the layer its operators belong to
 /// (a step outside every layer, such as a layout reorder, to the next layer). Runs repeat
 /// until the standard error of the whole run's mean is below the target (at least 5 runs), or
-/// the time or repetition budget is spent; a layer's time is its median over the runs.
+/// the time or repetition budget is spent; a layer's time is its mean over the runs (a pipeline's
+/// period is its bottleneck's mean time per inference; a median leaves out the slow runs, which
+/// made the profiled model 2-3 % faster than its mean run under --co-run).
 /// The load a pipeline puts on this machine while one of its stages computes: every CPU but the
 /// measuring one runs the whole model single-threaded, in a loop, until destroyed. On CPUs that
 /// share a core (SMT siblings), caches or the memory bus, a layer is slower under that load than
@@ -189,9 +191,8 @@ Result<std::vector<LayerMeasure>> measure_layers(const graph::Graph& g,
     return Diagnostic{"", 0, 0, "--co-run", "a co-running copy of the model failed"};
   co_runs = co_runners ? co_runners->runs() : 0;
   for (std::size_t l = 0; l < out.size(); ++l) {
-    auto& t = per_layer[l];
-    std::sort(t.begin(), t.end());
-    out[l].median_s = t[t.size() / 2];
+    const auto& t = per_layer[l];
+    out[l].mean_s = std::accumulate(t.begin(), t.end(), 0.0) / static_cast<double>(t.size());
     out[l].repetitions = runs;
   }
   return out;
@@ -283,16 +284,16 @@ int profile(const ProfileArgs& a) {
       if (table.device_class[static_cast<std::size_t>(d)] !=
           table.device_class[static_cast<std::size_t>(device)])
         continue;
-      table.time_s[table.at(d, l)] = m.median_s;
+      table.time_s[table.at(d, l)] = m.mean_s;
       if (table.unit(d) == kBytesUnit)
         table.memory[table.at(d, l)] = static_cast<double>(m.constant_bytes);
       table.workspace_bytes[table.at(d, l)] = static_cast<double>(m.buffer_bytes);
     }
-    total_s += m.median_s;
+    total_s += m.mean_s;
     model_total_s += model_s;
-    text.add_row({chain.layers[static_cast<std::size_t>(l)].name, fmt(m.median_s * 1e3, 3),
+    text.add_row({chain.layers[static_cast<std::size_t>(l)].name, fmt(m.mean_s * 1e3, 3),
                   own_platform ? "-" : fmt(model_s * 1e3, 3),
-                  own_platform || model_s <= 0 ? "-" : fmt(m.median_s / model_s, 2),
+                  own_platform || model_s <= 0 ? "-" : fmt(m.mean_s / model_s, 2),
                   std::to_string(m.repetitions),
                   fmt(static_cast<double>(m.constant_bytes) / 1e6, 2),
                   fmt(static_cast<double>(m.buffer_bytes) / 1e6, 2)});

@@ -1,7 +1,7 @@
 #pragma once
 /// A plan run as a real pipeline over MPI: rank 0 is the source and sink, rank i + 1 runs stage
 /// i. Every stage overlaps receiving, computing and sending (three threads, bounded queues of
-/// the plan's depths); a link holds at most two messages its receiver has not taken (credits,
+/// the plan's depths); a link holds at most four messages its receiver has not taken (credits,
 /// mpi_transfer.hpp), so a full queue holds its sender back as in the simulator. With emulation a
 /// stage's compute takes at least its planned device's time and a send at least its planned link's
 /// time, so a plan for other hardware runs here with that hardware's timing. Clocks:
