@@ -37,6 +37,11 @@ struct DeviceFields {
 
   [[nodiscard]] static constexpr DeviceFields all() { return {}; }
   [[nodiscard]] static constexpr DeviceFields none() { return {false, false, false, false, false}; }
+  /// Only `memory_gib`: kinds whose rates and energies are params and whose memory holds what
+  /// a stage keeps (dataflow chiplets, SoCs).
+  [[nodiscard]] static constexpr DeviceFields memory_only() {
+    return {true, false, false, false, false};
+  }
 };
 
 struct Device {

@@ -29,9 +29,7 @@ class DataflowKind final : public DeviceKind {
   [[nodiscard]] hw::DeviceFields device_fields() const override {
     // The array's rates and energies are params; the memory that holds the weights (the
     // chiplet's share of package DRAM) is the capacity.
-    hw::DeviceFields f = hw::DeviceFields::none();
-    f.memory = true;
-    return f;
+    return hw::DeviceFields::memory_only();
   }
 
   [[nodiscard]] std::unique_ptr<CostModel> make_model(

@@ -23,9 +23,7 @@ class SocKind final : public DeviceKind {
   [[nodiscard]] hw::DeviceFields device_fields() const override {
     // The units' cycles and powers are params; the memory that holds weights and activations
     // is the capacity.
-    hw::DeviceFields f = hw::DeviceFields::none();
-    f.memory = true;
-    return f;
+    return hw::DeviceFields::memory_only();
   }
 
   [[nodiscard]] std::unique_ptr<CostModel> make_model(
