@@ -133,7 +133,6 @@ CostDp::CostDp(const Instance& instance) : in_(instance), classes_(instance.clas
   table_size_ = levels * positions;
   distinct_ =
       std::all_of(in_.count.begin(), in_.count.end(), [](std::int32_t n) { return n == 1; });
-  back_lanes_.resize(1);
   size_lanes();
 }
 
@@ -166,6 +165,15 @@ void CostDp::set_threads(std::int32_t threads, std::int64_t min_level) {
 void CostDp::size_lanes() {
   const auto positions = static_cast<std::size_t>(in_.layers + 1);
   const auto lanes = static_cast<std::size_t>(std::max(threads_, 1));
+  if (lanes_.size() != lanes) lanes_.resize(lanes);
+  for (Lane& lane : lanes_) {
+    lane.st.resize(positions);
+    lane.en.resize(positions);
+    lane.stack_p.resize(positions);
+    lane.stack_key.resize(positions);
+    lane.table.resize(table_size_);
+    lane.c.resize(static_cast<std::size_t>(classes_));
+  }
   if (back_lanes_.size() != lanes) back_lanes_.resize(lanes);
   for (BackLane& lane : back_lanes_) {
     lane.mask_row.resize(static_cast<std::size_t>(in_.words));
@@ -769,10 +777,8 @@ double CostDp::lagrangian() {
 }
 
 bool CostDp::forward_pass() {
-  const std::int32_t num_layers = in_.layers;
   const std::int32_t kc = classes_;
   const auto words = static_cast<std::size_t>(in_.words);
-  const auto positions = static_cast<std::size_t>(num_layers + 1);
   // clear what the previous pass wrote (the arrays are sized once)
   if (survivors_.size() != static_cast<std::size_t>(in_.states()) * words) {
     survivors_.assign(static_cast<std::size_t>(in_.states()) * words, 0);
@@ -809,16 +815,7 @@ bool CostDp::forward_pass() {
     }
   }
   std::sort(level.begin(), level.end());
-  const auto lanes = static_cast<std::size_t>(std::max(threads_, 1));
-  if (lanes_.size() != lanes) lanes_.resize(lanes);
-  for (Lane& lane : lanes_) {
-    lane.st.resize(positions);
-    lane.en.resize(positions);
-    lane.stack_p.resize(positions);
-    lane.stack_key.resize(positions);
-    lane.table.resize(table_size_);
-    lane.c.resize(static_cast<std::size_t>(kc));
-  }
+  const std::size_t lanes = lanes_.size();
   level_ends_.clear();
   while (!level.empty()) {
     touched_.insert(touched_.end(), level.begin(), level.end());

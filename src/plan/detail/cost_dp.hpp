@@ -203,7 +203,7 @@ class CostDp {
   void merge_back_lanes(std::size_t used);
   /// Fills `c` with the counts of count vector `idx`; returns their sum.
   std::int32_t decode(std::int64_t idx, std::vector<std::int32_t>& c) const;
-  /// Sizes the lanes' scratch for threads_ lanes.
+  /// Sizes both passes' lanes and their scratch for threads_ lanes.
   void size_lanes();
   /// job(t) for t in [0, used), on the lane threads when there are several.
   void run_lanes(std::size_t used, const std::function<void(std::size_t)>& job);
@@ -281,9 +281,8 @@ class CostDp {
   void forward_vector(std::int64_t idx, Lane& lane);
   std::vector<Lane> lanes_;
   std::vector<BackLane> back_lanes_;
-  std::size_t table_size_ = 0;
-  bool distinct_ = false;  ///< every class has one device: count vectors are bit masks  ///<
-                           ///< entries of a sparse table over positions
+  std::size_t table_size_ = 0;  ///< entries of a sparse table over positions
+  bool distinct_ = false;       ///< every class has one device: count vectors are bit masks
   /// Worker threads of the lanes (none with one thread).
   std::unique_ptr<LanePool> pool_;
   /// touched_ lists the count vectors level by level (devices used); level l ends here.
