@@ -1,7 +1,7 @@
 // Runs under mpirun with 2 ranks (see tests/CMakeLists.txt): one pipeline link, rank 0 to rank 1,
 // over OpenMPI's TCP transport on the loopback.
 //  - Back-pressure: while rank 1 takes nothing, rank 0's sender completes exactly kLinkWindow
-//    sends of small (eager) messages and then waits (a third send would otherwise leave at once).
+//    sends of small (eager) messages and then waits (one more would otherwise leave at once).
 //  - Every message arrives in order with its payload and inference index, small and 1 MiB alike.
 //  - A message shorter than the receiver expects is reported as such (index -1).
 // Exit 0 when every check passes; the failing rank prints what failed otherwise.
@@ -37,12 +37,16 @@ Message payload_of(std::int64_t k) {
 
 int sender() {
   std::atomic<std::int64_t> sent{0};
-  std::thread link_thread([&sent] {
+  std::atomic<int> failures{0};
+  std::thread link_thread([&sent, &failures] {
     LinkSender link(1, kTag);
     for (std::int64_t k = 0; k < kSmall + kLarge; ++k) {
       Message m = payload_of(k);
       link.send(m, k);
-      if (m != payload_of(k)) std::cerr << "FAIL: send " << k << " changed its payload\n";
+      if (m != payload_of(k)) {
+        std::cerr << "FAIL: send " << k << " changed its payload\n";
+        failures.fetch_add(1);
+      }
       sent.fetch_add(1);
     }
     Message shorter = make_message(50);
@@ -60,7 +64,7 @@ int sender() {
               << kLinkWindow << '\n';
     return 1;
   }
-  return 0;
+  return failures.load() == 0 ? 0 : 1;
 }
 
 int receiver() {

@@ -75,9 +75,9 @@ void LinkSender::finish() {
 }
 
 std::int64_t LinkReceiver::receive(Message& payload) {
-  // Idle until the message is announced (a probe that sleeps between tests), then receive it
-  // with the transport polled back to back: the wait for an inference costs no core, the copy
-  // runs at full speed.
+  // Wait until the message is announced (a probe that yields, then sleeps, between tests), then
+  // receive it with the transport polled back to back: the wait for an inference holds no core,
+  // the copy runs at full speed.
   const std::size_t bytes = payload.size();
   payload.resize(bytes + kMessageIndexBytes);
   MPI_Message message = probe(source_, tag_);
