@@ -9,7 +9,6 @@
 #include <iomanip>
 #include <iostream>
 #include <limits>
-#include <numeric>
 #include <sstream>
 #include <thread>
 
@@ -153,7 +152,7 @@ Result<std::vector<LayerMeasure>> measure_layers(const graph::Graph& g,
     inputs.push_back(runtime::random_input(spec, inputs.size()));
   if (auto warm = executor->run(inputs); !warm.ok()) return warm.diagnostics();
   const double budget_s = a.max_seconds_per_layer * static_cast<double>(chain.layers.size());
-  std::vector<std::vector<double>> per_layer(chain.layers.size());
+  std::vector<double> layer_sum(chain.layers.size(), 0.0);  // over the runs
   std::vector<runtime::StepTiming> steps;
   double sum = 0, sum_sq = 0, spent = 0;
   int runs = 0;
@@ -174,7 +173,7 @@ Result<std::vector<LayerMeasure>> measure_layers(const graph::Graph& g,
       pending = 0;
     }
     if (pending > 0 && !this_run.empty()) this_run.back() += pending;
-    for (std::size_t l = 0; l < this_run.size(); ++l) per_layer[l].push_back(this_run[l]);
+    for (std::size_t l = 0; l < this_run.size(); ++l) layer_sum[l] += this_run[l];
     ++runs;
     sum += total;
     sum_sq += total * total;
@@ -191,8 +190,7 @@ Result<std::vector<LayerMeasure>> measure_layers(const graph::Graph& g,
     return Diagnostic{"", 0, 0, "--co-run", "a co-running copy of the model failed"};
   co_runs = co_runners ? co_runners->runs() : 0;
   for (std::size_t l = 0; l < out.size(); ++l) {
-    const auto& t = per_layer[l];
-    out[l].mean_s = std::accumulate(t.begin(), t.end(), 0.0) / static_cast<double>(t.size());
+    out[l].mean_s = layer_sum[l] / static_cast<double>(runs);
     out[l].repetitions = runs;
   }
   return out;
