@@ -100,6 +100,7 @@ const Run kRuns[] = {
     {"resnet18_sram22_adc5_rp32.txt", "sram", {{"rows_parallel", 32}}, true, "resnet18"},
     {"resnet50_sram22_adc5_rp128.txt", "sram", {}, true, "resnet50"},
     {"resnet50_sram22_adc5_rp64.txt", "sram", {{"rows_parallel", 64}}, true, "resnet50"},
+    {"resnet50_sram22_adc5_rp32.txt", "sram", {{"rows_parallel", 32}}, true, "resnet50"},
     // NeuroSim's floorplan gives ResNet-20 512 x 512 conventional tiles. A few layers' energy
     // stays off by more than 20% (a 1x1 downsample +21%, +23% at 7 nm, +35% with RRAM).
     {"resnet20_sram22_adc5_rp128.txt",
@@ -138,7 +139,7 @@ const Run kRuns[] = {
      0.10,
      0.40},
     // NeuroSim's own DenseNet-40 file (a chain: each line's input is the previous output).
-    // Its narrow 1x1 layers' energy: up to +31%.
+    // Its narrow 1x1 layers' energy: up to +31% (interconnect; docs/results.md).
     {"densenet40_sram22_adc5_rp128.txt",
      "sram",
      {{"cm_tile_size", 512}},
@@ -146,6 +147,18 @@ const Run kRuns[] = {
      "NetWork_DenseNet40.csv",
      0.10,
      0.35},
+    {"densenet40_sram22_adc5_rp64.txt",
+     "sram",
+     {{"cm_tile_size", 512}, {"rows_parallel", 64}},
+     true,
+     "NetWork_DenseNet40.csv",
+     0.10,
+     0.25},
+    {"densenet40_sram22_adc5_rp32.txt",
+     "sram",
+     {{"cm_tile_size", 512}, {"rows_parallel", 32}},
+     true,
+     "NetWork_DenseNet40.csv"},
 };
 
 /// The chain network a NeuroSim network file describes, for networks the zoo does not have:
