@@ -72,7 +72,11 @@ struct CimParams {
   double accumulation_pass_share = 1.03;   ///< growth per extra read pass (Rp < R)
   double periphery_energy_pj = 0.0173;     ///< per column-conversion (decoders, mux, switch)
   double buffer_energy_pj_per_bit = 0.0025;
-  double interconnect_energy_pj_per_bit = 0.0647;
+  /// Interconnect energy per bit and mm of wire (NeuroSim V1.4's repeated wires; inputs toggle
+  /// at 0.18, outputs at 0.5): in the tiles (H-tree and the PEs' buses) and on the global X-Y
+  /// bus.
+  double tile_wire_energy_pj_per_bit_mm = 0.2115;
+  double bus_wire_energy_pj_per_bit_mm = 0.0786;
   /// Leakage of a tile at 22 nm (NeuroSim V1.4 TileCalculatePerformance: its PEs' subarrays,
   /// adders, buffers and H-tree), idle and while its layer computes (its SRAM subarrays in
   /// use leak less), for a 1024 x 1024 conventional and a 9 x 512 x 512 novel tile; other tile
@@ -120,7 +124,9 @@ struct CimPhysics {
   double accumulation_energy_pj = 0.0;  ///< per column-conversion of all passes together
   double periphery_energy_pj = 0.0;
   double buffer_energy_pj_per_bit = 0.0;
-  double interconnect_energy_pj_per_bit = 0.0;
+  /// Interconnect energy per toggling bit and mm of wire at this node: tiles, global bus.
+  double tile_wire_energy_pj_per_bit_mm = 0.0;
+  double bus_wire_energy_pj_per_bit_mm = 0.0;
   /// Cycles per interconnect transfer to novel-mapped tiles relative to the reference chip
   /// (longer wires with larger cells; NeuroSim's bus to 9-PE tiles at 5 nm and below).
   double novel_wire_cycles = 1.0;
