@@ -65,7 +65,8 @@ namespace tessera::cost {
 // - ADC resolution: NeuroSim's multilevel sense amplifier compares against 2^b - 1 references;
 //   its energy per conversion is proportional to them (share 1.0 fitted: 4 bits cost 0.577x 5
 //   bits at Rp = 64, 15/31 = 0.48 plus the clock's change), 14.5% of the periphery area is, and
-//   the accumulation width follows b + 3 bits.
+//   the accumulation width follows b + 3 bits. At FinFET nodes the share is 0.567 (5 nm: 4 bits
+//   cost 0.71x 5 bits at Rp = 64), checked on 4-bit runs at 5 and 7 nm with Rp = 128.
 // - Clock: NeuroSim's synchronous clock is its slowest sensing path. 64.7% of the reference
 //   period is sensing, which grows as (128 / Rp)^0.261 (a larger reference resistance),
 //   ((2^b - 1) / 31)^0.380 (comparators loading the column) and, for eNVM, (R_on / 100
@@ -390,8 +391,11 @@ CimPhysics cim_physics(const CimParams& p) {
   ph.cm_subarray_area_um2 = subarray_um2(ph.cell_area_um2, p.cm_periphery_area_um2 + envm_extra);
   ph.global_buffer_core_area_um2 = p.global_buffer_core_area_um2 * node.periphery_area;
 
+  // NeuroSim's FinFET sense amplifiers lose less of their energy with fewer levels (at 5 nm a
+  // 4-bit ADC costs 0.71x a 5-bit one at Rp 64, at 22 nm 0.58x).
+  const double level_share = finfet ? p.finfet_adc_level_share : p.adc_level_share;
   double conversion = p.adc_energy_pj * node.adc_energy *
-                      ((1.0 - p.adc_level_share) + p.adc_level_share * levels) *
+                      ((1.0 - level_share) + level_share * levels) *
                       std::pow(rp / 128.0, finfet ? p.finfet_adc_rp_exponent : p.adc_rp_exponent);
   if (envm) {
     // Cell currents while the column is sensed: the driven rows at the read voltage, each

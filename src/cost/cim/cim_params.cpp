@@ -133,6 +133,8 @@ const std::vector<Field>& fields() {
        Range::kNonNegative, "", "FinFET nodes: sensing time ~ (levels / 31)^x"},
       {"finfet_adc_rp_exponent", &CimParams::finfet_adc_rp_exponent, Range::kNonNegative, "",
        "FinFET nodes: conversion energy ~ (Rp / 128)^x"},
+      {"finfet_adc_level_share", &CimParams::finfet_adc_level_share, Range::kNonNegative, "",
+       "FinFET nodes: part of the conversion energy proportional to the ADC levels"},
   };
   return kFields;
 }

@@ -105,6 +105,7 @@ struct CimParams {
   double finfet_clock_rp_exponent = -0.089;
   double finfet_clock_level_exponent = 0.088;
   double finfet_adc_rp_exponent = 0.230;
+  double finfet_adc_level_share = 0.567;
 
   /// Reads the parameters of `device`, checked against the CIM schema; every problem is
   /// reported (unknown names, unknown cell or interconnect, non-positive geometry, unknown
