@@ -79,10 +79,10 @@ namespace tessera::cost {
 //   sense amplifiers cost 0.65x SRAM's (no precharge) plus the cell currents: driven rows x
 //   0.016 x mean of 1/R_on and 1/R_off x read voltage² x one clock (0.016 = the share of the Rp
 //   rows whose current NeuroSim integrates, fitted on the 100 kOhm and 10 kOhm runs: 10 kOhm
-//   costs 1.57x the ADC energy). Interconnect energy and the cycles to novel-mapped tiles grow
-//   with the square root of the larger subarray.
+//   costs 1.57x the ADC energy). Interconnect energy follows the longer tile side, and the
+//   cycles to novel-mapped tiles grow with the square root of the larger subarray.
 // - Technology nodes: per-circuit factors measured with NeuroSim at each node (table below).
-// Result (docs/results.md): the 22 nm runs within -4..+7% on clock, area, period, latency and
+// Result (docs/results.md): the 22 nm runs within -9..+8% on clock, area, period, latency and
 // dynamic energy; the other nodes, and the 5 and 1 nm runs with Rp 64 and 32 that took no part
 // in the fit, within the figures tests/unit/cost/cim_neurosim_runs_test.cpp asserts.
 
