@@ -84,7 +84,7 @@ namespace tessera::cost {
 // - Technology nodes: per-circuit factors measured with NeuroSim at each node (table below).
 // Result (docs/results.md): the 22 nm runs within -9..+8% on clock, area, period, latency and
 // dynamic energy; the other nodes, and the 5 and 1 nm runs with Rp 64 and 32 that took no part
-// in the fit, within the figures tests/unit/cost/cim_neurosim_runs_test.cpp asserts.
+// in the fit, within the figures tests/unit/cost/cim/cim_neurosim_runs_test.cpp asserts.
 
 namespace {
 
@@ -264,12 +264,12 @@ struct ChipContext {
 /// voltage of the node, and the node's circuits relative to 22 nm, each measured with DNN+NeuroSim
 /// V1.4 itself (its PTM/IRDS device models) on VGG8 at the reference configuration (SRAM, 5-bit
 /// ADC, Rp = 128, 8 columns per ADC): the reports are tests/data/neurosim/vgg8_sram<node>_adc5_
-/// rp128.txt (README.md there says how they were made); tests/unit/cost/cim_neurosim_runs_test.cpp
-/// checks the model against each of them (the clock column to 0.1%).
-/// Columns: clock period, periphery area, ADC energy, accumulation energy, other periphery
-/// energy (decoders, muxes, switch matrices, pooling and activation units), buffer energy,
-/// interconnect energy, leakage power, and the interconnect cycles to a novel-mapped layer's
-/// tiles (at 5 nm and below NeuroSim's bus to the 9-PE tiles takes about twice the cycles).
+/// rp128.txt (README.md there says how they were made);
+/// tests/unit/cost/cim/cim_neurosim_runs_test.cpp checks the model against each of them (the clock
+/// column to 0.1%). Columns: clock period, periphery area, ADC energy, accumulation energy, other
+/// periphery energy (decoders, muxes, switch matrices, pooling and activation units), buffer
+/// energy, interconnect energy, leakage power, and the interconnect cycles to a novel-mapped
+/// layer's tiles (at 5 nm and below NeuroSim's bus to the 9-PE tiles takes about twice the cycles).
 struct Node {
   double nm;
   double sram_cell_um2;
