@@ -462,6 +462,8 @@ CimMapping map_cim_layer(const CimParams& p, const CimLayerShape& shape,
     m.subarrays_per_tile = (p.cm_tile_size / r) * (p.cm_tile_size / c);
   }
   m.subarrays_per_copy = m.groups * m.row_partitions * m.col_partitions;
+  m.block_rows = m.novel ? ceil_div(cin, p.nm_pe_size) : ceil_div(m.rows, unit);
+  m.block_cols = ceil_div(m.cols, unit);
   // Copies that fit in the free space of the PE (novel) or tile (conventional) the layer
   // already occupies (NeuroSim's subarray/PE duplication).
   const std::int64_t unit_cols_used = m.col_partitions * c;
@@ -473,9 +475,7 @@ CimMapping map_cim_layer(const CimParams& p, const CimLayerShape& shape,
     // NeuroSim's floorplan (Chip.cpp, ChipFloorPlan, pipelined): the tiles one copy spans along
     // the rows, times the groups of copies that fill a tile (or PE), times the tiles along the
     // columns; copies are not packed across tiles.
-    const std::int64_t span_rows = m.novel ? ceil_div(cin, p.nm_pe_size) : ceil_div(m.rows, unit);
-    const std::int64_t span_cols = ceil_div(m.cols, unit);
-    m.tiles = span_rows * ceil_div(m.speedup, std::max<std::int64_t>(fill, 1)) * span_cols;
+    m.tiles = m.block_rows * ceil_div(m.speedup, std::max<std::int64_t>(fill, 1)) * m.block_cols;
   } else {
     m.tiles = ceil_div(m.speedup * m.subarrays_per_copy, m.subarrays_per_tile);
   }
@@ -728,13 +728,7 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
   // output down the rows below the middle.
   constexpr double kInputToggle = 0.18;
   constexpr double kOutputToggle = 0.5;
-  const double block_rows =
-      m.novel ? std::ceil(static_cast<double>(m.rows) /
-                          static_cast<double>(p.nm_pes_per_tile * p.nm_pe_size))
-              : std::ceil(static_cast<double>(m.rows) / static_cast<double>(p.cm_tile_size));
-  const double block_cols = std::ceil(static_cast<double>(m.cols) /
-                                      static_cast<double>(m.novel ? p.nm_pe_size : p.cm_tile_size));
-  const double blocks = block_rows * block_cols * static_cast<double>(m.groups);
+  const double blocks = static_cast<double>(m.block_rows * m.block_cols * m.groups);
   const double bus_x_mm = std::ceil(chip.grid_cols / 2.0) * tile_side_mm;
   const double bus_y_mm =
       std::max(chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0, 0.0) * tile_side_mm;

@@ -158,6 +158,10 @@ struct CimMapping {
   std::int64_t col_partitions = 0;  ///< subarrays along the columns of one copy
   std::int64_t subarrays_per_copy = 0;
   std::int64_t subarrays_per_tile = 0;
+  /// Tiles (novel: PEs of a tile's width) one copy of one group spans along the rows and the
+  /// columns: one per block of the weight matrix, as NeuroSim's tile loop runs.
+  std::int64_t block_rows = 0;
+  std::int64_t block_cols = 0;
   std::int64_t speedup = 1;  ///< weight copies (NeuroSim "speed-up")
   std::int64_t tiles = 0;
 };
