@@ -34,7 +34,7 @@ namespace tessera::cost {
 //   interconnect energy in the 18 runs at 22 nm (VGG8, ResNet-18/20/50, DenseNet-40).
 // - buffer and interconnect latency: NeuroSim's own laws, restated in estimate_op from its
 //   Tile.cpp and Chip.cpp (tile buffers and H-tree, global buffer and X-Y bus, sized by the
-//   whole network); nothing fitted but the wire reach of the global bus (kWireReachMm).
+//   whole network); nothing fitted (the wire delays per node are NeuroSim's, kNodes).
 // - buffer_energy_pj_per_bit 0.0025: buffer readDynamicEnergy is 0.5% of the total (187013 pJ
 //   of 34.756 uJ); 0.0025 pJ/bit over the bits buffered matches that total.
 // - leakage per tile type, idle and busy (CimParams::leakage_*_tile_*), read from NeuroSim's
@@ -268,8 +268,13 @@ struct ChipContext {
 /// tests/unit/cost/cim/cim_neurosim_runs_test.cpp checks the model against each of them (the clock
 /// column to 0.1%). Columns: clock period, periphery area, ADC energy, accumulation energy, other
 /// periphery energy (decoders, muxes, switch matrices, pooling and activation units), buffer
-/// energy, interconnect energy, leakage power, and the interconnect cycles to a novel-mapped
-/// layer's tiles (at 5 nm and below NeuroSim's bus to the 9-PE tiles takes about twice the cycles).
+/// energy, interconnect energy, leakage power, and the delay per mm of NeuroSim's repeated wires
+/// (HTree.cpp and XYBus.cpp: unitLatencyRep, 0.7 (R_rep (C_in + C_out + c d) + 0.54 r c d^2 +
+/// r d C_in) / d over the repeater spacing d, repeaters sized for the optimum relaxed by the bus
+/// delay tolerance of 0.1; r from GetUnitLengthRes, which draws a wire of 10^4 feature sizes or
+/// more twice the minimum width and one of 10^5 or more four times), evaluated by NeuroSim V1.4's
+/// own code at each node for the three widths; its VGG8 runs' bus delays (0.5912 ns/mm at 5 nm,
+/// 1.0105 at 1 nm) and tile H-trees (0.6308 at 5 nm) are these values.
 struct Node {
   double nm;
   double sram_cell_um2;
@@ -282,36 +287,108 @@ struct Node {
   double buffer_energy;
   double interconnect_energy;
   double leakage;
-  double novel_interconnect_cycles = 1.0;
+  /// A subarray's share of a conventional and of a novel-mapped tile's own periphery
+  /// (kTilePeripheryUm2), relative to 22 nm.
+  double tile_periphery_cm;
+  double tile_periphery_nm;
+  /// Growth of a tile's own periphery with partial-parallel reads: this share times
+  /// (1 - passes^-kTilePassExponent) (+8.6% at Rp = R/2 and +11.2% at R/4 at 22 nm, +1.9% and
+  /// +3.0% at 1 nm).
+  double tile_pass_share;
+  /// Repeated-wire delay per mm, ns, of wires 1x, 2x and 4x the minimum width.
+  std::array<double, 3> wire_ns_per_mm;
 };
+// clang-format off
 constexpr std::array<Node, 13> kNodes = {{
-    {130, 280 * 0.130 * 0.130, 0.58, 19.0068, 38.0488, 16.2436, 30.5962, 53.4243, 31.2137, 14.5165,
-     9.0076},
-    {90, 280 * 0.090 * 0.090, 0.58, 13.1808, 16.8912, 8.3663, 15.2759, 20.1917, 15.2252, 8.2942,
-     5.5607},
-    {65, 280 * 0.065 * 0.065, 0.55, 9.3310, 9.4980, 4.5357, 7.9801, 12.4194, 7.9804, 5.1638,
-     3.7564},
-    {45, 280 * 0.045 * 0.045, 0.51, 5.8580, 4.4555, 2.3273, 3.8558, 5.4410, 3.9051, 2.9150, 2.4395},
-    {32, 280 * 0.032 * 0.032, 0.51, 3.8037, 2.1731, 1.3392, 1.9176, 2.3158, 1.9291, 1.6613, 1.5531},
-    {22, 280 * 0.022 * 0.022, 0.55, 1.0000, 1.0000, 1.0000, 1.0000, 1.0000, 1.0000, 1.0000, 1.0000},
-    {14, 0.0640, 0.277, 0.9348, 0.7871, 0.6009, 0.6280, 0.9149, 0.7878, 0.7794, 1.8131},
-    {10, 0.0400, 0.28, 0.8604, 0.3576, 0.4719, 0.5175, 0.7339, 0.6530, 0.4810, 1.9171},
-    {7, 0.0270, 0.264, 0.8461, 0.2611, 0.3983, 0.4579, 0.6302, 0.5710, 0.3561, 2.0274},
-    {5, 0.0210, 0.253, 0.7793, 0.1747, 0.3270, 0.3712, 0.5046, 0.4646, 0.2987, 1.9176, 1.882},
-    {3, 0.0184, 0.248, 0.7566, 0.1302, 0.2923, 0.3281, 0.4898, 0.4090, 0.2641, 1.9574, 1.882},
-    {2, 0.0202, 0.28, 0.7490, 0.1340, 0.2454, 0.1704, 0.2926, 0.2027, 0.2283, 1.4446, 1.952},
-    {1, 0.0115, 0.272, 0.7080, 0.1079, 0.1801, 0.1475, 0.2388, 0.1861, 0.1740, 2.0689, 1.952},
+    {130, 280 * 0.130 * 0.130, 0.58, 19.0068, 38.0488, 16.2436,
+     30.5962, 53.4243, 31.2137, 14.5165, 9.0076,
+     38.0118, 37.9228, 0.1370, {0.2045, 0.1567, 0.1447}},
+    {90, 280 * 0.090 * 0.090, 0.58, 13.1808, 16.8912, 8.3663,
+     15.2759, 20.1917, 15.2252, 8.2942, 5.5607,
+     16.9189, 16.8945, 0.1382, {0.2947, 0.2242, 0.2086}},
+    {65, 280 * 0.065 * 0.065, 0.55, 9.3310, 9.4980, 4.5357,
+     7.9801, 12.4194, 7.9804, 5.1638, 3.7564,
+     9.4100, 9.4404, 0.1370, {0.2437, 0.1854, 0.1714}},
+    {45, 280 * 0.045 * 0.045, 0.51, 5.8580, 4.4555, 2.3273,
+     3.8558, 5.4410, 3.9051, 2.9150, 2.4395,
+     4.4325, 4.4379, 0.1367, {0.2550, 0.1936, 0.1782}},
+    {32, 280 * 0.032 * 0.032, 0.51, 3.8037, 2.1731, 1.3392,
+     1.9176, 2.3158, 1.9291, 1.6613, 1.5531,
+     2.1655, 2.1685, 0.1343, {0.2916, 0.2194, 0.2023}},
+    {22, 280 * 0.022 * 0.022, 0.55, 1.0000, 1.0000, 1.0000,
+     1.0000, 1.0000, 1.0000, 1.0000, 1.0000,
+     1.0000, 1.0000, 0.1349, {0.3178, 0.2369, 0.2194}},
+    {14, 0.0640, 0.277, 0.9348, 0.7871, 0.6009,
+     0.6280, 0.9149, 0.7878, 0.7794, 1.8131,
+     0.8116, 0.7933, 0.1511, {0.4008, 0.3090, 0.2887}},
+    {10, 0.0400, 0.28, 0.8604, 0.3576, 0.4719,
+     0.5175, 0.7339, 0.6530, 0.4810, 1.9171,
+     0.3724, 0.3589, 0.1718, {0.5753, 0.4359, 0.4091}},
+    {7, 0.0270, 0.264, 0.8461, 0.2611, 0.3983,
+     0.4579, 0.6302, 0.5710, 0.3561, 2.0274,
+     0.2747, 0.2609, 0.1392, {0.6402, 0.4917, 0.4651}},
+    {5, 0.0210, 0.253, 0.7793, 0.1747, 0.3270,
+     0.3712, 0.5046, 0.4646, 0.2987, 1.9176,
+     0.1857, 0.1747, 0.1349, {0.8273, 0.6308, 0.5912}},
+    {3, 0.0184, 0.248, 0.7566, 0.1302, 0.2923,
+     0.3281, 0.4898, 0.4090, 0.2641, 1.9574,
+     0.1399, 0.1303, 0.1253, {1.0463, 0.7958, 0.7545}},
+    {2, 0.0202, 0.28, 0.7490, 0.1340, 0.2454,
+     0.1704, 0.2926, 0.2027, 0.2283, 1.4446,
+     0.1467, 0.1340, 0.0978, {1.1791, 0.9889, 0.9414}},
+    {1, 0.0115, 0.272, 0.7080, 0.1079, 0.1801,
+     0.1475, 0.2388, 0.1861, 0.1740, 2.0689,
+     0.1214, 0.1082, 0.0349, {1.3841, 1.0877, 1.0105}},
 }};
+// clang-format on
+/// A tile's own floorplan. NeuroSim V1.4 lays each tile out as a square of its PEs, buffers,
+/// accumulation units and H-tree (Tile.cpp TileCalculateArea: height = sqrt(area)), and that
+/// side sets the length of every wire in and between tiles. CimParams' per-subarray areas also
+/// carry the tile's share of the chip's global circuits (the chip area needs them, the wires do
+/// not). Measured with NeuroSim V1.4 itself on a three-layer network at every node, ADC
+/// resolution from 3 to 7 bits and Rp of 128, 64 and 32 (tests/data/neurosim/tile_sides.txt,
+/// README.md there): at 22 nm, SRAM, 5-bit ADC and Rp = R, a subarray's share of its tile's
+/// own periphery is 0.9973 of cm_periphery_area_um2 in a conventional 1024 x 1024 tile (4903.7
+/// um^2) and 0.8689 of nm_periphery_area_um2 in a novel 9 x 512 x 512 one (6102.1 um^2); an
+/// RRAM subarray adds 0.9585 and 1.0023 of envm_periphery_area_um2. Other nodes scale them by
+/// Node::tile_periphery_cm / _nm.
+constexpr std::array<double, 2> kTilePeripheryShare = {0.9973, 0.8689};
+constexpr std::array<double, 2> kTileEnvmPeripheryShare = {0.9585, 1.0023};
+/// The tile periphery's growth with the ADC's resolution, 3 to 7 bits, relative to 5 bits (both
+/// tile kinds alike within 1.5%), at planar and at FinFET nodes; the growth with
+/// partial-parallel reads is Node::tile_pass_share (1 - passes^-kTilePassExponent).
+constexpr std::array<double, 5> kTileAdcTermPlanar = {-0.2049, -0.1157, 0.0, 0.1507, 0.5697};
+constexpr std::array<double, 5> kTileAdcTermFinfet = {-0.2383, -0.1586, 0.0, 0.2232, 0.7063};
+constexpr double kTilePassExponent = 1.2735;
+
+/// kTileAdcTerm* at `bits`; beyond 3-7 bits, on along the nearest measured segment, linear in
+/// the comparator count 2^bits - 1.
+double tile_adc_term(std::int64_t bits, bool finfet) {
+  const auto& term = finfet ? kTileAdcTermFinfet : kTileAdcTermPlanar;
+  if (bits >= 3 && bits <= 7) return term[static_cast<std::size_t>(bits - 3)];
+  auto comparators = [](double b) { return std::pow(2.0, b) - 1.0; };
+  const std::size_t i = bits < 3 ? 0 : 3;
+  const double b0 = 3.0 + static_cast<double>(i);
+  const double slope = (term[i + 1] - term[i]) / (comparators(b0 + 1.0) - comparators(b0));
+  return term[i] + slope * (comparators(static_cast<double>(bits)) - comparators(b0));
+}
+
 /// The calibration run's clock: "Chip clock period is: 1.6974ns".
 constexpr double kReferenceClockNs = 1.6974;
-/// Repeated global wire one reference clock carries at 22 nm (see the bus in estimate_op).
-constexpr double kWireReachMm = 8.2;
 
 const Node* find_node(double nm) {
   for (const auto& n : kNodes) {
     if (std::abs(n.nm - nm) < 1e-9) return &n;
   }
   return nullptr;
+}
+
+/// Delay of a repeated wire `length_mm` long, drawn at the width NeuroSim gives a wire
+/// `class_mm` long (HTree.cpp/XYBus.cpp GetUnitLengthRes; a bus's width follows its whole run).
+double wire_delay_ns(const CimPhysics& ph, double length_mm, double class_mm) {
+  const double features = class_mm * 1e6 / ph.feature_nm;
+  const std::size_t width = features >= 1e5 ? 2 : (features >= 1e4 ? 1 : 0);
+  return length_mm * ph.wire_ns_per_mm[width];
 }
 
 }  // namespace
@@ -390,6 +467,15 @@ CimPhysics cim_physics(const CimParams& p) {
   ph.subarray_area_um2 = subarray_um2(ph.cell_area_um2, p.nm_periphery_area_um2 + envm_extra);
   ph.cm_subarray_area_um2 = subarray_um2(ph.cell_area_um2, p.cm_periphery_area_um2 + envm_extra);
   ph.global_buffer_core_area_um2 = p.global_buffer_core_area_um2 * node.periphery_area;
+  const double tile_growth = 1.0 + tile_adc_term(p.adc_bits, finfet) +
+                             node.tile_pass_share * (1.0 - std::pow(passes, -kTilePassExponent));
+  auto tile_subarray_um2 = [&](std::size_t kind, double periphery_um2, double node_factor) {
+    const double own = periphery_um2 * kTilePeripheryShare[kind] +
+                       (envm ? p.envm_periphery_area_um2 * kTileEnvmPeripheryShare[kind] : 0.0);
+    return ph.cell_area_um2 * rows * cols + own * node_factor * tile_growth;
+  };
+  ph.cm_tile_subarray_um2 = tile_subarray_um2(0, p.cm_periphery_area_um2, node.tile_periphery_cm);
+  ph.nm_tile_subarray_um2 = tile_subarray_um2(1, p.nm_periphery_area_um2, node.tile_periphery_nm);
 
   // NeuroSim's FinFET sense amplifiers lose less of their energy with fewer levels (at 5 nm a
   // 4-bit ADC costs 0.71x a 5-bit one at Rp 64, at 22 nm 0.58x).
@@ -424,7 +510,8 @@ CimPhysics cim_physics(const CimParams& p) {
   const double per_mm = node.interconnect_energy * sram_side(*find_node(22.0)) / sram_side(node);
   ph.tile_wire_energy_pj_per_bit_mm = p.tile_wire_energy_pj_per_bit_mm * per_mm;
   ph.bus_wire_energy_pj_per_bit_mm = p.bus_wire_energy_pj_per_bit_mm * per_mm;
-  ph.novel_wire_cycles = node.novel_interconnect_cycles;
+  ph.feature_nm = node.nm;
+  ph.wire_ns_per_mm = node.wire_ns_per_mm;
   // Leakage follows the periphery that leaks: more ADC levels and partial-sum registers
   // (the periphery area's growth with them) leak more.
   const double leak = node.leakage * ph.area_scale / node.periphery_area;
@@ -665,29 +752,48 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
   const double layer_cols =
       static_cast<double>(ceil_div(m.cols * m.groups, m.novel ? p.nm_pe_size : p.cm_tile_size));
   const double layer_rows = std::max(tiles / std::max(layer_cols, 1.0), 1.0);
-  // Each bus transfer takes the cycles its wire needs: the input runs along half the grid's
-  // columns, the output down the rows below the middle, over tiles of this layer's kind
-  // (XYBus.cpp: ceil(delay x clock frequency)); NeuroSim's repeated wires at 22 nm reach
-  // kWireReachMm per reference clock (ResNet-50's 17 x 16 grid of 1.15 mm novel tiles takes
-  // 2 cycles along the 9.2 mm input wire and 1 along the 8.1 mm output wire, and still 2 with
-  // the 10% slower clock of Rp = 64; VGG8's and ResNet-18's 5.8 mm take 1: the reach lies
-  // between 8.1 and 8.4 mm, a wire delay of 0.203-0.210 ns/mm).
+  // Each transfer takes the cycles its wire needs, ceil(delay x clock frequency) (HTree.cpp and
+  // XYBus.cpp, synchronous). In the tile, the H-tree from its root to a PE: n x n PEs (n = 2 in
+  // a conventional tile, 3 in a novel one) are routed as 2^s x 2^s, s = ceil(log2 n), through s
+  // vertical and s horizontal stages of 2^(s-1), ..., 1 PE sides and a main bus of 2^(s-1) PE
+  // sides (at the last stage's width). On the chip, the global X-Y bus: the input wire along
+  // half the grid's columns, the output wire down the rows below the middle (none, and no
+  // cycle, on a grid of two rows or fewer); each wire as wide as its whole run makes it. Wire
+  // lengths follow the tiles' own floorplan (floor_mm, kTilePeripheryShare); the interconnect
+  // energy below stays per mm of the tile's share of the chip (tile_side_mm), on which its two
+  // constants were fitted.
   const double subarray_um2 = m.novel ? ph.subarray_area_um2 : ph.cm_subarray_area_um2;
   const double tile_side_mm =
       std::sqrt(static_cast<double>(m.subarrays_per_tile) * subarray_um2) * 1e-3;
-  const double reach_mm = kWireReachMm * ph.clock_s / (kReferenceClockNs * 1e-9);
+  const double floor_mm = std::sqrt(static_cast<double>(m.subarrays_per_tile) *
+                                    (m.novel ? ph.nm_tile_subarray_um2 : ph.cm_tile_subarray_um2)) *
+                          1e-3;
+  const double clk_ns = clk_s * 1e9;
+  const double tile_pes = m.novel ? std::sqrt(static_cast<double>(p.nm_pes_per_tile)) : 2.0;
+  const double stages = std::ceil(std::log2(tile_pes));
+  const double pe_mm = floor_mm / tile_pes;
+  double htree_ns = wire_delay_ns(ph, std::pow(2.0, stages - 1.0) * pe_mm, pe_mm);
+  for (double k = 0.0; k < stages; k += 1.0) {
+    const double stage_mm = std::pow(2.0, k) * pe_mm;
+    htree_ns += 2.0 * wire_delay_ns(ph, stage_mm, stage_mm);
+  }
+  const double htree_cycles = std::ceil(htree_ns / clk_ns);
+  const double bus_x_mm = std::ceil(chip.grid_cols / 2.0) * tile_side_mm;
+  const double bus_y_mm =
+      std::max(chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0, 0.0) * tile_side_mm;
+  const double floor_x_mm = std::ceil(chip.grid_cols / 2.0) * floor_mm;
+  const double floor_y_mm =
+      std::max(chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0, 0.0) * floor_mm;
   const double x_cycles =
-      std::max(std::ceil(std::ceil(chip.grid_cols / 2.0) * tile_side_mm / reach_mm), 1.0);
-  const double y_cycles = std::max(
-      std::ceil((chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0) * tile_side_mm / reach_mm),
-      1.0);
+      std::ceil(wire_delay_ns(ph, floor_x_mm, chip.grid_cols * floor_mm) / clk_ns);
+  const double y_cycles =
+      std::ceil(wire_delay_ns(ph, floor_y_mm, chip.grid_rows * floor_mm) / clk_ns);
   const double bus_cycles =
       x_cycles * std::ceil(chip_in_bits / chip.bus_bits * chip.grid_rows / layer_rows) +
       y_cycles *
           std::ceil(chip_out_bits / chip.bus_bits * chip.grid_cols / std::max(layer_cols, 1.0));
-  const double ic_cycles_per_transfer = m.novel ? ph.novel_wire_cycles : 1.0;
   const double interconnect_s =
-      ((tile_in_bits + tile_out_bits) / htree_bits + bus_cycles) * ic_cycles_per_transfer * clk_s;
+      ((tile_in_bits + tile_out_bits) / htree_bits * htree_cycles + bus_cycles) * clk_s;
 
   // Energy: per column conversion, per bit buffered and moved.
   // Sensing energy follows the rows that conduct. A layer that fills a share f of its
@@ -729,9 +835,6 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
   constexpr double kInputToggle = 0.18;
   constexpr double kOutputToggle = 0.5;
   const double blocks = static_cast<double>(m.block_rows * m.block_cols * m.groups);
-  const double bus_x_mm = std::ceil(chip.grid_cols / 2.0) * tile_side_mm;
-  const double bus_y_mm =
-      std::max(chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0, 0.0) * tile_side_mm;
   const double interconnect_j =
       (blocks * (kInputToggle * tile_in_bits + kOutputToggle * tile_out_bits) * tile_side_mm *
            ph.tile_wire_energy_pj_per_bit_mm +

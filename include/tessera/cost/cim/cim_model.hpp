@@ -1,5 +1,6 @@
 #pragma once
 /// Compute-in-memory (CIM) crossbar cost model, structured like DNN+NeuroSim V1.4 (inference).
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -128,9 +129,13 @@ struct CimPhysics {
   /// Interconnect energy per toggling bit and mm of wire at this node: tiles, global bus.
   double tile_wire_energy_pj_per_bit_mm = 0.0;
   double bus_wire_energy_pj_per_bit_mm = 0.0;
-  /// Cycles per interconnect transfer to novel-mapped tiles relative to the reference chip
-  /// (longer wires with larger cells; NeuroSim's bus to 9-PE tiles at 5 nm and below).
-  double novel_wire_cycles = 1.0;
+  /// A subarray's share of a conventional and of a novel-mapped tile's own floorplan (cells and
+  /// the tile's periphery, without its share of the chip's global circuits): the wires' pitch.
+  double cm_tile_subarray_um2 = 0.0;
+  double nm_tile_subarray_um2 = 0.0;
+  /// Feature size and the delay per mm of repeated wires 1x, 2x and 4x the minimum width.
+  double feature_nm = 22.0;
+  std::array<double, 3> wire_ns_per_mm{};
   /// Leakage of a conventional and a novel-mapped tile, idle and while computing.
   double leakage_cm_tile_uw = 0.0;
   double leakage_nm_tile_uw = 0.0;
