@@ -231,7 +231,12 @@ Result<NeuroSimReport> parse_neurosim_report(std::string_view text, const std::s
           !contains(line, "ic readDynamicEnergy")) {
         r.dynamic_energy_j = v.si;
       }
-      if (contains(line, "leakage Energy (per image)")) r.leakage_energy_j = v.si;
+      // A layer-by-layer report's totals: "Chip total readDynamicEnergy", "... leakage Energy".
+      if (contains(line, "Chip total readDynamicEnergy")) r.dynamic_energy_j = v.si;
+      if (contains(line, "leakage Energy (per image)") ||
+          contains(line, "Chip total leakage Energy")) {
+        r.leakage_energy_j = v.si;
+      }
       if (contains(line, "Energy Efficiency TOPS/W")) r.tops_per_w = v.si;
       if (contains(line, "Throughput FPS")) r.fps = v.si;
     }

@@ -79,7 +79,8 @@ EstimateReport CimKind::estimate_report(const hw::Device& device,
     energy_j += l.cost.energy.value();
     tiles += l.cost.memory.value();
     area_mm2 += part(l.cost, "area_mm2");
-    leaks.push_back({t, part(l.cost, "leakage_w"), part(l.cost, "leakage_busy_w")});
+    leaks.push_back(
+        {t, part(l.cost, "leakage_w"), part(l.cost, "leakage_busy_w"), l.cost.memory.value()});
     // NeuroSim's TOPS/W counts convolutions on their input map (CimModel's "ops" part under
     // its conventions); otherwise 2 x MACs.
     ops += options.reference_conventions ? part(l.cost, "ops") : l.ops;
@@ -88,7 +89,7 @@ EstimateReport CimKind::estimate_report(const hw::Device& device,
   // else one inference's whole latency, as `plan` and the estimate's period count it
   // (cim_chip_leakage: busy while its own layer computes, idle otherwise).
   const bool pipelined = pipelines_layers(device);
-  const CimLeakage leak = cim_chip_leakage(leaks, pipelined);
+  const CimLeakage leak = cim_chip_leakage(leaks, pipelined, options.reference_conventions);
   const double leakage_j = leak.energy_j;
   const double leakage_w = leak.power_w;
   const double tops_per_w =

@@ -24,14 +24,17 @@ namespace tessera::cost {
 //   0.0164-0.0174 for layers 1-7); they act on whole subarray widths (layer 8: 80 of 128
 //   columns used, costs as 128).
 // - Interconnect energy: NeuroSim's law (Chip.cpp ChipCalculatePerformance, Tile.cpp,
-//   XYBus.cpp, HTree.cpp, Bus.cpp): repeated wire energy per bit and length, inputs toggling at
-//   0.18 and outputs at 0.5 (Param.cpp inputtoggle, outputtoggle), over each tile's H-tree and
-//   PE buses for the bits that tile moves (one tile per block of the weight matrix: the copies
-//   made for speed-up add none) and over the global X-Y bus (inputs along half the grid's
-//   columns, outputs down the rows below the middle, a novel-mapped layer's inputs / K). Two
-//   constants, per bit and mm of tile side: tile_wire_energy_pj_per_bit_mm 0.2115 and
-//   bus_wire_energy_pj_per_bit_mm 0.0786, least squares of the relative error of every layer's
-//   interconnect energy in the 18 runs at 22 nm (VGG8, ResNet-18/20/50, DenseNet-40).
+//   XYBus.cpp, HTree.cpp, Bus.cpp): the node's repeated-wire energy per bit and mm (its
+//   unitLengthEnergyRep, 0.0970 pJ at 22 nm: kNodes), inputs toggling at 0.18 and outputs at
+//   0.5 (Param.cpp inputtoggle, outputtoggle), over each tile's H-tree from its root to a PE (2
+//   PE sides in a conventional tile, 5 in a novel one: HTree::CalculatePower) for the bits that
+//   tile moves (one tile per block of the weight matrix: the copies made for speed-up add none)
+//   and over the global X-Y bus (inputs along half the grid's columns, outputs down the rows
+//   below the middle, a novel-mapped layer's inputs / K), on the tiles' own floorplan. Fitted:
+//   the PEs' buses (Bus.cpp), cm_pe_bus_sides 0.87 and nm_pe_bus_sides 3.30 PE sides per bit the
+//   tile moves, least squares of the relative error of every layer's interconnect energy in the
+//   22 nm runs (VGG8, ResNet-18/20/50, DenseNet-40, SRAM and RRAM) with the rest fixed; with
+//   them free, the X-Y bus's fitted factor is 1.016 of NeuroSim's wire energy.
 // - buffer and interconnect latency: NeuroSim's own laws, restated in estimate_op from its
 //   Tile.cpp and Chip.cpp (tile buffers and H-tree, global buffer and X-Y bus, sized by the
 //   whole network); nothing fitted (the wire delays per node are NeuroSim's, kNodes).
@@ -268,7 +271,9 @@ struct ChipContext {
 /// tests/unit/cost/cim/cim_neurosim_runs_test.cpp checks the model against each of them (the clock
 /// column to 0.1%). Columns: clock period, periphery area, ADC energy, accumulation energy, other
 /// periphery energy (decoders, muxes, switch matrices, pooling and activation units), buffer
-/// energy, interconnect energy, leakage power, and the delay per mm of NeuroSim's repeated wires
+/// energy, NeuroSim's repeated-wire energy per bit and mm (XYBus.cpp and HTree.cpp:
+/// unitLengthEnergyRep, (C_in + C_out + c d) Vdd^2 / d / 2, evaluated by NeuroSim V1.4's own
+/// code at each node), leakage power, and the delay per mm of NeuroSim's repeated wires
 /// (HTree.cpp and XYBus.cpp: unitLatencyRep, 0.7 (R_rep (C_in + C_out + c d) + 0.54 r c d^2 +
 /// r d C_in) / d over the repeater spacing d, repeaters sized for the optimum relaxed by the bus
 /// delay tolerance of 0.1; r from GetUnitLengthRes, which draws a wire of 10^4 feature sizes or
@@ -285,7 +290,7 @@ struct Node {
   double accumulation_energy;
   double periphery_energy;
   double buffer_energy;
-  double interconnect_energy;
+  double wire_energy_pj_per_bit_mm;
   double leakage;
   /// A subarray's share of a conventional and of a novel-mapped tile's own periphery
   /// (kTilePeripheryUm2), relative to 22 nm.
@@ -301,43 +306,43 @@ struct Node {
 // clang-format off
 constexpr std::array<Node, 13> kNodes = {{
     {130, 280 * 0.130 * 0.130, 0.58, 19.0068, 38.0488, 16.2436,
-     30.5962, 53.4243, 31.2137, 14.5165, 9.0076,
+     30.5962, 53.4243, 31.2137, 0.2322, 9.0076,
      38.0118, 37.9228, 0.1370, {0.2045, 0.1567, 0.1447}},
     {90, 280 * 0.090 * 0.090, 0.58, 13.1808, 16.8912, 8.3663,
-     15.2759, 20.1917, 15.2252, 8.2942, 5.5607,
+     15.2759, 20.1917, 15.2252, 0.1964, 5.5607,
      16.9189, 16.8945, 0.1382, {0.2947, 0.2242, 0.2086}},
     {65, 280 * 0.065 * 0.065, 0.55, 9.3310, 9.4980, 4.5357,
-     7.9801, 12.4194, 7.9804, 5.1638, 3.7564,
+     7.9801, 12.4194, 7.9804, 0.1656, 3.7564,
      9.4100, 9.4404, 0.1370, {0.2437, 0.1854, 0.1714}},
     {45, 280 * 0.045 * 0.045, 0.51, 5.8580, 4.4555, 2.3273,
-     3.8558, 5.4410, 3.9051, 2.9150, 2.4395,
+     3.8558, 5.4410, 3.9051, 0.1356, 2.4395,
      4.4325, 4.4379, 0.1367, {0.2550, 0.1936, 0.1782}},
     {32, 280 * 0.032 * 0.032, 0.51, 3.8037, 2.1731, 1.3392,
-     1.9176, 2.3158, 1.9291, 1.6613, 1.5531,
+     1.9176, 2.3158, 1.9291, 0.1101, 1.5531,
      2.1655, 2.1685, 0.1343, {0.2916, 0.2194, 0.2023}},
     {22, 280 * 0.022 * 0.022, 0.55, 1.0000, 1.0000, 1.0000,
-     1.0000, 1.0000, 1.0000, 1.0000, 1.0000,
+     1.0000, 1.0000, 1.0000, 0.0970, 1.0000,
      1.0000, 1.0000, 0.1349, {0.3178, 0.2369, 0.2194}},
     {14, 0.0640, 0.277, 0.9348, 0.7871, 0.6009,
-     0.6280, 0.9149, 0.7878, 0.7794, 1.8131,
+     0.6280, 0.9149, 0.7878, 0.0888, 1.8131,
      0.8116, 0.7933, 0.1511, {0.4008, 0.3090, 0.2887}},
     {10, 0.0400, 0.28, 0.8604, 0.3576, 0.4719,
-     0.5175, 0.7339, 0.6530, 0.4810, 1.9171,
+     0.5175, 0.7339, 0.6530, 0.0786, 1.9171,
      0.3724, 0.3589, 0.1718, {0.5753, 0.4359, 0.4091}},
     {7, 0.0270, 0.264, 0.8461, 0.2611, 0.3983,
-     0.4579, 0.6302, 0.5710, 0.3561, 2.0274,
+     0.4579, 0.6302, 0.5710, 0.0671, 2.0274,
      0.2747, 0.2609, 0.1392, {0.6402, 0.4917, 0.4651}},
     {5, 0.0210, 0.253, 0.7793, 0.1747, 0.3270,
-     0.3712, 0.5046, 0.4646, 0.2987, 1.9176,
+     0.3712, 0.5046, 0.4646, 0.0680, 1.9176,
      0.1857, 0.1747, 0.1349, {0.8273, 0.6308, 0.5912}},
     {3, 0.0184, 0.248, 0.7566, 0.1302, 0.2923,
-     0.3281, 0.4898, 0.4090, 0.2641, 1.9574,
+     0.3281, 0.4898, 0.4090, 0.0676, 1.9574,
      0.1399, 0.1303, 0.1253, {1.0463, 0.7958, 0.7545}},
     {2, 0.0202, 0.28, 0.7490, 0.1340, 0.2454,
-     0.1704, 0.2926, 0.2027, 0.2283, 1.4446,
+     0.1704, 0.2926, 0.2027, 0.0579, 1.4446,
      0.1467, 0.1340, 0.0978, {1.1791, 0.9889, 0.9414}},
     {1, 0.0115, 0.272, 0.7080, 0.1079, 0.1801,
-     0.1475, 0.2388, 0.1861, 0.1740, 2.0689,
+     0.1475, 0.2388, 0.1861, 0.0491, 2.0689,
      0.1214, 0.1082, 0.0349, {1.3841, 1.0877, 1.0105}},
 }};
 // clang-format on
@@ -393,15 +398,18 @@ double wire_delay_ns(const CimPhysics& ph, double length_mm, double class_mm) {
 
 }  // namespace
 
-CimLeakage cim_chip_leakage(const std::vector<CimLayerLeakage>& layers, bool pipelined) {
+CimLeakage cim_chip_leakage(const std::vector<CimLayerLeakage>& layers, bool pipelined,
+                            bool neurosim_conventions) {
   CimLeakage out;
   double period = 0.0;
   double latency = 0.0;
   double idle_all = 0.0;
+  double tiles_all = 0.0;
   for (const auto& l : layers) {
     period = std::max(period, l.time_s);
     latency += l.time_s;
     idle_all += l.idle_w;
+    tiles_all += l.tiles;
   }
   if (pipelined) {
     if (period <= 0.0) return out;
@@ -412,7 +420,12 @@ CimLeakage cim_chip_leakage(const std::vector<CimLayerLeakage>& layers, bool pip
     out.energy_j = out.power_w * period;
     return out;
   }
-  for (const auto& l : layers) out.energy_j += l.time_s * (l.busy_w + idle_all - l.idle_w);
+  for (const auto& l : layers) {
+    const double others_w = neurosim_conventions && l.tiles > 0.0
+                                ? (tiles_all - l.tiles) * l.idle_w / l.tiles
+                                : idle_all - l.idle_w;
+    out.energy_j += l.time_s * (l.busy_w + others_w);
+  }
   out.power_w = latency > 0.0 ? out.energy_j / latency : 0.0;
   return out;
 }
@@ -504,12 +517,7 @@ CimPhysics cim_physics(const CimParams& p) {
   // tiles of layers 1, 7 and 8). The node's interconnect factor was measured on whole chips, whose
   // wires shrink with the node's SRAM tiles; per mm of wire it is that factor over the shrink (the
   // tile side below carries the length, and a larger cell's longer wires with it).
-  auto sram_side = [&](const Node& n) {
-    return std::sqrt(n.sram_cell_um2 * rows * cols + p.nm_periphery_area_um2 * n.periphery_area);
-  };
-  const double per_mm = node.interconnect_energy * sram_side(*find_node(22.0)) / sram_side(node);
-  ph.tile_wire_energy_pj_per_bit_mm = p.tile_wire_energy_pj_per_bit_mm * per_mm;
-  ph.bus_wire_energy_pj_per_bit_mm = p.bus_wire_energy_pj_per_bit_mm * per_mm;
+  ph.wire_energy_pj_per_bit_mm = node.wire_energy_pj_per_bit_mm;
   ph.feature_nm = node.nm;
   ph.wire_ns_per_mm = node.wire_ns_per_mm;
   // Leakage follows the periphery that leaks: more ADC levels and partial-sum registers
@@ -759,12 +767,8 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
   // sides (at the last stage's width). On the chip, the global X-Y bus: the input wire along
   // half the grid's columns, the output wire down the rows below the middle (none, and no
   // cycle, on a grid of two rows or fewer); each wire as wide as its whole run makes it. Wire
-  // lengths follow the tiles' own floorplan (floor_mm, kTilePeripheryShare); the interconnect
-  // energy below stays per mm of the tile's share of the chip (tile_side_mm), on which its two
-  // constants were fitted.
+  // lengths follow the tiles' own floorplan (floor_mm, kTilePeripheryShare).
   const double subarray_um2 = m.novel ? ph.subarray_area_um2 : ph.cm_subarray_area_um2;
-  const double tile_side_mm =
-      std::sqrt(static_cast<double>(m.subarrays_per_tile) * subarray_um2) * 1e-3;
   const double floor_mm = std::sqrt(static_cast<double>(m.subarrays_per_tile) *
                                     (m.novel ? ph.nm_tile_subarray_um2 : ph.cm_tile_subarray_um2)) *
                           1e-3;
@@ -778,9 +782,6 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
     htree_ns += 2.0 * wire_delay_ns(ph, stage_mm, stage_mm);
   }
   const double htree_cycles = std::ceil(htree_ns / clk_ns);
-  const double bus_x_mm = std::ceil(chip.grid_cols / 2.0) * tile_side_mm;
-  const double bus_y_mm =
-      std::max(chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0, 0.0) * tile_side_mm;
   const double floor_x_mm = std::ceil(chip.grid_cols / 2.0) * floor_mm;
   const double floor_y_mm =
       std::max(chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0, 0.0) * floor_mm;
@@ -828,18 +829,25 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
   const double periphery_j = full_conversions * ph.periphery_energy_pj * 1e-12;
   const double buffer_j = shape.positions * (in_bits_pos + psum_ratio * out_bits_pos) *
                           ph.buffer_energy_pj_per_bit * 1e-12;
-  // Interconnect (NeuroSim's toggle rates: inputs 0.18, outputs 0.5): every tile holding a
-  // block of the weight matrix moves its bits over its H-tree and PE buses, whatever the
-  // copies; the global bus carries the layer's input along half the grid's columns and its
-  // output down the rows below the middle.
+  // Interconnect energy, NeuroSim's law (Chip.cpp, Tile.cpp, HTree.cpp, XYBus.cpp, Bus.cpp):
+  // the node's repeated-wire energy per bit and mm for every toggling bit (inputs at 0.18,
+  // outputs at 0.5: Param.cpp inputtoggle, outputtoggle) over the wire it crosses. In the tile,
+  // every block of the weight matrix (the copies made for speed-up add none: NeuroSim loops
+  // over the blocks) sends its bits between the H-tree's root and a PE, (2^s - 1) PE sides over
+  // the stages and 2^(s-1) along the main bus (HTree::CalculatePower: 2 in a conventional
+  // tile, 5 in a novel one), and over the PEs' buses (cm_/nm_pe_bus_sides); on the chip, the
+  // X-Y bus's input wire carries the layer's input (a novel-mapped layer's / K) and its output
+  // wire the output.
   constexpr double kInputToggle = 0.18;
   constexpr double kOutputToggle = 0.5;
   const double blocks = static_cast<double>(m.block_rows * m.block_cols * m.groups);
+  const double htree_energy_sides = (std::pow(2.0, stages) - 1.0) + std::pow(2.0, stages - 1.0);
+  const double pe_bus_sides = m.novel ? p.nm_pe_bus_sides : p.cm_pe_bus_sides;
   const double interconnect_j =
-      (blocks * (kInputToggle * tile_in_bits + kOutputToggle * tile_out_bits) * tile_side_mm *
-           ph.tile_wire_energy_pj_per_bit_mm +
-       (kInputToggle * chip_in_bits * bus_x_mm + kOutputToggle * chip_out_bits * bus_y_mm) *
-           ph.bus_wire_energy_pj_per_bit_mm) *
+      ph.wire_energy_pj_per_bit_mm *
+      (blocks * (kInputToggle * tile_in_bits + kOutputToggle * tile_out_bits) *
+           (htree_energy_sides + pe_bus_sides) * pe_mm +
+       kInputToggle * chip_in_bits * floor_x_mm + kOutputToggle * chip_out_bits * floor_y_mm) *
       1e-12;
 
   const double time_s = adc_s + accumulation_s + buffer_s + interconnect_s;

@@ -73,11 +73,11 @@ struct CimParams {
   double accumulation_pass_share = 1.03;   ///< growth per extra read pass (Rp < R)
   double periphery_energy_pj = 0.0173;     ///< per column-conversion (decoders, mux, switch)
   double buffer_energy_pj_per_bit = 0.0025;
-  /// Interconnect energy per bit and mm of wire (NeuroSim V1.4's repeated wires; inputs toggle
-  /// at 0.18, outputs at 0.5): in the tiles (H-tree and the PEs' buses) and on the global X-Y
-  /// bus.
-  double tile_wire_energy_pj_per_bit_mm = 0.2115;
-  double bus_wire_energy_pj_per_bit_mm = 0.0786;
+  /// NeuroSim V1.4's PE buses (Bus.cpp: each PE's input and output buses across its
+  /// subarrays) in PE sides of wire per bit a tile moves, in a conventional and in a
+  /// novel-mapped tile (the H-tree and the X-Y bus are NeuroSim's own geometry; cim_model.cpp).
+  double cm_pe_bus_sides = 0.87;
+  double nm_pe_bus_sides = 3.30;
   /// Leakage of a tile at 22 nm (NeuroSim V1.4 TileCalculatePerformance: its PEs' subarrays,
   /// adders, buffers and H-tree), idle and while its layer computes (its SRAM subarrays in
   /// use leak less), for a 1024 x 1024 conventional and a 9 x 512 x 512 novel tile; other tile
@@ -126,9 +126,8 @@ struct CimPhysics {
   double accumulation_energy_pj = 0.0;  ///< per column-conversion of all passes together
   double periphery_energy_pj = 0.0;
   double buffer_energy_pj_per_bit = 0.0;
-  /// Interconnect energy per toggling bit and mm of wire at this node: tiles, global bus.
-  double tile_wire_energy_pj_per_bit_mm = 0.0;
-  double bus_wire_energy_pj_per_bit_mm = 0.0;
+  /// NeuroSim's repeated-wire energy per toggling bit and mm at this node.
+  double wire_energy_pj_per_bit_mm = 0.0;
   /// A subarray's share of a conventional and of a novel-mapped tile's own floorplan (cells and
   /// the tile's periphery, without its share of the chip's global circuits): the wires' pitch.
   double cm_tile_subarray_um2 = 0.0;
@@ -190,19 +189,22 @@ struct CimLayerLeakage {
   double time_s = 0.0;
   double idle_w = 0.0;
   double busy_w = 0.0;
+  double tiles = 0.0;
 };
 
 /// The chip's leakage over one inference, as NeuroSim V1.4's main.cpp charges it. Pipelined,
 /// every tile leaks for the period T (the slowest layer), busy for its own layer's time t and
 /// idle the rest: P = Σ idle·(1 − t/T) + busy·t/T, E = P·T. Layer by layer, while layer i runs
 /// its tiles leak busy and every other tile idle: E = Σ_i t_i·(busy_i + Σ_{j≠i} idle_j), over
-/// the latency sum.
+/// the latency sum. NeuroSim itself charges those other tiles at the running layer's own rate
+/// per tile (main.cpp: numTileOtherLayer × tileLeakage of layer i), E = Σ_i t_i·(busy_i +
+/// (N − n_i)·idle_i / n_i) over N tiles; `neurosim_conventions` follows it.
 struct CimLeakage {
   double power_w = 0.0;
   double energy_j = 0.0;
 };
 [[nodiscard]] CimLeakage cim_chip_leakage(const std::vector<CimLayerLeakage>& layers,
-                                          bool pipelined);
+                                          bool pipelined, bool neurosim_conventions = false);
 
 /// Mapping arithmetic. `pipeline_speedup` is NeuroSim's ceil((IFM/bound)²) for this layer; the
 /// layer's speed-up is max(pipeline, copies that fit in the free space of its PE or tile).

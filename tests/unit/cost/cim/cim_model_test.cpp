@@ -328,6 +328,21 @@ TEST(CimModel, MatchesNeuroSimVgg8PerLayerAndTotals) {
   EXPECT_NEAR(tops_per_w / 28.804, 1.0, 0.10);
 }
 
+// Layer by layer, while a layer runs every other tile idles. Two layers: A (2 s, 1 tile, idle
+// 3 W, busy 1 W) and B (1 s, 4 tiles, idle 8 W, busy 2 W). Each idle tile at its own rate:
+// 2 (1 + 8) + 1 (2 + 3) = 23 J over 3 s. NeuroSim's main.cpp charges the other tiles at the
+// running layer's rate per tile: 2 (1 + 4 x 3) + 1 (2 + 1 x 8 / 4) = 30 J.
+TEST(CimChipLeakage, LayerByLayerChargesTheIdleTiles) {
+  const std::vector<CimLayerLeakage> leaks = {{2.0, 3.0, 1.0, 1.0}, {1.0, 8.0, 2.0, 4.0}};
+  const CimLeakage own = cim_chip_leakage(leaks, false);
+  EXPECT_DOUBLE_EQ(own.energy_j, 23.0);
+  EXPECT_DOUBLE_EQ(own.power_w, 23.0 / 3.0);
+  EXPECT_DOUBLE_EQ(cim_chip_leakage(leaks, false, true).energy_j, 30.0);
+  // Pipelined (period 2 s): A busy all of it, B half: P = 1 + (8 / 2 + 2 / 2) = 6 W, 12 J.
+  EXPECT_DOUBLE_EQ(cim_chip_leakage(leaks, true).energy_j, 12.0);
+  EXPECT_DOUBLE_EQ(cim_chip_leakage(leaks, true, true).energy_j, 12.0);
+}
+
 // The shared checks (finite, non-negative, deterministic, monotone in size, capacity, rejects)
 // are in tests/unit/cost/kind_conformance_test.cpp; these are the CIM-specific growth laws.
 TEST(CimModel, TilesGrowWithTheWeightMatrixAndCostWithInputBits) {
