@@ -102,6 +102,11 @@ const Run kRuns[] = {
      {{"cm_tile_size", 512}, {"technology_nm", 7}},
      "resnet20"},
     {"resnet20_rram22_adc5_rp128.txt", "rram", {{"cm_tile_size", 512}}, "resnet20"},
+    // Denser activations (make_traces.py ... exact dense: 2.67x the later layers' bit density).
+    {"resnet20_sram22_adc5_rp128_dense.txt",
+     "sram",
+     {{"cm_tile_size", 512}, {"input_bit_density", 2.67}},
+     "resnet20"},
     // NeuroSim's own DenseNet-40 file (a chain: each line's input is the previous output).
     {"densenet40_sram22_adc5_rp128.txt", "sram", {{"cm_tile_size", 512}}, "NetWork_DenseNet40.csv"},
     {"densenet40_sram22_adc5_rp64.txt",
