@@ -396,6 +396,27 @@ double wire_delay_ns(const CimPhysics& ph, double length_mm, double class_mm) {
   return length_mm * ph.wire_ns_per_mm[width];
 }
 
+/// An H-tree over 2^levels x 2^levels units of side `unit_mm` (HTree.cpp, root to leaf):
+/// CalculateLatency crosses `levels` vertical and horizontal stages of 2^(levels-1), ..., 1
+/// units, each as wide as its length makes it, and a main bus of 2^(levels-1) units at the last
+/// stage's width; CalculatePower charges stages of half those lengths and the same main bus.
+double root_leaf_delay_ns(const CimPhysics& ph, double levels, double unit_mm) {
+  double ns = wire_delay_ns(ph, std::pow(2.0, levels - 1.0) * unit_mm, unit_mm);
+  for (double k = 0.0; k < levels; k += 1.0) {
+    const double stage_mm = std::pow(2.0, k) * unit_mm;
+    ns += 2.0 * wire_delay_ns(ph, stage_mm, stage_mm);
+  }
+  return ns;
+}
+double root_leaf_energy_mm(double levels, double unit_mm) {
+  return ((std::pow(2.0, levels) - 1.0) + std::pow(2.0, levels - 1.0)) * unit_mm;
+}
+
+/// NeuroSim's toggle rates (Param.cpp inputtoggle, outputtoggle): the share of bits that switch
+/// on a wire, inputs and outputs.
+constexpr double kInputToggle = 0.18;
+constexpr double kOutputToggle = 0.5;
+
 }  // namespace
 
 CimLeakage cim_chip_leakage(const std::vector<CimLayerLeakage>& layers, bool pipelined,
@@ -776,23 +797,36 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
   const double tile_pes = m.novel ? std::sqrt(static_cast<double>(p.nm_pes_per_tile)) : 2.0;
   const double stages = std::ceil(std::log2(tile_pes));
   const double pe_mm = floor_mm / tile_pes;
-  double htree_ns = wire_delay_ns(ph, std::pow(2.0, stages - 1.0) * pe_mm, pe_mm);
-  for (double k = 0.0; k < stages; k += 1.0) {
-    const double stage_mm = std::pow(2.0, k) * pe_mm;
-    htree_ns += 2.0 * wire_delay_ns(ph, stage_mm, stage_mm);
-  }
-  const double htree_cycles = std::ceil(htree_ns / clk_ns);
+  const double htree_cycles = std::ceil(root_leaf_delay_ns(ph, stages, pe_mm) / clk_ns);
   const double floor_x_mm = std::ceil(chip.grid_cols / 2.0) * floor_mm;
   const double floor_y_mm =
       std::max(chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0, 0.0) * floor_mm;
-  const double x_cycles =
-      std::ceil(wire_delay_ns(ph, floor_x_mm, chip.grid_cols * floor_mm) / clk_ns);
-  const double y_cycles =
-      std::ceil(wire_delay_ns(ph, floor_y_mm, chip.grid_rows * floor_mm) / clk_ns);
-  const double bus_cycles =
-      x_cycles * std::ceil(chip_in_bits / chip.bus_bits * chip.grid_rows / layer_rows) +
-      y_cycles *
-          std::ceil(chip_out_bits / chip.bus_bits * chip.grid_cols / std::max(layer_cols, 1.0));
+  // The global interconnect's cycles and its toggling bits x mm (energy below). NeuroSim's
+  // H-tree (interconnect: htree; Chip.cpp with globalBusType): a tree over the tile grid, whose
+  // root-to-leaf wire every transfer crosses, the layer's share of its width in proportion to
+  // the layer's tiles (ceil(bus x tiles / all tiles)), inputs and outputs alike.
+  double bus_cycles = 0.0;
+  double bus_bits_mm = 0.0;
+  if (p.interconnect == "htree") {
+    const double levels = std::ceil(std::log2(std::max(chip.grid_rows, chip.grid_cols)));
+    const double share = std::max(std::ceil(chip.bus_bits * tiles / chip.tiles), 1.0);
+    bus_cycles = std::ceil(root_leaf_delay_ns(ph, levels, floor_mm) / clk_ns) *
+                 std::ceil((chip_in_bits + chip_out_bits) / share);
+    bus_bits_mm = share *
+                  (std::ceil(kInputToggle * chip_in_bits / share) +
+                   std::ceil(kOutputToggle * chip_out_bits / share)) *
+                  root_leaf_energy_mm(levels, floor_mm);
+  } else {
+    const double x_cycles =
+        std::ceil(wire_delay_ns(ph, floor_x_mm, chip.grid_cols * floor_mm) / clk_ns);
+    const double y_cycles =
+        std::ceil(wire_delay_ns(ph, floor_y_mm, chip.grid_rows * floor_mm) / clk_ns);
+    bus_cycles = x_cycles * std::ceil(chip_in_bits / chip.bus_bits * chip.grid_rows / layer_rows) +
+                 y_cycles * std::ceil(chip_out_bits / chip.bus_bits * chip.grid_cols /
+                                      std::max(layer_cols, 1.0));
+    bus_bits_mm =
+        kInputToggle * chip_in_bits * floor_x_mm + kOutputToggle * chip_out_bits * floor_y_mm;
+  }
   const double interconnect_s =
       ((tile_in_bits + tile_out_bits) / htree_bits * htree_cycles + bus_cycles) * clk_s;
 
@@ -838,16 +872,13 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
   // tile, 5 in a novel one), and over the PEs' buses (cm_/nm_pe_bus_sides); on the chip, the
   // X-Y bus's input wire carries the layer's input (a novel-mapped layer's / K) and its output
   // wire the output.
-  constexpr double kInputToggle = 0.18;
-  constexpr double kOutputToggle = 0.5;
   const double blocks = static_cast<double>(m.block_rows * m.block_cols * m.groups);
-  const double htree_energy_sides = (std::pow(2.0, stages) - 1.0) + std::pow(2.0, stages - 1.0);
   const double pe_bus_sides = m.novel ? p.nm_pe_bus_sides : p.cm_pe_bus_sides;
   const double interconnect_j =
       ph.wire_energy_pj_per_bit_mm *
       (blocks * (kInputToggle * tile_in_bits + kOutputToggle * tile_out_bits) *
-           (htree_energy_sides + pe_bus_sides) * pe_mm +
-       kInputToggle * chip_in_bits * floor_x_mm + kOutputToggle * chip_out_bits * floor_y_mm) *
+           (root_leaf_energy_mm(stages, pe_mm) + pe_bus_sides * pe_mm) +
+       bus_bits_mm) *
       1e-12;
 
   const double time_s = adc_s + accumulation_s + buffer_s + interconnect_s;

@@ -34,11 +34,8 @@ const std::vector<Field>& fields() {
       {"cell", &CimParams::cell, Range::kChoice, "", "memory cell", {"sram", "rram", "fefet"},
        "cell must be sram, rram or fefet"},
       {"interconnect", &CimParams::interconnect, Range::kChoice, "",
-       "global interconnect: NeuroSim V1.4's X-Y bus", {"xybus"},
-       // NeuroSim V1.4's H-tree (globalBusType = true) depends on where each layer's tiles sit
-       // in the tree (its VGG8 run: 3.5x the X-Y bus's period, per-layer factors 4-33);
-       // CimModel has no floorplan to place them, so it offers the X-Y bus only.
-       "only xybus (NeuroSim V1.4's default X-Y bus) is modelled"},
+       "global interconnect: NeuroSim V1.4's X-Y bus or H-tree", {"xybus", "htree"},
+       "interconnect must be xybus (NeuroSim V1.4's X-Y bus) or htree (its H-tree)"},
       {"technology_nm", &CimParams::technology_nm, Range::kPositive, "nm",
        "technology node: 130, 90, 65, 45, 32, 22, 14, 10, 7, 5, 3, 2 or 1"},
       {"subarray_rows", &CimParams::subarray_rows, Range::kPositive, "", "subarray rows R"},

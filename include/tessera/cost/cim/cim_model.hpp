@@ -18,8 +18,8 @@ namespace tessera::cost {
 /// (`vgg8_sram22_adc5_rp128.txt`); see cim_model.cpp for each constant's derivation.
 struct CimParams {
   std::string cell = "sram";  ///< memory cell: "sram", "rram" or "fefet"
-  /// "xybus", NeuroSim V1.4's default X-Y bus (globalBusType = false), the only
-  /// interconnect modelled.
+  /// The global interconnect: "xybus", NeuroSim V1.4's default X-Y bus (globalBusType =
+  /// false), or "htree", its H-tree (globalBusType = true).
   std::string interconnect = "xybus";
   double technology_nm = 22.0;
   std::int64_t subarray_rows = 128;  ///< R

@@ -204,7 +204,7 @@ TEST(CimPhysics, RejectsUnknownNodesAndParams) {
   d.params["r_off_ohm"] = 1e5;
   d.params["cell"] = "rram";
   d.params["array"] = "crossbar";
-  d.params["interconnect"] = "htree";  // NeuroSim's H-tree is not modelled
+  d.params["interconnect"] = "mesh";  // NeuroSim has an X-Y bus and an H-tree
   auto p = CimParams::from_device(d);
   ASSERT_FALSE(p.ok());
   std::string all;
@@ -214,7 +214,7 @@ TEST(CimPhysics, RejectsUnknownNodesAndParams) {
       << all;
   EXPECT_NE(all.find("params.array: unknown CIM parameter"), std::string::npos) << all;
   EXPECT_NE(all.find("params.r_off_ohm: must be larger than r_on_ohm"), std::string::npos) << all;
-  EXPECT_NE(all.find("params.interconnect: only xybus"), std::string::npos) << all;
+  EXPECT_NE(all.find("params.interconnect: interconnect must be xybus"), std::string::npos) << all;
   EXPECT_EQ(p.diagnostics().size(), 5u) << all;
 }
 

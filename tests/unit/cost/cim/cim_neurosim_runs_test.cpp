@@ -30,6 +30,8 @@ struct Run {
   /// The zoo model NeuroSim ran (its layers, in order, are NeuroSim's network file:
   /// tests/data/neurosim/NetWork_*.csv, made by make_network_csv.py).
   const char* model = "vgg8";
+  /// The global interconnect (Param.cpp globalBusType: false is the X-Y bus).
+  const char* interconnect = "xybus";
 };
 
 /// The tolerances, held by every run.
@@ -71,6 +73,7 @@ const Run kRuns[] = {
     {"vgg8_sram1_adc5_rp128.txt", "sram", {{"technology_nm", 1}}},
     {"vgg8_sram1_adc5_rp64.txt", "sram", {{"technology_nm", 1}, {"rows_parallel", 64}}},
     {"vgg8_sram1_adc5_rp32.txt", "sram", {{"technology_nm", 1}, {"rows_parallel", 32}}},
+    {"vgg8_sram22_adc5_rp128_htree.txt", "sram", {}, "vgg8", "htree"},
     {"vgg8_rram22_adc5_rp128.txt", "rram", {}},
     {"vgg8_rram22_adc5_rp64.txt", "rram", {{"rows_parallel", 64}}},
     {"vgg8_rram22_adc5_rp32.txt", "rram", {{"rows_parallel", 32}}},
@@ -102,6 +105,7 @@ const Run kRuns[] = {
      {{"cm_tile_size", 512}, {"technology_nm", 7}},
      "resnet20"},
     {"resnet20_rram22_adc5_rp128.txt", "rram", {{"cm_tile_size", 512}}, "resnet20"},
+    {"resnet20_sram22_adc5_rp128_htree.txt", "sram", {{"cm_tile_size", 512}}, "resnet20", "htree"},
     // Denser activations (make_traces.py ... exact dense: 2.67x the later layers' bit density).
     {"resnet20_sram22_adc5_rp128_dense.txt",
      "sram",
@@ -117,6 +121,11 @@ const Run kRuns[] = {
      "sram",
      {{"cm_tile_size", 512}, {"rows_parallel", 32}},
      "NetWork_DenseNet40.csv"},
+    {"densenet40_sram22_adc5_rp128_htree.txt",
+     "sram",
+     {{"cm_tile_size", 512}},
+     "NetWork_DenseNet40.csv",
+     "htree"},
 };
 
 /// The chain network a NeuroSim network file describes, for networks the zoo does not have:
@@ -190,6 +199,7 @@ hw::Device device_for(const Run& run) {
   d.name = run.file;
   d.kind = "cim";
   d.params["cell"] = run.cell;
+  d.params["interconnect"] = run.interconnect;
   for (const auto& [key, value] : run.params) d.params[key] = value;
   return d;
 }
