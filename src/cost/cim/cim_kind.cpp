@@ -116,11 +116,15 @@ EstimateReport CimKind::estimate_report(const hw::Device& device,
                        {"adc_bits", chip->adc_bits},
                        {"rows_parallel", chip->rows_parallel},
                        {"conversion_energy_j", ph.conversion_energy_pj * 1e-12},
-                       {"subarray_area_um2", ph.subarray_area_um2}};
+                       {"subarray_area_um2", ph.subarray_area_um2},
+                       {"outside_calibration", cim_calibration_gap(*chip)}};
     r.device_text = chip->cell + " " + fixed_digits(chip->technology_nm, 0) + " nm, clock " +
                     fixed_digits(ph.clock_s * 1e9, 4) + " ns, " + std::to_string(chip->adc_bits) +
                     "-bit ADC, Rp " + std::to_string(chip->rows_parallel) + ", " +
                     fixed_digits(ph.conversion_energy_pj, 4) + " pJ per conversion";
+    if (const std::string gap = cim_calibration_gap(*chip); !gap.empty()) {
+      r.device_text += "\noutside CimModel's calibration: " + gap + " (docs/results.md)";
+    }
   }
   return r;
 }

@@ -455,6 +455,17 @@ bool is_known_cim_node(double technology_nm) {
   return find_node(technology_nm) != nullptr;
 }
 
+std::string cim_calibration_gap(const CimParams& p) {
+  std::string gap;
+  auto add = [&](const std::string& what) { gap += (gap.empty() ? "" : "; ") + what; };
+  if (p.subarray_rows != 128 || p.subarray_cols != 128) {
+    add(std::to_string(p.subarray_rows) + " x " + std::to_string(p.subarray_cols) +
+        " subarrays (calibrated on 128 x 128)");
+  }
+  if (p.cell == "fefet") add("FeFET cells (no NeuroSim run)");
+  return gap;
+}
+
 CimPhysics cim_physics(const CimParams& p) {
   const Node& node = *find_node(p.technology_nm);
   CimPhysics ph;

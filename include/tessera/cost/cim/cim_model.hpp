@@ -149,6 +149,12 @@ struct CimPhysics {
 /// Technology nodes CimModel knows (nm): DNN+NeuroSim V1.4's list.
 [[nodiscard]] bool is_known_cim_node(double technology_nm);
 
+/// Where a chip lies outside what CimModel was checked on against NeuroSim V1.4
+/// (docs/results.md): empty inside; otherwise what lies outside, for estimates to show.
+/// Subarrays other than 128 x 128 (two NeuroSim runs put CimModel's energy 21-26% and its clock
+/// up to 17% off) and FeFET cells (no run) are outside.
+[[nodiscard]] std::string cim_calibration_gap(const CimParams& p);
+
 /// The constants of `p` at its node; `p` must have passed CimParams::from_device.
 [[nodiscard]] CimPhysics cim_physics(const CimParams& p);
 

@@ -194,6 +194,23 @@ TEST(CimPhysics, ReadPassesAdcLevelsAndEnvmCells) {
               1e-9);
 }
 
+// What CimModel was checked on against NeuroSim (docs/results.md): 128 x 128 subarrays, SRAM
+// and RRAM cells, every node. Two NeuroSim runs with 64- and 256-row subarrays put it 21-26%
+// off in energy, and FeFET cells have no run: an estimate says so.
+TEST(CimPhysics, SaysWhereAChipLiesOutsideTheCalibration) {
+  CimParams p;
+  EXPECT_EQ(cim_calibration_gap(p), "");
+  p.cell = "rram";
+  p.technology_nm = 130;
+  p.adc_bits = 7;
+  EXPECT_EQ(cim_calibration_gap(p), "");
+  p.subarray_rows = 256;
+  EXPECT_EQ(cim_calibration_gap(p), "256 x 128 subarrays (calibrated on 128 x 128)");
+  p.cell = "fefet";
+  EXPECT_EQ(cim_calibration_gap(p),
+            "256 x 128 subarrays (calibrated on 128 x 128); FeFET cells (no NeuroSim run)");
+}
+
 TEST(CimPhysics, RejectsUnknownNodesAndParams) {
   hw::Device d;
   d.name = "chip";
