@@ -189,8 +189,8 @@ struct CimLayerShape {
   double input_positions = 1.0;
 };
 
-/// One layer's share of the chip's leakage: its time and its tiles' leakage power, idle and
-/// while it computes (CimModel's parts `leakage_w` and `leakage_busy_w`).
+/// One layer's share of the chip's leakage: its time, its tiles' leakage power, idle and
+/// while it computes (CimModel's parts `leakage_w` and `leakage_busy_w`), and its tiles.
 struct CimLayerLeakage {
   double time_s = 0.0;
   double idle_w = 0.0;
