@@ -74,6 +74,7 @@ const Run kRuns[] = {
     {"vgg8_sram1_adc5_rp64.txt", "sram", {{"technology_nm", 1}, {"rows_parallel", 64}}},
     {"vgg8_sram1_adc5_rp32.txt", "sram", {{"technology_nm", 1}, {"rows_parallel", 32}}},
     {"vgg8_sram22_adc5_rp128_htree.txt", "sram", {}, "vgg8", "htree"},
+    {"vgg8_sram5_adc5_rp128_htree.txt", "sram", {{"technology_nm", 5}}, "vgg8", "htree"},
     {"vgg8_rram22_adc5_rp128.txt", "rram", {}},
     {"vgg8_rram22_adc5_rp64.txt", "rram", {{"rows_parallel", 64}}},
     {"vgg8_rram22_adc5_rp32.txt", "rram", {{"rows_parallel", 32}}},
