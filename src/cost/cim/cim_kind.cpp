@@ -109,6 +109,7 @@ EstimateReport CimKind::estimate_report(const hw::Device& device,
   auto chip = CimParams::from_device(device);
   if (chip.ok()) {
     const CimPhysics ph = cim_physics(*chip);
+    const std::string gap = cim_calibration_gap(*chip);
     r.device_section = "chip";
     r.device_values = {{"cell", chip->cell},
                        {"technology_nm", chip->technology_nm},
@@ -117,12 +118,12 @@ EstimateReport CimKind::estimate_report(const hw::Device& device,
                        {"rows_parallel", chip->rows_parallel},
                        {"conversion_energy_j", ph.conversion_energy_pj * 1e-12},
                        {"subarray_area_um2", ph.subarray_area_um2},
-                       {"outside_calibration", cim_calibration_gap(*chip)}};
+                       {"outside_calibration", gap}};
     r.device_text = chip->cell + " " + fixed_digits(chip->technology_nm, 0) + " nm, clock " +
                     fixed_digits(ph.clock_s * 1e9, 4) + " ns, " + std::to_string(chip->adc_bits) +
                     "-bit ADC, Rp " + std::to_string(chip->rows_parallel) + ", " +
                     fixed_digits(ph.conversion_energy_pj, 4) + " pJ per conversion";
-    if (const std::string gap = cim_calibration_gap(*chip); !gap.empty()) {
+    if (!gap.empty()) {
       r.device_text += "\noutside CimModel's calibration: " + gap + " (docs/results.md)";
     }
   }

@@ -82,8 +82,8 @@ namespace tessera::cost {
 //   sense amplifiers cost 0.65x SRAM's (no precharge) plus the cell currents: driven rows x
 //   0.016 x mean of 1/R_on and 1/R_off x read voltage² x one clock (0.016 = the share of the Rp
 //   rows whose current NeuroSim integrates, fitted on the 100 kOhm and 10 kOhm runs: 10 kOhm
-//   costs 1.57x the ADC energy). Interconnect energy follows the longer tile side, and the
-//   cycles to novel-mapped tiles grow with the square root of the larger subarray.
+//   costs 1.57x the ADC energy). Its larger tiles lengthen the wires (the tile floorplan,
+//   kTilePeripheryShare), and with them the interconnect's energy and cycles.
 // - Technology nodes: per-circuit factors measured with NeuroSim at each node (table below).
 // Result (docs/results.md): the 22 nm runs within -9..+8% on clock, area, period, latency and
 // dynamic energy; the other nodes, and the 5 and 1 nm runs with Rp 64 and 32 that took no part
@@ -293,7 +293,7 @@ struct Node {
   double wire_energy_pj_per_bit_mm;
   double leakage;
   /// A subarray's share of a conventional and of a novel-mapped tile's own periphery
-  /// (kTilePeripheryUm2), relative to 22 nm.
+  /// (kTilePeripheryShare), relative to 22 nm.
   double tile_periphery_cm;
   double tile_periphery_nm;
   /// Growth of a tile's own periphery with partial-parallel reads: this share times
@@ -543,12 +543,7 @@ CimPhysics cim_physics(const CimParams& p) {
                               (static_cast<double>(p.adc_bits) + 3.0) / 8.0;
   ph.periphery_energy_pj = p.periphery_energy_pj * node.periphery_energy;
   ph.buffer_energy_pj_per_bit = p.buffer_energy_pj_per_bit * node.buffer_energy;
-  // Wires span the tiles: a larger cell or periphery spreads them out (their energy per bit
-  // follows the tile side, estimate_op), and so do the cycles to reach a novel-mapped layer's
-  // 9-PE tiles (NeuroSim's RRAM runs: x1.9 for layers 2-6, unchanged for the conventional
-  // tiles of layers 1, 7 and 8). The node's interconnect factor was measured on whole chips, whose
-  // wires shrink with the node's SRAM tiles; per mm of wire it is that factor over the shrink (the
-  // tile side below carries the length, and a larger cell's longer wires with it).
+  // The node's wires (kNodes); their lengths follow the tile floorplan above (estimate_op).
   ph.wire_energy_pj_per_bit_mm = node.wire_energy_pj_per_bit_mm;
   ph.feature_nm = node.nm;
   ph.wire_ns_per_mm = node.wire_ns_per_mm;
@@ -809,9 +804,6 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
   const double stages = std::ceil(std::log2(tile_pes));
   const double pe_mm = floor_mm / tile_pes;
   const double htree_cycles = std::ceil(root_leaf_delay_ns(ph, stages, pe_mm) / clk_ns);
-  const double floor_x_mm = std::ceil(chip.grid_cols / 2.0) * floor_mm;
-  const double floor_y_mm =
-      std::max(chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0, 0.0) * floor_mm;
   // The global interconnect's cycles and its toggling bits x mm (energy below). NeuroSim's
   // H-tree (interconnect: htree; Chip.cpp with globalBusType): a tree over the tile grid, whose
   // root-to-leaf wire every transfer crosses, the layer's share of its width in proportion to
@@ -828,6 +820,9 @@ OpCost CimModel::estimate_op(const graph::Graph& graph, const graph::Op& op, con
                    std::ceil(kOutputToggle * chip_out_bits / share)) *
                   root_leaf_energy_mm(levels, floor_mm);
   } else {
+    const double floor_x_mm = std::ceil(chip.grid_cols / 2.0) * floor_mm;
+    const double floor_y_mm =
+        std::max(chip.grid_rows - std::ceil(chip.grid_rows / 2.0) - 1.0, 0.0) * floor_mm;
     const double x_cycles =
         std::ceil(wire_delay_ns(ph, floor_x_mm, chip.grid_cols * floor_mm) / clk_ns);
     const double y_cycles =
